@@ -1,0 +1,41 @@
+# switchyard — every target installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+NODE_DEPS := node_modules/.switchyard-installed
+
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: deps
+deps: $(NODE_DEPS)
+
+.PHONY: build
+build: $(NODE_DEPS)
+	npx tsc -p tsconfig.json
+
+.PHONY: run
+run: build
+	./bin/switchyard serve $(ARGS)
+
+# System packages the tests drive for real (etcd, dnsmasq, wrk, kubectl 1.20, chromium).
+.PHONY: test-deps
+test-deps:
+	hack/install-test-deps.sh
+
+.PHONY: test
+test: build test-deps
+	hack/run-tests.sh $(TESTS)
+
+.PHONY: unit
+unit: build
+	hack/run-tests.sh unit
+
+.PHONY: bench
+bench: build test-deps
+	node dist/bench/run-all.js
+
+.PHONY: clean
+clean:
+	rm -rf dist

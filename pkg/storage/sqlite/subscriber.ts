@@ -1,0 +1,59 @@
+// One in-process watcher of the SQLite driver: history first, then live batches, delivered off the
+// commit path (setImmediate) in revision order. Events for other prefixes are skipped here.
+import type { DriverEvent, DriverWatch, WatchSink } from '../driver';
+
+export class Subscriber implements DriverWatch {
+  private queue: DriverEvent[] = [];
+  private scheduled = false;
+  private done = false;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly sink: WatchSink,
+    private readonly detach: () => void,
+  ) {}
+
+  /** history rows, already filtered by prefix */
+  push(events: DriverEvent[]): void {
+    for (const ev of events) this.queue.push(ev);
+    this.schedule();
+  }
+
+  /** a committed batch, any prefix */
+  offer(events: DriverEvent[]): void {
+    if (this.done) return;
+    let added = false;
+    for (const ev of events) {
+      if (ev.kv.key.startsWith(this.prefix)) {
+        this.queue.push(ev);
+        added = true;
+      }
+    }
+    if (added) this.schedule();
+  }
+
+  fail(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.detach();
+    setImmediate(() => this.sink.onError(err));
+  }
+
+  cancel(): void {
+    this.done = true;
+    this.queue = [];
+    this.detach();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.done) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.done) return;
+      const batch = this.queue;
+      this.queue = [];
+      if (batch.length) this.sink.onEvents(batch);
+    });
+  }
+}

@@ -1,0 +1,39 @@
+// guaranteedUpdate: read, let the caller transform, then Txn If(mod_revision == read) Then Put.
+// A lost race re-reads and re-applies (level-based, like kube's GuaranteedUpdate). Identical bytes
+// write nothing, so a no-op update keeps its resourceVersion.
+import type { Driver, KeyValue } from './driver';
+import type { Preconditions, TryUpdate, UpdateResult } from './interface';
+import { decode, encode } from './codec';
+import { StorageError } from './errors';
+import { checkPreconditions } from './preconditions';
+
+const MAX_ATTEMPTS = 64;
+
+export async function guaranteedUpdate(
+  driver: Driver,
+  key: string,
+  pre: Preconditions | undefined,
+  tryUpdate: TryUpdate,
+): Promise<UpdateResult> {
+  let { kv } = await driver.get(key);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (!kv) throw StorageError.notFound(key);
+    const current = decode(kv);
+    checkPreconditions(key, pre, current);
+    const next = await tryUpdate(structuredClone(current));
+    const value = encode(next);
+    if (value.equals(kv.value)) return { object: current, changed: false };
+    const res = await driver.update(key, value, kv.modRevision);
+    if (res.succeeded) {
+      return { object: decode({ key, value, createRevision: kv.createRevision, modRevision: res.revision }), changed: true };
+    }
+    if (ownRetriedWrite(res.current, kv, value)) return { object: decode(res.current!), changed: true };
+    kv = res.current;
+  }
+  throw StorageError.conflict(key, `too many concurrent updates to ${key}`);
+}
+
+/** A retried txn whose first attempt applied: the stored value is ours, one write later. */
+function ownRetriedWrite(cur: KeyValue | null, read: KeyValue, value: Buffer): boolean {
+  return !!cur && cur.createRevision === read.createRevision && cur.modRevision > read.modRevision && cur.value.equals(value);
+}
