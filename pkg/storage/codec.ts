@@ -6,7 +6,19 @@ import type { KeyValue } from './driver';
 
 export function encode(obj: KObject): Buffer {
   const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
-  return Buffer.from(JSON.stringify({ ...obj, metadata: meta }), 'utf8');
+  return Buffer.from(canonicalJSON({ ...obj, metadata: meta }), 'utf8');
+}
+
+/**
+ * JSON with object keys sorted (Go's encoding of unstructured maps does the same), so the same
+ * object always has the same bytes and a no-op write is recognised whatever order the client used.
+ */
+export function canonicalJSON(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJSON(v))).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJSON(obj[k])}`).join(',')}}`;
 }
 
 export function decode(kv: KeyValue, revision = kv.modRevision): KObject {

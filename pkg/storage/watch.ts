@@ -66,22 +66,31 @@ export function watchObjects(driver: Driver, prefix: string, opts: WatchOptions,
 export function toObjectEvent(ev: DriverEvent, match?: (o: KObject) => boolean): ObjectEvent | null {
   if (ev.type === 'delete') {
     if (!ev.prevKv) return null;
-    const object = decode(ev.prevKv, ev.kv.modRevision);
-    if (match && !match(object)) return null;
-    return { type: 'DELETED', object, revision: ev.kv.modRevision };
+    return selectEvent('DELETED', decode(ev.prevKv, ev.kv.modRevision), undefined, ev.kv.modRevision, match);
   }
   const object = decode(ev.kv);
   const prevObject = ev.prevKv ? decode(ev.prevKv) : undefined;
-  const revision = ev.kv.modRevision;
   const isCreate = ev.kv.createRevision === ev.kv.modRevision || !prevObject;
-  if (!match) return { type: isCreate ? 'ADDED' : 'MODIFIED', object, prevObject, revision };
+  return selectEvent(isCreate ? 'ADDED' : 'MODIFIED', object, prevObject, ev.kv.modRevision, match);
+}
+
+/**
+ * An event as a filtered watch sees it: an object that starts matching is ADDED, one that stops
+ * matching is DELETED (with its new state), as kube's filtered watch does.
+ */
+export function selectEvent(
+  type: ObjectEvent['type'],
+  object: KObject,
+  prevObject: KObject | undefined,
+  revision: number,
+  match?: (o: KObject) => boolean,
+): ObjectEvent | null {
+  if (!match) return { type, object, prevObject, revision };
+  if (type === 'DELETED') return match(object) ? { type, object, revision } : null;
   const nowMatches = match(object);
-  const wasMatching = !isCreate && !!prevObject && match(prevObject);
+  const wasMatching = type === 'MODIFIED' && !!prevObject && match(prevObject);
   if (nowMatches && wasMatching) return { type: 'MODIFIED', object, prevObject, revision };
   if (nowMatches) return { type: 'ADDED', object, revision };
-  if (wasMatching) {
-    // kube sends the new state with the deletion revision when an object leaves the selection
-    return { type: 'DELETED', object, prevObject, revision };
-  }
+  if (wasMatching) return { type: 'DELETED', object, prevObject, revision };
   return null;
 }

@@ -2,7 +2,7 @@
 // backend_validate.go. The CRD schema (crds/) checks shapes and enums first; this checks what a
 // schema cannot: one of fqdn/ip, address syntax, durations and their Envoy minimums, limits.
 import { isIP } from 'node:net';
-import { parseDuration } from '../../meta/v1/duration';
+import { mustParseDuration, parseDuration } from '../../meta/v1/duration';
 import { FieldErrorList, FieldPath, forbidden, invalid, notSupported, required } from '../../meta/v1/field';
 import { dns1123SubdomainErrors, isDNS1123Subdomain, pathSegmentNameErrors } from '../../meta/v1/name_validation';
 import {
@@ -14,8 +14,8 @@ import {
   validatePort,
   validateString,
 } from '../../meta/v1/validation';
+import type { KObject } from '../../meta/v1/types';
 import {
-  Backend,
   BACKEND_PROTOCOLS,
   BackendSpec,
   DEFAULT_DNS_LOOKUP_FAMILY,
@@ -42,7 +42,7 @@ export const MAX_BACKEND_NAME_LENGTH = 253;
  * same before validation: its xDS translator switches on the protocol case-sensitively, so a
  * stray "H2" silently dropped the upstream TLS context and sent plaintext to port 443.
  */
-export function normalizeBackend<T extends Backend>(obj: T): T {
+export function normalizeBackend<T extends KObject>(obj: T): T {
   const spec = asObject(obj?.spec);
   if (spec && typeof spec.protocol === 'string') spec.protocol = spec.protocol.toLowerCase();
   return obj;
@@ -71,7 +71,7 @@ export function validateBackendName(name: string): { errors: string[]; warning?:
 }
 
 /** Semantic validation of a Backend's spec (run normalizeBackend first). Collects every error. */
-export function validateBackend(obj: Backend): FieldErrorList {
+export function validateBackend(obj: KObject): FieldErrorList {
   const spec = asObject(obj?.spec);
   if (!spec) return [];
   const p = FieldPath.root('spec');
@@ -86,7 +86,7 @@ export function validateBackend(obj: Backend): FieldErrorList {
 }
 
 /** Updates validate the NEW object (Apoxy's ValidateUpdate validated the old one). */
-export function validateBackendUpdate(newObj: Backend, _oldObj: Backend): FieldErrorList {
+export function validateBackendUpdate(newObj: KObject, _oldObj: KObject): FieldErrorList {
   return validateBackend(newObj);
 }
 
@@ -214,9 +214,13 @@ function validateCircuitBreaker(v: unknown, p: FieldPath): FieldErrorList {
   return errs;
 }
 
-function durationOr(v: unknown, fallback: string): number {
-  const r = typeof v === 'string' ? parseDuration(v) : undefined;
-  return r && r.ok ? r.ms : parseDuration(fallback).ok ? (parseDuration(fallback) as { ms: number }).ms : 0;
+/** The duration in ms when it parses and is > 0 and ≥ min; else the default's. */
+function durationOr(v: unknown, fallback: string, min = 0): number {
+  if (typeof v === 'string') {
+    const r = parseDuration(v);
+    if (r.ok && r.ms > 0 && r.ms >= min) return r.ms;
+  }
+  return mustParseDuration(fallback);
 }
 
 /**
@@ -230,11 +234,13 @@ export function backendDnsCacheConfigWithDefaults(spec: BackendSpec | undefined)
     ? (cfg.dnsLookupFamily as DnsLookupFamily)
     : DEFAULT_DNS_LOOKUP_FAMILY;
   const maxHosts =
-    typeof cfg.maxHosts === 'number' && Number.isInteger(cfg.maxHosts) && cfg.maxHosts > 0 ? cfg.maxHosts : DEFAULT_MAX_HOSTS;
+    typeof cfg.maxHosts === 'number' && Number.isInteger(cfg.maxHosts) && cfg.maxHosts > 0 && cfg.maxHosts <= MAX_MAX_HOSTS
+      ? cfg.maxHosts
+      : DEFAULT_MAX_HOSTS;
   return {
     dnsLookupFamily: family,
-    dnsRefreshRateMs: durationOr(cfg.dnsRefreshRate, DEFAULT_DNS_REFRESH_RATE),
-    dnsMinRefreshRateMs: durationOr(cfg.dnsMinRefreshRate, DEFAULT_DNS_MIN_REFRESH_RATE),
+    dnsRefreshRateMs: durationOr(cfg.dnsRefreshRate, DEFAULT_DNS_REFRESH_RATE, MIN_DNS_REFRESH_RATE_MS),
+    dnsMinRefreshRateMs: durationOr(cfg.dnsMinRefreshRate, DEFAULT_DNS_MIN_REFRESH_RATE, MIN_DNS_MIN_REFRESH_RATE_MS),
     dnsQueryTimeoutMs: durationOr(cfg.dnsQueryTimeout, DEFAULT_DNS_QUERY_TIMEOUT),
     hostTTLMs: durationOr(cfg.hostTTL, DEFAULT_HOST_TTL),
     maxHosts,

@@ -161,7 +161,7 @@ export class SqliteDriver implements Driver {
       return;
     }
     for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
-    if (events.length) for (const sub of this.subscribers) sub.offer(events);
+    if (events.length) for (const sub of this.subscribers) sub.offer(events, this.rev);
   }
 
   private apply(op: Op, events: DriverEvent[]): TxnResult<{ prev?: KeyValue }> {

@@ -4,6 +4,8 @@ import type { DriverEvent, DriverWatch, WatchSink } from '../driver';
 
 export class Subscriber implements DriverWatch {
   private queue: DriverEvent[] = [];
+  /** highest committed revision seen, for progress notifications when nothing matched */
+  private progressRev = 0;
   private scheduled = false;
   private done = false;
 
@@ -19,17 +21,14 @@ export class Subscriber implements DriverWatch {
     this.schedule();
   }
 
-  /** a committed batch, any prefix */
-  offer(events: DriverEvent[]): void {
+  /** a committed batch, any prefix, ending at `revision` */
+  offer(events: DriverEvent[], revision: number): void {
     if (this.done) return;
-    let added = false;
     for (const ev of events) {
-      if (ev.kv.key.startsWith(this.prefix)) {
-        this.queue.push(ev);
-        added = true;
-      }
+      if (ev.kv.key.startsWith(this.prefix)) this.queue.push(ev);
     }
-    if (added) this.schedule();
+    this.progressRev = revision;
+    this.schedule();
   }
 
   fail(err: Error): void {
@@ -52,8 +51,13 @@ export class Subscriber implements DriverWatch {
       this.scheduled = false;
       if (this.done) return;
       const batch = this.queue;
+      const progress = this.progressRev;
       this.queue = [];
+      this.progressRev = 0;
       if (batch.length) this.sink.onEvents(batch);
+      if (progress && !this.done && (!batch.length || batch[batch.length - 1].kv.modRevision < progress)) {
+        this.sink.onProgress?.(progress);
+      }
     });
   }
 }

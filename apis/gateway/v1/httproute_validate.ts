@@ -1,0 +1,222 @@
+// Semantic validation of HTTPRoute beyond its CRD schema: what Gateway API enforces with CEL
+// and webhooks (path syntax, regular expressions that compile, unique names, timeout order,
+// list totals), so a bad route is a 422 at write time rather than a broken router later.
+import { parseGatewayDuration } from '../../meta/v1/duration';
+import { duplicate, FieldErrorList, FieldPath, invalid, required } from '../../meta/v1/field';
+import {
+  asArray,
+  asObject,
+  validateBool,
+  validateDuration,
+  validateEnum,
+  validateInt,
+  validateMaxItems,
+  validateRequiredString,
+  validateString,
+} from '../../meta/v1/validation';
+import { validateHeaderName, validateHostname, validateObjectRef, validateSectionName } from './common_validate';
+import { validateFilters } from './httproute_filter_validate';
+import type { KObject } from '../../meta/v1/types';
+import {
+  HEADER_MATCH_TYPES,
+  HTTP_METHODS,
+  MAX_BACKEND_REFS,
+  MAX_HEADER_MATCHES,
+  MAX_HOSTNAMES,
+  MAX_MATCHES_PER_RULE,
+  MAX_MATCHES_TOTAL,
+  MAX_PARENT_REFS,
+  MAX_RULES,
+  MAX_WEIGHT,
+  PATH_MATCH_TYPES,
+} from './httproute_types';
+
+export function validateHTTPRoute(obj: KObject): FieldErrorList {
+  const spec = asObject(obj?.spec);
+  if (!spec) return [];
+  const p = FieldPath.root('spec');
+  const errs: FieldErrorList = [];
+
+  errs.push(...validateMaxItems(spec.parentRefs, p.child('parentRefs'), MAX_PARENT_REFS));
+  asArray(spec.parentRefs).forEach((ref, i) => errs.push(...validateObjectRef(ref, p.child('parentRefs').index(i))));
+
+  errs.push(...validateMaxItems(spec.hostnames, p.child('hostnames'), MAX_HOSTNAMES));
+  asArray(spec.hostnames).forEach((h, i) =>
+    errs.push(...validateHostname(h, p.child('hostnames').index(i), { wildcard: true, allowStar: true })),
+  );
+
+  const rules = asArray(spec.rules);
+  const rp = p.child('rules');
+  errs.push(...validateMaxItems(spec.rules, rp, MAX_RULES));
+  const totalMatches = rules.reduce<number>((n, r) => n + asArray(asObject(r)?.matches).length, 0);
+  if (totalMatches > MAX_MATCHES_TOTAL) {
+    errs.push(invalid(rp, totalMatches, `the total number of matches across all rules must be at most ${MAX_MATCHES_TOTAL}`));
+  }
+  const ruleNames = new Set<string>();
+  rules.forEach((raw, i) => {
+    const rule = asObject(raw);
+    if (!rule) return;
+    if (typeof rule.name === 'string') {
+      if (ruleNames.has(rule.name)) errs.push(duplicate(rp.index(i).child('name'), rule.name));
+      ruleNames.add(rule.name);
+    }
+    errs.push(...validateRule(rule, rp.index(i)));
+  });
+  return errs;
+}
+
+/** Updates validate the new object; nothing in an HTTPRoute spec is immutable. */
+export function validateHTTPRouteUpdate(newObj: KObject, _oldObj: KObject): FieldErrorList {
+  return validateHTTPRoute(newObj);
+}
+
+function validateRule(rule: Record<string, unknown>, p: FieldPath): FieldErrorList {
+  const errs: FieldErrorList = [...validateSectionName(rule.name, p.child('name'))];
+  const mp = p.child('matches');
+  errs.push(...validateMaxItems(rule.matches, mp, MAX_MATCHES_PER_RULE));
+  asArray(rule.matches).forEach((m, i) => errs.push(...validateMatch(m, mp.index(i))));
+
+  errs.push(...validateFilters(rule.filters, p.child('filters')));
+  errs.push(...validatePrefixRewriteNeedsPrefixMatch(rule, p));
+
+  const bp = p.child('backendRefs');
+  errs.push(...validateMaxItems(rule.backendRefs, bp, MAX_BACKEND_REFS));
+  asArray(rule.backendRefs).forEach((raw, i) => {
+    const ref = asObject(raw);
+    if (!ref) return;
+    const refPath = bp.index(i);
+    errs.push(
+      ...validateObjectRef(ref, refPath),
+      ...validateInt(ref.weight, refPath.child('weight'), 0, MAX_WEIGHT),
+      ...validateFilters(ref.filters, refPath.child('filters')),
+    );
+  });
+
+  errs.push(...validateTimeouts(rule.timeouts, p.child('timeouts')));
+  errs.push(...validateRetry(rule.retry, p.child('retry')));
+  errs.push(...validateRateLimit(rule.rateLimit, p.child('rateLimit')));
+  return errs;
+}
+
+function validateMatch(v: unknown, p: FieldPath): FieldErrorList {
+  const m = asObject(v);
+  if (!m) return [];
+  const errs: FieldErrorList = [...validatePathMatch(m.path, p.child('path'))];
+  errs.push(...validateNameValueMatches(m.headers, p.child('headers'), true));
+  errs.push(...validateNameValueMatches(m.queryParams, p.child('queryParams'), false));
+  errs.push(...validateEnum(m.method, p.child('method'), HTTP_METHODS));
+  return errs;
+}
+
+function validatePathMatch(v: unknown, p: FieldPath): FieldErrorList {
+  const pm = asObject(v);
+  if (!pm) return [];
+  const typeErrs = validateEnum(pm.type, p.child('type'), PATH_MATCH_TYPES);
+  if (typeErrs.length) return typeErrs;
+  const value = pm.value;
+  const vp = p.child('value');
+  if (value === undefined) return [];
+  if (typeof value !== 'string') return [invalid(vp, value, 'must be a string')];
+  if (value.length > 1024) return [invalid(vp, value, 'must be no more than 1024 characters')];
+  if (pm.type === 'RegularExpression') return validateRegex(value, vp);
+  // Exact and PathPrefix (the default): an absolute, already-normalized path.
+  if (!value.startsWith('/')) return [invalid(vp, value, 'must be an absolute path starting with "/"')];
+  for (const bad of ['//', '/./', '/../', '%2f', '%2F', '#']) {
+    if (value.includes(bad)) return [invalid(vp, value, `must not contain '${bad}'`)];
+  }
+  if (value.endsWith('/..') || value.endsWith('/.')) return [invalid(vp, value, "must not end with '/..' or '/.'")];
+  return [];
+}
+
+/** A regular expression must compile (JS RegExp syntax), else the route is rejected at write time. */
+export function validateRegex(value: string, p: FieldPath): FieldErrorList {
+  try {
+    new RegExp(value);
+    return [];
+  } catch (e) {
+    return [invalid(p, value, `must be a valid regular expression: ${(e as Error).message}`)];
+  }
+}
+
+/** headers[] (names case-insensitive) or queryParams[] (case-sensitive) matches. */
+function validateNameValueMatches(v: unknown, p: FieldPath, caseInsensitive: boolean): FieldErrorList {
+  const errs: FieldErrorList = [...validateMaxItems(v, p, MAX_HEADER_MATCHES)];
+  const names = new Set<string>();
+  asArray(v).forEach((raw, i) => {
+    const m = asObject(raw);
+    if (!m) return;
+    const ip = p.index(i);
+    errs.push(...validateEnum(m.type, ip.child('type'), HEADER_MATCH_TYPES), ...validateHeaderName(m.name, ip.child('name')));
+    const valueErrs = validateRequiredString(m.value, ip.child('value'));
+    errs.push(...(valueErrs.length ? valueErrs : validateString(m.value, ip.child('value'), 4096)));
+    if (m.type === 'RegularExpression' && typeof m.value === 'string') errs.push(...validateRegex(m.value, ip.child('value')));
+    if (typeof m.name === 'string') {
+      const key = caseInsensitive ? m.name.toLowerCase() : m.name;
+      if (names.has(key)) errs.push(duplicate(ip.child('name'), m.name));
+      names.add(key);
+    }
+  });
+  return errs;
+}
+
+/**
+ * Gateway API: a URLRewrite or RequestRedirect with path.replacePrefixMatch needs exactly one
+ * match, a PathPrefix one (a rule without matches gets the default PathPrefix "/").
+ */
+function validatePrefixRewriteNeedsPrefixMatch(rule: Record<string, unknown>, p: FieldPath): FieldErrorList {
+  const errs: FieldErrorList = [];
+  const matches = rule.matches === undefined ? [{}] : asArray(rule.matches);
+  const onePrefix =
+    matches.length === 1 && [undefined, 'PathPrefix'].includes(asObject(asObject(matches[0])?.path)?.type as string | undefined);
+  asArray(rule.filters).forEach((raw, i) => {
+    const f = asObject(raw);
+    const body = asObject(f?.type === 'URLRewrite' ? f.urlRewrite : f?.type === 'RequestRedirect' ? f.requestRedirect : undefined);
+    const path = asObject(body?.path);
+    if (path?.type === 'ReplacePrefixMatch' && !onePrefix) {
+      const member = f!.type === 'URLRewrite' ? 'urlRewrite' : 'requestRedirect';
+      errs.push(
+        invalid(p.child('filters').index(i).child(member, 'path', 'type'), path.type, 'ReplacePrefixMatch requires exactly one match, of type PathPrefix'),
+      );
+    }
+  });
+  return errs;
+}
+
+function validateTimeouts(v: unknown, p: FieldPath): FieldErrorList {
+  const t = asObject(v);
+  if (!t) return [];
+  const errs: FieldErrorList = [
+    ...validateDuration(t.request, p.child('request'), { gateway: true }),
+    ...validateDuration(t.backendRequest, p.child('backendRequest'), { gateway: true }),
+  ];
+  if (errs.length === 0 && typeof t.request === 'string' && typeof t.backendRequest === 'string') {
+    const req = parseGatewayDuration(t.request);
+    const be = parseGatewayDuration(t.backendRequest);
+    if (req.ok && be.ok && req.ms !== 0 && be.ms > req.ms) {
+      errs.push(invalid(p.child('backendRequest'), t.backendRequest, 'must be no more than the request timeout'));
+    }
+  }
+  return errs;
+}
+
+function validateRetry(v: unknown, p: FieldPath): FieldErrorList {
+  const r = asObject(v);
+  if (!r) return [];
+  const errs: FieldErrorList = [
+    ...validateInt(r.attempts, p.child('attempts'), 0),
+    ...validateDuration(r.backoff, p.child('backoff'), { gateway: true }),
+  ];
+  if (r.codes !== undefined && !Array.isArray(r.codes)) errs.push(invalid(p.child('codes'), r.codes, 'must be a list of status codes'));
+  asArray(r.codes).forEach((c, i) => errs.push(...validateInt(c, p.child('codes').index(i), 400, 599)));
+  return errs;
+}
+
+function validateRateLimit(v: unknown, p: FieldPath): FieldErrorList {
+  if (v === undefined || v === null) return [];
+  const r = asObject(v);
+  if (!r) return [invalid(p, v, 'must be an object')];
+  const errs: FieldErrorList = [];
+  if (r.requestsPerMinute === undefined) errs.push(required(p.child('requestsPerMinute')));
+  errs.push(...validateInt(r.requestsPerMinute, p.child('requestsPerMinute'), 1), ...validateBool(r.perClientIP, p.child('perClientIP')));
+  return errs;
+}

@@ -1,0 +1,78 @@
+// switchyard: one binary, subcommands `serve` (apiserver + controller + proxy) and `apiserver`.
+import * as path from 'node:path';
+import { parseFlags, splitHostPort, usage, type FlagSpec } from '../pkg/config/flags';
+import { createLogger } from '../pkg/log/logger';
+import { openStore } from '../pkg/app/storage';
+import { startApiServer } from '../pkg/app/apiserver';
+
+const COMMON: FlagSpec[] = [
+  { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
+  { name: 'api-listen', help: 'apiserver HOST:PORT (HTTPS)', default: '127.0.0.1:6443' },
+  { name: 'etcd-servers', help: 'comma-separated etcd URLs; switches storage from SQLite to etcd' },
+  { name: 'etcd-prefix', help: 'key prefix in etcd', default: '/registry' },
+  { name: 'tls-cert', help: 'apiserver serving certificate (PEM); default: generated in the data dir' },
+  { name: 'tls-key', help: 'apiserver serving key (PEM)' },
+  { name: 'token-auth-file', help: 'static tokens CSV (token,user,uid,"groups"); default: DATA_DIR/tokens.csv' },
+  { name: 'insecure-http', help: 'serve plain HTTP with no authentication (tests only)', boolean: true },
+  { name: 'log-level', help: 'error|warn|info|debug', default: 'info' },
+];
+
+const SERVE: FlagSpec[] = [
+  ...COMMON,
+  { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
+  { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
+  { name: 'registry-listen', help: 'enables the route registry facade on HOST:PORT (its documents use port 81)' },
+  { name: 'upstreams-listen', help: 'enables the upstreams/targets admin API on HOST:PORT' },
+];
+
+const COMMANDS: Record<string, { help: string; flags: FlagSpec[] }> = {
+  serve: { help: 'apiserver, controller and proxy in one process', flags: SERVE },
+  apiserver: { help: 'the apiserver alone (run several on one etcd cluster)', flags: COMMON },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === 'help' || !COMMANDS[cmd]) {
+    const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n}\t${c.help}`).join('\n');
+    console.log(`usage: switchyard COMMAND [flags]\n\ncommands:\n${list}\n\nswitchyard COMMAND --help lists its flags`);
+    if (cmd && cmd !== '--help' && cmd !== 'help') process.exitCode = 2;
+    return;
+  }
+  if (rest.includes('--help')) {
+    console.log(`usage: switchyard ${cmd} [flags]\n\n${usage(COMMANDS[cmd].flags)}`);
+    return;
+  }
+  const flags = parseFlags(rest, COMMANDS[cmd].flags);
+  const log = createLogger({ level: String(flags['log-level']) });
+  const dataDir = path.resolve(String(flags['data-dir']));
+  const api = splitHostPort(String(flags['api-listen']));
+  const etcdServers = flags['etcd-servers'] ? String(flags['etcd-servers']).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const store = openStore({ dataDir, etcdServers });
+  const running = await startApiServer({
+    dataDir,
+    listenHost: api.host,
+    listenPort: api.port,
+    store,
+    log,
+    etcdPrefix: String(flags['etcd-prefix']),
+    tlsCert: flags['tls-cert'] as string | undefined,
+    tlsKey: flags['tls-key'] as string | undefined,
+    tokenAuthFile: flags['token-auth-file'] as string | undefined,
+    insecureHttp: !!flags['insecure-http'],
+  });
+  log.info('apiserver listening', { url: running.url, storage: etcdServers ? 'etcd' : 'sqlite', dataDir });
+  if (running.bootstrap) log.info('admin kubeconfig written', { kubeconfig: running.bootstrap.kubeconfigPath });
+  log.info('switchyard is ready', { command: cmd, api: running.url, kubeconfig: running.bootstrap?.kubeconfigPath });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await running.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

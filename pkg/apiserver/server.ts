@@ -1,0 +1,235 @@
+// The REST surface: express 5 routing onto the generic handlers. Discovery, OpenAPI, health,
+// version and metrics sit beside the resource routes; every error leaves as a metav1.Status.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import client from 'prom-client';
+import { ApiError, forbidden, methodNotAllowed, unauthorized } from '../apierrors/errors';
+import type { TokenAuthenticator, User } from '../auth/tokens';
+import type { Resource } from '../registry/resource';
+import type { RegistryContext } from '../registry/generic/context';
+import type { Logger } from '../log/logger';
+import { Cacher } from './watchcache/cacher';
+import type { ServerContext } from './context';
+import { handleGet, handleList } from './handlers/read';
+import { handleCreate, handlePatch, handleUpdate } from './handlers/write';
+import { handleDelete, handleDeleteCollection } from './handlers/delete';
+import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, emptyAggregatedDiscovery, groupsOf } from './discovery';
+import { buildV2, buildV3, v3Index } from './openapi/document';
+import { negotiate } from './request/negotiate';
+import { send, sendError } from './respond';
+import { apiserverMetrics } from './metrics';
+
+export const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-switchyard', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` };
+
+export interface ApiServerOptions {
+  registry: RegistryContext;
+  resources: Resource[];
+  log: Logger;
+  /** undefined: no authentication (tests, or an explicit --anonymous on loopback) */
+  auth?: TokenAuthenticator;
+  metricsRegistry?: client.Registry;
+  /** extra routers mounted before the 404 (console, facades served on the API port) */
+  extraRoutes?: (app: express.Express) => void;
+}
+
+export interface ApiServer {
+  app: express.Express;
+  ctx: ServerContext;
+  /** ends watches (with a final bookmark) and stops the caches */
+  shutdown(): void;
+}
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const cachers = new Map<Resource, Cacher>();
+  const closeFns: Array<() => void> = [];
+  const closing = { closed: false, onClose: (fn: () => void) => void closeFns.push(fn) };
+  const ctx: ServerContext = {
+    registry: opts.registry,
+    resources: opts.resources,
+    log: opts.log,
+    closing,
+    cacherFor(r) {
+      let c = cachers.get(r);
+      if (!c) {
+        c = new Cacher(opts.registry.store, r.keyPrefix, { log: (msg, meta) => opts.log.warn(msg, meta) });
+        cachers.set(r, c);
+      }
+      return c;
+    },
+  };
+  const metricsRegistry = opts.metricsRegistry ?? new client.Registry();
+  const metrics = apiserverMetrics(metricsRegistry);
+  const groups = groupsOf(opts.resources);
+  const v3 = buildV3(opts.resources, SERVER_VERSION.gitVersion);
+  const v3ByPath = new Map(v3.map((d) => [d.path, d]));
+  const v2 = buildV2(opts.resources, SERVER_VERSION.gitVersion);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  // public: health and version (kube's system:public-info-viewer)
+  const ok = (_req: Request, res: Response) => void res.type('text/plain').send('ok');
+  app.get('/healthz', ok);
+  app.get('/livez', ok);
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await withTimeout(opts.registry.store.currentRevision(), 2000);
+      res.type('text/plain').send('ok');
+    } catch (err) {
+      res.status(503).type('text/plain').send(`[-]storage failed: ${(err as Error).message}\nreadyz check failed`);
+    }
+  });
+  app.get('/version', (_req, res) => send(res, 200, SERVER_VERSION));
+
+  // authentication for everything else
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!opts.auth) return next();
+    const user = opts.auth.authenticate(req.headers.authorization);
+    if (!user) return sendError(res, unauthorized());
+    (req as Request & { user?: User }).user = user;
+    next();
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metricsRegistry.contentType);
+    res.end(await metricsRegistry.metrics());
+  });
+
+  app.get('/api', (req, res) => {
+    if (negotiate(req.headers.accept).aggregatedDiscovery) return sendAggregated(res, emptyAggregatedDiscovery());
+    send(res, 200, apiVersions());
+  });
+  app.get('/apis', (req, res) => {
+    if (negotiate(req.headers.accept).aggregatedDiscovery) return sendAggregated(res, aggregatedDiscovery(groups));
+    send(res, 200, apiGroupList(groups));
+  });
+  app.get('/apis/:group', (req, res) => {
+    const g = groups.find((x) => x.name === req.params.group);
+    if (!g) return notFoundPath(res);
+    send(res, 200, apiGroup(g));
+  });
+  app.get('/apis/:group/:version', (req, res) => {
+    const g = groups.find((x) => x.name === req.params.group);
+    if (!g || !g.versions.includes(req.params.version as string)) return notFoundPath(res);
+    send(res, 200, apiResourceList(g, req.params.version as string));
+  });
+
+  app.get('/openapi/v3', (_req, res) => send(res, 200, v3Index(v3)));
+  app.get('/openapi/v3/apis/:group/:version', (req, res) => {
+    const d = v3ByPath.get(`apis/${req.params.group}/${req.params.version}`);
+    if (!d) return notFoundPath(res);
+    if (req.query.hash === d.hash) res.setHeader('Cache-Control', 'public, immutable');
+    res.setHeader('Etag', `"${d.hash}"`);
+    send(res, 200, d.doc);
+  });
+  app.get('/openapi/v2', (req, res) => {
+    // kubectl asks for protobuf; we only speak JSON, and a 404 is what it handles best
+    const accept = req.headers.accept ?? '';
+    if (accept && !/application\/json|\*\/\*/.test(accept)) return notFoundPath(res);
+    send(res, 200, v2);
+  });
+
+  opts.extraRoutes?.(app);
+
+  const byPath = new Map<string, { r: Resource; version: string }>();
+  for (const r of opts.resources) for (const v of r.versions) byPath.set(`${r.group}/${v.name}/${r.plural}`, { r, version: v.name });
+
+  const dispatch = async (req: Request, res: Response) => {
+    const hit = byPath.get(`${req.params.group}/${req.params.version}/${req.params.plural}`);
+    if (!hit) return notFoundPath(res);
+    const { r, version } = hit;
+    const name = req.params.name as string | undefined;
+    const sub = req.params.sub as string | undefined;
+    if (sub !== undefined && (sub !== 'status' || !r.hasStatus)) return notFoundPath(res);
+    const verb = verbOf(req.method, !!name, sub, req.query.watch);
+    const started = process.hrtime.bigint();
+    try {
+      if (!verb) throw methodNotAllowed(req.method, sub ? `${r.plural}/${sub}` : r.plural);
+      const user = (req as Request & { user?: User }).user;
+      if (user && user.role !== 'admin' && WRITE_VERBS.has(verb)) throw forbidden(r.gr, name ?? '', user.name, verb);
+      if (name !== undefined && name === '') throw methodNotAllowed(req.method, r.plural);
+      switch (verb) {
+        case 'list':
+        case 'watch':
+          await handleList(ctx, r, version, req, res);
+          break;
+        case 'create':
+          await handleCreate(ctx, r, version, req, res);
+          break;
+        case 'deletecollection':
+          await handleDeleteCollection(ctx, r, version, req, res);
+          break;
+        case 'get':
+          await handleGet(ctx, r, version, req, res);
+          break;
+        case 'update':
+          await handleUpdate(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
+          break;
+        case 'patch':
+          await handlePatch(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
+          break;
+        case 'delete':
+          await handleDelete(ctx, r, version, req, res);
+          break;
+      }
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { method: req.method, path: req.path, error: (err as Error).message });
+      sendError(res, err);
+    } finally {
+      metrics.requests.inc({ verb: verb ?? req.method, group: r.group, resource: r.plural, subresource: sub ?? '', code: String(res.statusCode) });
+      if (verb !== 'watch') metrics.latency.observe({ verb: verb ?? req.method, group: r.group, resource: r.plural }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  app.all('/apis/:group/:version/:plural', dispatch);
+  app.all('/apis/:group/:version/:plural/:name', dispatch);
+  app.all('/apis/:group/:version/:plural/:name/:sub', dispatch);
+
+  app.use((_req: Request, res: Response) => notFoundPath(res));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, err));
+
+  return {
+    app,
+    ctx,
+    shutdown() {
+      if (closing.closed) return;
+      closing.closed = true;
+      for (const fn of closeFns.splice(0)) {
+        try {
+          fn();
+        } catch {
+          /* a closed socket */
+        }
+      }
+      for (const c of cachers.values()) c.stop();
+    },
+  };
+}
+
+function verbOf(method: string, item: boolean, sub: string | undefined, watch: unknown): string | undefined {
+  if (sub) return method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : undefined;
+  if (!item) {
+    if (method === 'GET') return watch !== undefined && watch !== '' && watch !== 'false' && watch !== '0' ? 'watch' : 'list';
+    return method === 'POST' ? 'create' : method === 'DELETE' ? 'deletecollection' : undefined;
+  }
+  return ({ GET: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method];
+}
+
+function notFoundPath(res: Response): void {
+  sendError(res, new ApiError(404, 'NotFound', 'the server could not find the requested resource', {}));
+}
+
+function sendAggregated(res: Response, body: object): void {
+  res.status(200).setHeader('Content-Type', AGGREGATED_CONTENT_TYPE);
+  res.setHeader('Vary', 'Accept');
+  res.end(JSON.stringify(body));
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms}ms`)), ms);
+    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
+  });
+}

@@ -1,0 +1,88 @@
+// managedFields bookkeeping for the generic flows, over the pure field manager: which lists the
+// kind's schema declares as maps or sets, who owns what after an Update, and server-side apply
+// with kube's conflict error.
+import type { KObject, ManagedFieldsEntry } from '../../../apis/meta/v1/types';
+import { ApiError } from '../../apierrors/errors';
+import type { JSONSchemaProps } from '../../schema/types';
+import type { ListType, ListTypeAt } from '../../apiserver/fieldmanager/fieldset';
+import { serverSideApply, formatConflictMessage } from '../../apiserver/fieldmanager/apply';
+import { trackUpdate as track } from '../../apiserver/fieldmanager/update';
+import type { Resource } from '../resource';
+import { apiVersionOf } from '../resource';
+import { versionOf } from './admit';
+
+const listTypeCache = new WeakMap<JSONSchemaProps, ListTypeAt>();
+
+/** x-kubernetes-list-type at a path of field names (array items are transparent). */
+export function listTypesOf(schema: JSONSchemaProps): ListTypeAt {
+  let fn = listTypeCache.get(schema);
+  if (fn) return fn;
+  fn = (path) => {
+    let s: JSONSchemaProps | undefined = schema;
+    for (const name of path) {
+      while (s && s.type === 'array') s = s.items as JSONSchemaProps | undefined;
+      s = s?.properties?.[name] ?? (typeof s?.additionalProperties === 'object' ? (s.additionalProperties as JSONSchemaProps) : undefined);
+      if (!s) return undefined;
+    }
+    if (!s || s.type !== 'array') return undefined;
+    const t = s['x-kubernetes-list-type'] as string | undefined;
+    if (t === 'map') return { type: 'map', keys: (s['x-kubernetes-list-map-keys'] as string[]) ?? [] } as ListType;
+    if (t === 'set') return { type: 'set' } as ListType;
+    return undefined;
+  };
+  listTypeCache.set(schema, fn);
+  return fn;
+}
+
+export function trackUpdate(
+  r: Resource,
+  version: string,
+  oldObj: KObject | null,
+  newObj: KObject,
+  manager: string | undefined,
+  now: string,
+  subresource?: string,
+): ManagedFieldsEntry[] {
+  return track({
+    oldObj,
+    newObj,
+    manager: manager || 'unknown',
+    apiVersion: apiVersionOf(r, version),
+    now,
+    listTypeAt: listTypesOf(versionOf(r, version).schema),
+    subresource,
+  });
+}
+
+/** The object after applying `applied` for `manager`; 409 with every conflict unless forced. */
+export function applyConfig(
+  r: Resource,
+  version: string,
+  live: KObject | null,
+  applied: KObject,
+  manager: string,
+  force: boolean,
+  now: string,
+  name: string,
+): KObject {
+  const res = serverSideApply({
+    live,
+    applied,
+    manager,
+    force,
+    apiVersion: apiVersionOf(r, version),
+    now,
+    listTypeAt: listTypesOf(versionOf(r, version).schema),
+  });
+  if (res.conflicts.length) {
+    const versions: Record<string, string> = {};
+    for (const e of live?.metadata.managedFields ?? []) if (e.manager && e.apiVersion) versions[e.manager] = e.apiVersion;
+    throw new ApiError(409, 'Conflict', formatConflictMessage(res.conflicts, versions), {
+      name,
+      group: r.group,
+      kind: r.plural,
+      causes: res.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.field })),
+    });
+  }
+  return res.object;
+}

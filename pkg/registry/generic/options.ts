@@ -1,0 +1,18 @@
+// Options every write carries, parsed once by the HTTP layer (or set by a facade).
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  /** the API version the client speaks (objects come in and go out in it) */
+  version: string;
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: FieldValidation;
+  subresource?: 'status';
+}
+
+export interface WriteResult {
+  object: import('../../../apis/meta/v1/types').KObject;
+  warnings: string[];
+  /** create (201) rather than update (200) */
+  created?: boolean;
+}

@@ -1,0 +1,32 @@
+// Every served kind: its CRD (from crds/) paired with its strategy.
+import { loadCRDs } from '../schema/crd_loader';
+import type { CustomResourceDefinition } from '../schema/types';
+import { resourceFromCRD, type Resource } from './resource';
+import type { Strategy } from './strategy';
+import { backendStrategy } from './backend';
+import { httpRouteStrategy } from './httproute';
+import { proxyStrategy } from './proxy';
+import { gatewayClassStrategy } from './gatewayclass';
+import { gatewayStrategy } from './gateway';
+
+const STRATEGIES: Record<string, Strategy> = {
+  'backends.core.apoxy.dev': backendStrategy,
+  'proxies.core.apoxy.dev': proxyStrategy,
+  'httproutes.gateway.apoxy.dev': httpRouteStrategy,
+  'gatewayclasses.gateway.apoxy.dev': gatewayClassStrategy,
+  'gateways.gateway.apoxy.dev': gatewayStrategy,
+};
+
+export function servedResources(etcdPrefix = '/registry', crds: CustomResourceDefinition[] = loadCRDs()): Resource[] {
+  return crds.map((crd) => {
+    const strategy = STRATEGIES[crd.metadata.name];
+    if (!strategy) throw new Error(`no strategy for CRD ${crd.metadata.name}`);
+    return resourceFromCRD(crd, strategy, etcdPrefix);
+  });
+}
+
+export function findResource(resources: Resource[], group: string, plural: string): Resource {
+  const r = resources.find((x) => x.group === group && x.plural === plural);
+  if (!r) throw new Error(`resource ${plural}.${group} is not served`);
+  return r;
+}

@@ -1,0 +1,160 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findCRD, loadCRDs, versionSchema } from './crd_loader';
+import { applyDefaults, pruneUnknownFields } from './structural';
+import type { JSONSchemaProps } from './types';
+
+const crds = loadCRDs();
+const schemaOf = (group: string, plural: string, version: string): JSONSchemaProps =>
+  versionSchema(findCRD(crds, group, plural)!, version)!;
+const backendSchema = schemaOf('core.apoxy.dev', 'backends', 'v1alpha2');
+const routeSchema = schemaOf('gateway.apoxy.dev', 'httproutes', 'v1');
+const proxySchema = schemaOf('core.apoxy.dev', 'proxies', 'v1alpha2');
+
+test('pruneUnknownFields removes undeclared fields and reports kube paths', () => {
+  const obj = {
+    apiVersion: 'core.apoxy.dev/v1alpha2',
+    kind: 'Backend',
+    metadata: { name: 'b', labels: { a: 'b' }, somethingOdd: 1 },
+    spec: {
+      endpoints: [{ fqdn: 'a.com' }, { ip: '1.2.3.4', bar: 1 }],
+      foo: true,
+      dynamicProxy: { dnsCacheConfig: { dnsLookupFamily: 'auto', extra: 'x' } },
+    },
+    status: { conditions: [], phase: 'Ready' },
+    topLevel: 1,
+  };
+  const removed = pruneUnknownFields(obj, backendSchema);
+  assert.deepEqual(removed, ['spec.endpoints[1].bar', 'spec.foo', 'spec.dynamicProxy.dnsCacheConfig.extra', 'status.phase', 'topLevel']);
+  assert.deepEqual(obj.spec, {
+    endpoints: [{ fqdn: 'a.com' }, { ip: '1.2.3.4' }],
+    dynamicProxy: { dnsCacheConfig: { dnsLookupFamily: 'auto' } },
+  });
+  // metadata is never pruned, apiVersion/kind kept
+  assert.equal((obj.metadata as Record<string, unknown>).somethingOdd, 1);
+  assert.equal(obj.apiVersion, 'core.apoxy.dev/v1alpha2');
+  assert.ok(!('topLevel' in obj));
+});
+
+test('pruneUnknownFields keeps what x-kubernetes-preserve-unknown-fields covers', () => {
+  const obj = {
+    apiVersion: 'core.apoxy.dev/v1alpha2',
+    kind: 'Proxy',
+    metadata: { name: 'example' },
+    spec: { provider: 'unmanaged', monitoring: { tracing: { enabled: true } } },
+    status: { replicas: [{ name: 'r' }] },
+  };
+  assert.deepEqual(pruneUnknownFields(obj, proxySchema), []);
+  assert.deepEqual(obj.spec.monitoring, { tracing: { enabled: true } });
+  // within a preserved object, declared properties are still pruned inside
+  const s: JSONSchemaProps = {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+    properties: { known: { type: 'object', properties: { a: { type: 'string' } } } },
+  };
+  const o = { spec: 1, known: { a: 'x', b: 'y' }, free: { any: 'thing' } };
+  assert.deepEqual(pruneUnknownFields(o, s), ['known.b']);
+  assert.deepEqual(o, { spec: 1, known: { a: 'x' }, free: { any: 'thing' } });
+});
+
+test('pruneUnknownFields walks additionalProperties maps and embedded resources', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          labels: { type: 'object', additionalProperties: { type: 'object', properties: { v: { type: 'string' } } } },
+          template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } },
+        },
+      },
+    },
+  };
+  const o = {
+    spec: {
+      labels: { x: { v: '1', w: '2' } },
+      template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', odd: 1 }, spec: { c: 1 }, other: 1 },
+    },
+  };
+  assert.deepEqual(pruneUnknownFields(o, s), ['spec.labels.x.w', 'spec.template.spec.c', 'spec.template.other']);
+  assert.deepEqual(o.spec.template, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', odd: 1 }, spec: {} });
+});
+
+test('pruneUnknownFields tolerates any JSON', () => {
+  for (const junk of [null, 5, 'x', [], [1, { a: 1 }], { spec: null }, { spec: [1] }, { spec: { endpoints: 'x' } }, { spec: { endpoints: [null, 5] } }]) {
+    assert.doesNotThrow(() => pruneUnknownFields(structuredClone(junk), backendSchema), JSON.stringify(junk));
+  }
+  assert.deepEqual(pruneUnknownFields({ spec: 'not an object' }, backendSchema), []);
+});
+
+test('applyDefaults fills the DNS cache defaults inside dynamicProxy.dnsCacheConfig', () => {
+  const obj = { metadata: { name: 'dynamic_forward_proxy' }, spec: { dynamicProxy: { dnsCacheConfig: { dnsLookupFamily: 'v4_only' } } } };
+  applyDefaults(obj, backendSchema);
+  assert.deepEqual(obj.spec.dynamicProxy.dnsCacheConfig, {
+    dnsLookupFamily: 'v4_only',
+    dnsRefreshRate: '60s',
+    dnsMinRefreshRate: '5s',
+    dnsQueryTimeout: '5s',
+    hostTTL: '5m',
+    maxHosts: 1024,
+  });
+  // no dnsCacheConfig: nothing is invented (the runtime default applies), protocol stays absent
+  const bare = { metadata: {}, spec: { endpoints: [{ fqdn: 'a.com' }] } };
+  applyDefaults(bare, backendSchema);
+  assert.deepEqual(bare.spec, { endpoints: [{ fqdn: 'a.com' }] });
+});
+
+test('applyDefaults applies HTTPRoute defaults within arrays and nested defaults', () => {
+  const obj = {
+    metadata: {},
+    spec: {
+      parentRefs: [{ name: 'example', port: 10000 }],
+      rules: [
+        { backendRefs: [{ name: 'b' }] },
+        { matches: [{ headers: [{ name: 'x', value: 'y' }] }, { path: { type: 'Exact' } }] },
+        { filters: [{ type: 'RequestRedirect', requestRedirect: {} }] },
+      ],
+    },
+  };
+  applyDefaults(obj, routeSchema);
+  assert.deepEqual(obj.spec.parentRefs, [{ name: 'example', port: 10000, group: 'gateway.apoxy.dev', kind: 'Gateway' }]);
+  const [r0, r1, r2] = obj.spec.rules as Array<Record<string, unknown>>;
+  assert.deepEqual(r0.matches, [{ path: { type: 'PathPrefix', value: '/' } }]);
+  assert.deepEqual(r0.backendRefs, [{ name: 'b', group: '', kind: 'Backend', weight: 1 }]);
+  assert.deepEqual(r1.matches, [
+    { path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x', value: 'y', type: 'Exact' }] },
+    { path: { type: 'Exact', value: '/' } },
+  ]);
+  assert.deepEqual((r2.filters as Array<Record<string, unknown>>)[0].requestRedirect, { statusCode: 302 });
+
+  const empty = { metadata: {}, spec: {} as Record<string, unknown> };
+  applyDefaults(empty, routeSchema);
+  assert.deepEqual(empty.spec.rules, [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }]);
+});
+
+test('applyDefaults: defaults are copies, nulls are defaulted or dropped, metadata untouched', () => {
+  const a = { metadata: {}, spec: {} as Record<string, unknown> };
+  const b = { metadata: {}, spec: {} as Record<string, unknown> };
+  applyDefaults(a, routeSchema);
+  applyDefaults(b, routeSchema);
+  (a.spec.rules as unknown[]).push('mutated');
+  assert.equal((b.spec.rules as unknown[]).length, 1);
+  assert.equal(JSON.stringify(routeSchema).includes('mutated'), false);
+
+  const n = { metadata: { labels: null }, spec: { protocol: null, dynamicProxy: { dnsCacheConfig: { hostTTL: null } } } };
+  applyDefaults(n, backendSchema);
+  assert.deepEqual(n.spec, { dynamicProxy: { dnsCacheConfig: {
+    hostTTL: '5m', dnsLookupFamily: 'auto', dnsRefreshRate: '60s', dnsMinRefreshRate: '5s', dnsQueryTimeout: '5s', maxHosts: 1024,
+  } } });
+  assert.equal(n.metadata.labels, null);
+
+  const nullable: JSONSchemaProps = { type: 'object', properties: { x: { type: 'string', nullable: true, default: 'd' } } };
+  const keep = { x: null };
+  assert.deepEqual(applyDefaults(keep, nullable), { x: null });
+});
+
+test('applyDefaults tolerates any JSON', () => {
+  for (const junk of [null, 5, 'x', [], { spec: null }, { spec: [1] }, { spec: { rules: 'x' } }, { spec: { rules: [null, 5, []] } }]) {
+    assert.doesNotThrow(() => applyDefaults(structuredClone(junk), routeSchema), JSON.stringify(junk));
+  }
+});

@@ -1,0 +1,3 @@
+export { SelectorError } from './errors';
+export * from './labels';
+export * from './fields';
