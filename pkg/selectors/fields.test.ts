@@ -81,6 +81,9 @@ test('exactNameFromFieldSelector', () => {
   ];
   for (const [s, want] of cases) assert.equal(exactNameFromFieldSelector(parseFieldSelector(s)), want, s);
   assert.equal(exactNameFromFieldSelector(undefined), undefined);
+  assert.equal(exactNameFromFieldSelector('spec.anything=y,metadata.name=a\\,b'), 'a,b');
+  assert.equal(exactNameFromFieldSelector('metadata.name'), undefined);
+  assert.equal(exactNameFromFieldSelector(''), undefined);
 });
 
 test('escape/unescape round trip', () => {

@@ -151,7 +151,22 @@ export function parseFieldSelector(s: string, supported: Readonly<Record<string,
   return new AndSelector(Object.freeze(reqs), getters);
 }
 
-/** The name a selector pins `metadata.name` to (`metadata.name=x`), to narrow a list/watch to one key. */
-export function exactNameFromFieldSelector(sel: FieldSelector | undefined | null): string | undefined {
+/**
+ * The name a selector pins `metadata.name` to (`metadata.name=x`), to narrow a list/watch to one
+ * key. Takes a parsed selector or the raw `fieldSelector` text (undefined when it does not parse).
+ */
+export function exactNameFromFieldSelector(sel: FieldSelector | string | undefined | null): string | undefined {
+  if (typeof sel === 'string') {
+    try {
+      const lenient: Record<string, FieldGetter> = {};
+      for (const t of splitTerms(sel)) {
+        const st = splitTerm(t);
+        if (st) lenient[st[0]] = () => undefined;
+      }
+      sel = parseFieldSelector(sel, lenient);
+    } catch {
+      return undefined;
+    }
+  }
   return sel ? sel.requiresExactMatch('metadata.name') : undefined;
 }

@@ -192,7 +192,10 @@ test('labelSelectorFromSet and nothing', () => {
 });
 
 test('fuzz: parseLabelSelector only ever throws SelectorError', () => {
-  const atoms = ['a', 'b', 'z', '=', '!', ',', '(', ')', ' in ', ' notin ', ' ', '\\', 'in', 'notin', '==', '!=', '>', '<', '1', '-', '/', '.'];
+  // the brief's alphabet (a-z = ! , ( ) in notin space \\) plus a few more kube-relevant characters
+  const letters = 'abcdefghijklmnopqrstuvwxyz'.split('');
+  const symbols = ['=', '!', ',', '(', ')', ' in ', ' notin ', ' ', '\\', 'in', 'notin', '==', '!=', '>', '<', '1', '-', '/', '.', '\t'];
+  const atoms = [...letters, ...symbols, ...symbols];
   let seed = 12345;
   const rnd = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -66,7 +66,7 @@ export function watchObjects(driver: Driver, prefix: string, opts: WatchOptions,
 export function toObjectEvent(ev: DriverEvent, match?: (o: KObject) => boolean): ObjectEvent | null {
   if (ev.type === 'delete') {
     if (!ev.prevKv) return null;
-    return selectEvent('DELETED', decode(ev.prevKv, ev.kv.modRevision), undefined, ev.kv.modRevision, match);
+    return selectEvent('DELETED', decode(ev.prevKv, ev.kv.modRevision), decode(ev.prevKv), ev.kv.modRevision, match);
   }
   const object = decode(ev.kv);
   const prevObject = ev.prevKv ? decode(ev.prevKv) : undefined;
@@ -76,7 +76,8 @@ export function toObjectEvent(ev: DriverEvent, match?: (o: KObject) => boolean):
 
 /**
  * An event as a filtered watch sees it: an object that starts matching is ADDED, one that stops
- * matching is DELETED (with its new state), as kube's filtered watch does.
+ * matching is DELETED, as kube's filtered watch does. kube (etcd3 watcher and cacher) sends the
+ * last state that matched for that DELETED, stamped with the revision of the change.
  */
 export function selectEvent(
   type: ObjectEvent['type'],
@@ -86,11 +87,14 @@ export function selectEvent(
   match?: (o: KObject) => boolean,
 ): ObjectEvent | null {
   if (!match) return { type, object, prevObject, revision };
-  if (type === 'DELETED') return match(object) ? { type, object, revision } : null;
+  if (type === 'DELETED') return match(object) ? { type, object, prevObject, revision } : null;
   const nowMatches = match(object);
   const wasMatching = type === 'MODIFIED' && !!prevObject && match(prevObject);
   if (nowMatches && wasMatching) return { type: 'MODIFIED', object, prevObject, revision };
   if (nowMatches) return { type: 'ADDED', object, revision };
-  if (wasMatching) return { type: 'DELETED', object, prevObject, revision };
+  if (wasMatching) {
+    const last = { ...prevObject!, metadata: { ...prevObject!.metadata, resourceVersion: String(revision) } };
+    return { type: 'DELETED', object: last, prevObject, revision };
+  }
   return null;
 }

@@ -4,33 +4,20 @@
 import type { KObject, ManagedFieldsEntry } from '../../../apis/meta/v1/types';
 import { ApiError } from '../../apierrors/errors';
 import type { JSONSchemaProps } from '../../schema/types';
-import type { ListType, ListTypeAt } from '../../apiserver/fieldmanager/fieldset';
-import { serverSideApply, formatConflictMessage } from '../../apiserver/fieldmanager/apply';
-import { trackUpdate as track } from '../../apiserver/fieldmanager/update';
+import type { ListTypeAt } from '../../fieldmanager/fieldset';
+import { listTypeAtFromSchema } from '../../fieldmanager/listtypes';
+import { serverSideApply, formatConflictMessage, conflictCauses } from '../../fieldmanager/apply';
+import { trackUpdate as track } from '../../fieldmanager/update';
 import type { Resource } from '../resource';
 import { apiVersionOf } from '../resource';
 import { versionOf } from './admit';
 
 const listTypeCache = new WeakMap<JSONSchemaProps, ListTypeAt>();
 
-/** x-kubernetes-list-type at a path of field names (array items are transparent). */
+/** x-kubernetes-list-type declarations of a version's schema, read once. */
 export function listTypesOf(schema: JSONSchemaProps): ListTypeAt {
   let fn = listTypeCache.get(schema);
-  if (fn) return fn;
-  fn = (path) => {
-    let s: JSONSchemaProps | undefined = schema;
-    for (const name of path) {
-      while (s && s.type === 'array') s = s.items as JSONSchemaProps | undefined;
-      s = s?.properties?.[name] ?? (typeof s?.additionalProperties === 'object' ? (s.additionalProperties as JSONSchemaProps) : undefined);
-      if (!s) return undefined;
-    }
-    if (!s || s.type !== 'array') return undefined;
-    const t = s['x-kubernetes-list-type'] as string | undefined;
-    if (t === 'map') return { type: 'map', keys: (s['x-kubernetes-list-map-keys'] as string[]) ?? [] } as ListType;
-    if (t === 'set') return { type: 'set' } as ListType;
-    return undefined;
-  };
-  listTypeCache.set(schema, fn);
+  if (!fn) listTypeCache.set(schema, (fn = listTypeAtFromSchema(schema)));
   return fn;
 }
 
@@ -81,7 +68,7 @@ export function applyConfig(
       name,
       group: r.group,
       kind: r.plural,
-      causes: res.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.field })),
+      causes: conflictCauses(res.conflicts),
     });
   }
   return res.object;

@@ -100,6 +100,8 @@ async function applyObject(ctx: RegistryContext, r: Resource, name: string, body
     }
   }
   const object = await modify(ctx, r, name, opts, (cur) => {
+    const rv = applied.metadata.resourceVersion;
+    if (rv && rv !== cur.metadata.resourceVersion) throw conflict(r.gr, name, MODIFIED);
     const merged = applyConfig(r, opts.version, cur, structuredClone(applied), opts.fieldManager!, !!opts.force, ctx.now(), name);
     return finishUpdate(ctx, r, cur, merged, opts, warnings, true);
   });

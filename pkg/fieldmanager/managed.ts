@@ -1,6 +1,6 @@
 // metadata.managedFields <-> managers and their field sets (kube's internal/managedfields.go,
 // the stripMeta, capManagers and managedFieldsUpdater wrappers of the field manager).
-import type { KObject, ManagedFieldsEntry } from '../../../apis/meta/v1/types';
+import type { KObject, ManagedFieldsEntry } from '../../apis/meta/v1/types';
 import { deepEqual, fieldElement, FieldSet, fromFieldsV1, toFieldsV1 } from './fieldset';
 
 export type Operation = 'Apply' | 'Update';

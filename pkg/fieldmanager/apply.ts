@@ -1,6 +1,6 @@
 // Server-side apply: kube's FieldManager.Apply over structured-merge-diff's Updater.Apply
 // (merge, prune what the applier stopped applying, conflict detection, ownership transfer).
-import type { KObject, StatusCause } from '../../../apis/meta/v1/types';
+import type { KObject, StatusCause } from '../../apis/meta/v1/types';
 import { atomicLists, deepEqual, FieldSet, fieldSetFromObject, goQuote, ListTypeAt, pathToString } from './fieldset';
 import {
   capUpdateManagers,
@@ -73,7 +73,7 @@ export function serverSideApply(args: ServerSideApplyArgs): ServerSideApplyResul
   const { manager, force, apiVersion, now, subresource } = args;
   const listTypeAt = args.listTypeAt ?? atomicLists;
   const live = args.live ? withoutManagedFields(cloneJSON(args.live)) : null;
-  const liveValue: KObject = live ?? ({ metadata: {} } as KObject);
+  const liveValue: KObject = live ?? ({} as KObject);
   const applied = withoutManagedFields(args.applied);
 
   let managers = decodeManagedFieldsOrEmpty(args.live?.metadata?.managedFields);
@@ -89,7 +89,7 @@ export function serverSideApply(args: ServerSideApplyArgs): ServerSideApplyResul
 
   // merge, then prune what the applier stopped applying
   const merged = mergeApplied(liveValue, applied, listTypeAt) as KObject;
-  if (!merged.metadata || typeof merged.metadata !== 'object') merged.metadata = {};
+  if (!merged.metadata || typeof merged.metadata !== 'object' || Array.isArray(merged.metadata)) merged.metadata = {};
   for (const f of SERVER_OWNED_METADATA) {
     if (live && live.metadata[f] !== undefined) merged.metadata[f] = cloneJSON(live.metadata[f]);
     else delete merged.metadata[f];

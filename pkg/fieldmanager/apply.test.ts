@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../../apis/meta/v1/types';
+import type { KObject } from '../../apis/meta/v1/types';
 import { conflictCauses, formatConflictMessage, serverSideApply, ServerSideApplyArgs } from './apply';
 import { listTypeAtFromMap } from './listtypes';
 import { trackUpdate } from './update';

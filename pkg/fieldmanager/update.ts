@@ -1,6 +1,6 @@
 // managedFields for non-apply writes (create, update/PUT, patch): kube's FieldManager.Update with
 // the structured-merge-diff Updater.Update semantics.
-import type { KObject, ManagedFieldsEntry } from '../../../apis/meta/v1/types';
+import type { KObject, ManagedFieldsEntry } from '../../apis/meta/v1/types';
 import { atomicLists, FieldSet, ListTypeAt } from './fieldset';
 import {
   capUpdateManagers,

@@ -1,0 +1,176 @@
+// HTTPRoute → RuleIR[] plus what its status must say (Accepted / ResolvedRefs per parent). Pure.
+// Gateway API rules (DESIGN.md): a ref to a missing Backend or an unknown kind, an ExtensionRef
+// filter, or a rule with neither backends nor a redirect keep the route Accepted and answer 500.
+import type { HTTPRoute, HTTPRouteFilter, HTTPRouteRule, ParentReference } from '../../../apis/gateway/v1/httproute_types';
+import { parseGatewayDuration } from '../../../apis/meta/v1/duration';
+import type { BackendRefIR, FilterIR, HeaderModIR, MatchIR, RetryIR, RuleIR } from '../../proxy/ir';
+
+export const DEFAULT_LISTENER = 'default';
+export const BACKEND_GROUPS = new Set(['', 'core.apoxy.dev']);
+export const GATEWAY_GROUPS = new Set(['gateway.apoxy.dev', 'gateway.networking.k8s.io']);
+
+export interface RefProblem {
+  reason: 'BackendNotFound' | 'InvalidKind' | 'UnsupportedValue';
+  message: string;
+}
+
+export interface TranslatedRoute {
+  rules: RuleIR[];
+  problems: RefProblem[];
+}
+
+/** registry-facade annotations: behaviour Gateway API has no field for */
+export const ANNOTATION_WEBSOCKET = 'switchyard.dev/websocket';
+export const ANNOTATION_RESPONSE_HEADERS = 'switchyard.dev/response-headers';
+export const ANNOTATION_RETRY_IDEMPOTENT_ONLY = 'switchyard.dev/retry-idempotent-only';
+
+export function translateRoute(
+  route: HTTPRoute,
+  backendExists: (name: string) => boolean,
+  listenersFor: (parent: ParentReference | undefined) => string[],
+): TranslatedRoute {
+  const name = route.metadata.name!;
+  const spec = route.spec ?? {};
+  const problems: RefProblem[] = [];
+  const parents = spec.parentRefs?.length ? spec.parentRefs : [undefined];
+  const listeners = [...new Set(parents.flatMap((p) => listenersFor(p)))];
+  const ann = route.metadata.annotations ?? {};
+  const websocket = ann[ANNOTATION_WEBSOCKET] !== 'false';
+  const responseHeaders = parseHeaderAnnotation(ann[ANNOTATION_RESPONSE_HEADERS]);
+  const rules = (spec.rules ?? []).map((rule, i): RuleIR => {
+    const filters: FilterIR[] = [];
+    let invalid: RuleIR['invalid'];
+    for (const f of rule.filters ?? []) {
+      const t = translateFilter(f);
+      if (t === 'unsupported') {
+        const ref = f.extensionRef;
+        problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: filter ${f.type}${ref ? ` ${ref.kind}/${ref.name}` : ''} is not supported` });
+        invalid = { status: 500, reason: `filter ${f.type} cannot be applied` };
+      } else if (t) filters.push(t);
+    }
+    const backendRefs: BackendRefIR[] = [];
+    for (const ref of rule.backendRefs ?? []) {
+      const kind = ref.kind ?? 'Backend';
+      const group = ref.group ?? '';
+      let backend = ref.name;
+      if (kind !== 'Backend' || !BACKEND_GROUPS.has(group)) {
+        problems.push({ reason: 'InvalidKind', message: `rule ${i}: backendRef ${group ? `${group}/` : ''}${kind} ${ref.name} is not a Backend` });
+        backend = '';
+      } else if (!backendExists(ref.name)) {
+        problems.push({ reason: 'BackendNotFound', message: `rule ${i}: backend ${ref.name} not found` });
+      }
+      backendRefs.push({ backend, weight: ref.weight ?? 1, ...(ref.port ? { port: ref.port } : {}) });
+    }
+    const redirects = filters.some((f) => f.type === 'RequestRedirect');
+    if (!backendRefs.length && !redirects && !invalid) invalid = { status: 500, reason: 'rule has no backendRefs' };
+    return {
+      id: `route/${name}/rule/${i}`,
+      route: name,
+      routeCreated: route.metadata.creationTimestamp ?? '',
+      ruleIndex: i,
+      hostnames: (spec.hostnames ?? []).filter((h) => h !== '*').map((h) => h.toLowerCase()),
+      listeners,
+      matches: translateMatches(rule),
+      filters,
+      backendRefs,
+      ...(invalid ? { invalid } : {}),
+      timeouts: translateTimeouts(rule),
+      ...(rule.retry ? { retry: translateRetry(rule, ann[ANNOTATION_RETRY_IDEMPOTENT_ONLY] === 'true') } : {}),
+      ...(rule.rateLimit ? { rateLimit: { requestsPerMinute: rule.rateLimit.requestsPerMinute, perClientIP: !!rule.rateLimit.perClientIP } } : {}),
+      websocket,
+      ...(responseHeaders.length ? { responseHeaders } : {}),
+    };
+  });
+  return { rules, problems };
+}
+
+function translateMatches(rule: HTTPRouteRule): MatchIR[] {
+  return (rule.matches ?? []).map((m) => ({
+    path: { type: m.path?.type ?? 'PathPrefix', value: m.path?.value ?? '/' } as MatchIR['path'],
+    headers: (m.headers ?? []).map((h) => ({ name: h.name.toLowerCase(), type: h.type ?? 'Exact', value: h.value })),
+    queryParams: (m.queryParams ?? []).map((q) => ({ name: q.name, type: q.type ?? 'Exact', value: q.value })),
+    ...(m.method ? { method: m.method } : {}),
+  }));
+}
+
+function headerMod(f: { set?: Array<{ name: string; value: string }>; add?: Array<{ name: string; value: string }>; remove?: string[] } | undefined): HeaderModIR {
+  return { set: f?.set ?? [], add: f?.add ?? [], remove: f?.remove ?? [] };
+}
+
+function pathMod(p: { type: string; replaceFullPath?: string; replacePrefixMatch?: string } | undefined) {
+  if (!p) return undefined;
+  return p.type === 'ReplaceFullPath'
+    ? { type: 'ReplaceFullPath' as const, value: p.replaceFullPath ?? '/' }
+    : { type: 'ReplacePrefixMatch' as const, value: p.replacePrefixMatch ?? '/' };
+}
+
+function translateFilter(f: HTTPRouteFilter): FilterIR | null | 'unsupported' {
+  switch (f.type) {
+    case 'RequestHeaderModifier':
+      return { type: 'RequestHeaderModifier', mod: headerMod(f.requestHeaderModifier) };
+    case 'ResponseHeaderModifier':
+      return { type: 'ResponseHeaderModifier', mod: headerMod(f.responseHeaderModifier) };
+    case 'URLRewrite': {
+      const path = pathMod(f.urlRewrite?.path);
+      return { type: 'URLRewrite', ...(f.urlRewrite?.hostname ? { hostname: f.urlRewrite.hostname } : {}), ...(path ? { path } : {}) };
+    }
+    case 'RequestRedirect': {
+      const r = f.requestRedirect ?? {};
+      const path = pathMod(r.path);
+      return {
+        type: 'RequestRedirect',
+        ...(r.scheme ? { scheme: r.scheme } : {}),
+        ...(r.hostname ? { hostname: r.hostname } : {}),
+        ...(r.port ? { port: r.port } : {}),
+        ...(path ? { path } : {}),
+        statusCode: r.statusCode ?? 302,
+      };
+    }
+    case 'RequestMirror':
+      return null; // accepted, not mirrored (documented)
+    default:
+      return 'unsupported'; // ExtensionRef (e.g. Apoxy's EdgeFunction) and anything unknown
+  }
+}
+
+function duration(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const r = parseGatewayDuration(s);
+  return r.ok ? r.ms : undefined;
+}
+
+function translateTimeouts(rule: HTTPRouteRule): RuleIR['timeouts'] {
+  const out: RuleIR['timeouts'] = {};
+  const req = duration(rule.timeouts?.request);
+  const be = duration(rule.timeouts?.backendRequest);
+  if (req) out.requestMs = req; // 0s disables
+  if (be) out.backendRequestMs = be;
+  return out;
+}
+
+function translateRetry(rule: HTTPRouteRule, idempotentOnly: boolean): RetryIR {
+  const r = rule.retry!;
+  const backoff = duration(r.backoff) ?? 100;
+  return {
+    // retry.codes alone means one retry (Apoxy's manifests write `retry: {codes: [503, 504]}`)
+    attempts: r.attempts ?? 1,
+    backoffMs: backoff,
+    maxBackoffMs: Math.max(2000, backoff),
+    codes: r.codes?.length ? r.codes : [502, 503, 504],
+    idempotentOnly,
+  };
+}
+
+function parseHeaderAnnotation(v: string | undefined): Array<{ name: string; value: string }> {
+  if (!v) return [];
+  try {
+    const obj = JSON.parse(v) as Record<string, unknown>;
+    return Object.entries(obj).filter(([, val]) => typeof val === 'string').map(([name, value]) => ({ name, value: value as string }));
+  } catch {
+    return [];
+  }
+}
+
+export function isGatewayParent(p: ParentReference): boolean {
+  return (p.kind ?? 'Gateway') === 'Gateway' && GATEWAY_GROUPS.has(p.group ?? 'gateway.apoxy.dev');
+}

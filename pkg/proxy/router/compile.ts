@@ -1,0 +1,474 @@
+// The compiled HTTPRoute router: built once per routing snapshot and listener, consulted once per
+// request. Everything that can be decided without a request is decided here, at compile time:
+// hostnames lower-cased and bucketed, path prefixes normalised, regular expressions compiled and
+// anchored, every match of every rule sorted into Gateway API precedence. match() is then a map
+// lookup plus a linear scan that returns the first hit; it allocates nothing but the first path
+// segment and (only when a query-param match is examined) the parsed query.
+//
+// Hostname precedence (Gateway API "most specific hostname wins"):
+//   1. the exact hostname (port stripped, case-insensitive, one trailing dot ignored),
+//   2. wildcards, longest suffix first: `*.example.io` matches `a.example.io` and `a.b.example.io`,
+//      never `example.io`,
+//   3. rules without hostnames (and the hostname `*`).
+// Groups are tried in that order and the first group with a matching rule wins: a route naming the
+// request's host always beats a catch-all route, but a request the specific route does not match
+// (another path, say) falls through to the less specific ones.
+//
+// Within a group, precedence across all matches of all rules:
+//   Exact path > PathPrefix (longest first; a trailing `/` does not count) > RegularExpression
+//   (implementation-specific: after every prefix, longer pattern source first), then a match with a
+//   method, then more header matches, then more query-param matches, then the older route
+//   (routeCreated), then route name (code-unit order), then rule index, then match index.
+import type { MatchIR, RuleIR, ValueMatchIR } from '../ir';
+
+export interface RouteRequest {
+  /** Host header or :authority; may carry a port; any case */
+  host: string;
+  /** path only, no query, percent-encoded as received */
+  path: string;
+  /** raw query without `?` */
+  query: string;
+  method: string;
+  /** header value by lower-case name (node's joined value is fine) */
+  header(name: string): string | undefined;
+}
+
+export interface RouteMatch {
+  readonly rule: RuleIR;
+  /** the match that won; for a rule with no matches, the implicit PathPrefix `/` match */
+  readonly match: MatchIR;
+  /**
+   * PathPrefix matches only: the matched prefix as it appears at the start of the request path,
+   * without a trailing `/` (`''` for the prefix `/`). What URLRewrite/RequestRedirect
+   * ReplacePrefixMatch replaces. Undefined for Exact and RegularExpression matches.
+   */
+  readonly matchedPrefix?: string;
+}
+
+export interface Router {
+  match(req: RouteRequest): RouteMatch | null;
+  /** number of (rule, match) entries compiled for this listener */
+  readonly size: number;
+  /** matches that could not be compiled (a bad regular expression) and therefore never match */
+  readonly warnings: readonly string[];
+}
+
+const PATH_EXACT = 0;
+const PATH_PREFIX = 1;
+const PATH_REGEX = 2;
+const SLASH = 47;
+
+/** The implicit match of a rule without matches. */
+const IMPLICIT_MATCH: MatchIR = Object.freeze({
+  path: Object.freeze({ type: 'PathPrefix' as const, value: '/' }),
+  headers: Object.freeze([]) as unknown as ValueMatchIR[],
+  queryParams: Object.freeze([]) as unknown as ValueMatchIR[],
+});
+
+/** A key no first segment can equal (segments never contain `/`). */
+const NO_SEGMENT = '/';
+
+/** Above this many duplicated references a bucket's first-segment index is not worth its memory. */
+const MAX_SEGMENT_INDEX_REFS = 200_000;
+
+class ValueMatcher {
+  readonly name: string;
+  readonly exact: string;
+  readonly re: RegExp | null;
+  constructor(name: string, exact: string, re: RegExp | null) {
+    this.name = name;
+    this.exact = exact;
+    this.re = re;
+  }
+}
+
+class Entry {
+  readonly kind: number;
+  /** Exact: the path; PathPrefix: the prefix without a trailing `/`; RegularExpression: the source */
+  readonly value: string;
+  readonly re: RegExp | null;
+  readonly method: string | null;
+  readonly headers: ValueMatcher[];
+  readonly query: ValueMatcher[];
+  readonly result: RouteMatch;
+  /** the first path segment every path this entry can match starts with; null: any */
+  readonly firstSeg: string | null;
+  readonly created: number;
+  readonly route: string;
+  readonly ruleIndex: number;
+  readonly matchIndex: number;
+  readonly order: number;
+  constructor(
+    kind: number,
+    value: string,
+    re: RegExp | null,
+    method: string | null,
+    headers: ValueMatcher[],
+    query: ValueMatcher[],
+    result: RouteMatch,
+    firstSeg: string | null,
+    rule: RuleIR,
+    matchIndex: number,
+    order: number,
+  ) {
+    this.kind = kind;
+    this.value = value;
+    this.re = re;
+    this.method = method;
+    this.headers = headers;
+    this.query = query;
+    this.result = result;
+    this.firstSeg = firstSeg;
+    const t = Date.parse(rule.routeCreated);
+    this.created = Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+    this.route = rule.route;
+    this.ruleIndex = rule.ruleIndex;
+    this.matchIndex = matchIndex;
+    this.order = order;
+  }
+}
+
+/** Gateway API precedence; a total order (input order breaks the last ties). */
+function comparePrecedence(a: Entry, b: Entry): number {
+  if (a.kind !== b.kind) return a.kind - b.kind;
+  if (a.kind !== PATH_EXACT && a.value.length !== b.value.length) return b.value.length - a.value.length;
+  const am = a.method === null ? 0 : 1;
+  const bm = b.method === null ? 0 : 1;
+  if (am !== bm) return bm - am;
+  if (a.headers.length !== b.headers.length) return b.headers.length - a.headers.length;
+  if (a.query.length !== b.query.length) return b.query.length - a.query.length;
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  if (a.route !== b.route) return a.route < b.route ? -1 : 1;
+  if (a.ruleIndex !== b.ruleIndex) return a.ruleIndex - b.ruleIndex;
+  if (a.matchIndex !== b.matchIndex) return a.matchIndex - b.matchIndex;
+  return a.order - b.order;
+}
+
+/** All entries of one hostname group, sorted, with an index by first path segment. */
+class Bucket {
+  /** every entry, in precedence order */
+  readonly all: Entry[];
+  /** entries that can match paths whose first segment is the key (plus `any`), in precedence order */
+  readonly bySeg: Map<string, Entry[]> | null;
+  /** entries that can match any first segment (prefix `/`, regular expressions), in precedence order */
+  readonly any: Entry[];
+  constructor(entries: Entry[]) {
+    const all = entries.slice().sort(comparePrecedence);
+    this.all = all;
+    const any: Entry[] = [];
+    const segs = new Set<string>();
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i].firstSeg;
+      if (s === null) any.push(all[i]);
+      else segs.add(s);
+    }
+    if (segs.size === 0 || segs.size * any.length > MAX_SEGMENT_INDEX_REFS) {
+      this.bySeg = null;
+      this.any = all;
+      return;
+    }
+    this.any = any;
+    const bySeg = new Map<string, Entry[]>();
+    for (const s of segs) bySeg.set(s, []);
+    for (let i = 0; i < all.length; i++) {
+      const e = all[i];
+      if (e.firstSeg === null) {
+        for (const list of bySeg.values()) list.push(e);
+      } else {
+        (bySeg.get(e.firstSeg) as Entry[]).push(e);
+      }
+    }
+    this.bySeg = bySeg;
+  }
+  lookup(seg: string): Entry[] {
+    if (this.bySeg === null) return this.any;
+    const l = this.bySeg.get(seg);
+    return l === undefined ? this.any : l;
+  }
+}
+
+/**
+ * Per-request query state, reused across match() calls (match is synchronous, so one per router
+ * suffices): the raw query is parsed at most once, and only when a query match is examined.
+ */
+class QueryState {
+  raw = '';
+  parsed = false;
+  /** flat [name, value, name, value, ...], percent-decoded */
+  pairs: string[] = [];
+  reset(raw: string): void {
+    this.raw = raw;
+    this.parsed = false;
+  }
+  /** value of the first occurrence of name (case-sensitive), or undefined */
+  get(name: string): string | undefined {
+    if (!this.parsed) this.parse();
+    const p = this.pairs;
+    for (let i = 0; i < p.length; i += 2) if (p[i] === name) return p[i + 1];
+    return undefined;
+  }
+  private parse(): void {
+    this.parsed = true;
+    const p = this.pairs;
+    p.length = 0;
+    const q = this.raw;
+    let start = 0;
+    const n = q.length;
+    while (start <= n) {
+      let end = q.indexOf('&', start);
+      if (end < 0) end = n;
+      if (end > start) {
+        const eq = q.indexOf('=', start);
+        if (eq >= 0 && eq < end) {
+          p.push(decodeComponent(q.slice(start, eq)), decodeComponent(q.slice(eq + 1, end)));
+        } else {
+          p.push(decodeComponent(q.slice(start, end)), '');
+        }
+      }
+      start = end + 1;
+    }
+  }
+}
+
+/** Percent-decodes when there is anything to decode; a malformed escape leaves the text as is. */
+function decodeComponent(s: string): string {
+  if (s.indexOf('%') < 0) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * The hostname of a Host header or :authority for matching: port stripped (`[v6]:port` too),
+ * one trailing dot dropped, lower-cased.
+ */
+export function normalizeHost(host: string): string {
+  let end = host.length;
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    const i = host.indexOf(']');
+    if (i >= 0) end = i + 1;
+  } else {
+    const i = host.indexOf(':');
+    // exactly one colon: host:port; more than one: a bare IPv6 literal, keep it whole
+    if (i >= 0 && host.indexOf(':', i + 1) < 0) end = i;
+  }
+  if (end > 0 && host.charCodeAt(end - 1) === 46 /* . */) end--;
+  return (end === host.length ? host : host.slice(0, end)).toLowerCase();
+}
+
+/** The first segment of a path (`/a/b` → `a`, `/` → ``); NO_SEGMENT for a path not starting with `/`. */
+function firstSegment(path: string): string {
+  if (path.charCodeAt(0) !== SLASH) return NO_SEGMENT;
+  const j = path.indexOf('/', 1);
+  return j < 0 ? path.slice(1) : path.slice(1, j);
+}
+
+function anchored(source: string): RegExp {
+  return new RegExp('^(?:' + source + ')$');
+}
+
+function compileValueMatchers(list: readonly ValueMatchIR[], lowerNames: boolean): ValueMatcher[] {
+  const out: ValueMatcher[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    const name = lowerNames ? m.name.toLowerCase() : m.name;
+    // Gateway API: only the first entry with an equivalent name is considered.
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (m.type === 'RegularExpression') out.push(new ValueMatcher(name, '', anchored(m.value)));
+    else out.push(new ValueMatcher(name, m.value, null));
+  }
+  return out;
+}
+
+function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: number): Entry {
+  const pm = match.path;
+  let kind: number;
+  let value: string;
+  let re: RegExp | null = null;
+  let firstSeg: string | null = null;
+  let matchedPrefix: string | undefined;
+  if (pm.type === 'Exact') {
+    kind = PATH_EXACT;
+    value = pm.value;
+    firstSeg = firstSegment(value);
+  } else if (pm.type === 'RegularExpression') {
+    kind = PATH_REGEX;
+    value = pm.value;
+    re = anchored(pm.value);
+  } else {
+    kind = PATH_PREFIX;
+    value = pm.value;
+    if (value.length > 0 && value.charCodeAt(value.length - 1) === SLASH) value = value.slice(0, -1);
+    matchedPrefix = value;
+    // A non-empty prefix starting with `/` confines the first segment; `/` (→ '') matches any.
+    if (value.length > 0 && value.charCodeAt(0) === SLASH) firstSeg = firstSegment(value);
+  }
+  const headers = compileValueMatchers(match.headers ?? [], true);
+  const query = compileValueMatchers(match.queryParams ?? [], false);
+  const method = match.method === undefined || match.method === '' ? null : match.method;
+  const result: RouteMatch = Object.freeze({ rule, match, matchedPrefix });
+  return new Entry(kind, value, re, method, headers, query, result, firstSeg, rule, matchIndex, order);
+}
+
+function pathMatches(e: Entry, path: string): boolean {
+  switch (e.kind) {
+    case PATH_EXACT:
+      return path === e.value;
+    case PATH_PREFIX: {
+      const v = e.value;
+      const n = v.length;
+      if (n === 0) return path.length === 0 || path.charCodeAt(0) === SLASH;
+      return path.startsWith(v) && (path.length === n || path.charCodeAt(n) === SLASH);
+    }
+    default:
+      return (e.re as RegExp).test(path);
+  }
+}
+
+function scan(list: Entry[], path: string, req: RouteRequest, qs: QueryState): RouteMatch | null {
+  const method = req.method;
+  outer: for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (!pathMatches(e, path)) continue;
+    if (e.method !== null && e.method !== method) continue;
+    const hs = e.headers;
+    for (let j = 0; j < hs.length; j++) {
+      const h = hs[j];
+      const v = req.header(h.name);
+      if (v === undefined) continue outer;
+      if (h.re === null ? v !== h.exact : !h.re.test(v)) continue outer;
+    }
+    const qm = e.query;
+    if (qm.length !== 0) {
+      if (qs.raw.length === 0) continue;
+      for (let j = 0; j < qm.length; j++) {
+        const q = qm[j];
+        const v = qs.get(q.name);
+        if (v === undefined) continue outer;
+        if (q.re === null ? v !== q.exact : !q.re.test(v)) continue outer;
+      }
+    }
+    return e.result;
+  }
+  return null;
+}
+
+class CompiledRouter implements Router {
+  readonly size: number;
+  readonly warnings: readonly string[];
+  /** exact hostname → the groups to try in order: its own, matching wildcards (longest first), catch-all */
+  private readonly exact: Map<string, Bucket[]>;
+  /** wildcard suffix (`.example.io` for `*.example.io`) → group */
+  private readonly wild: Map<string, Bucket>;
+  private readonly catchAll: Bucket | null;
+  private readonly qs = new QueryState();
+
+  constructor(exact: Map<string, Bucket[]>, wild: Map<string, Bucket>, catchAll: Bucket | null, size: number, warnings: string[]) {
+    this.exact = exact;
+    this.wild = wild;
+    this.catchAll = catchAll;
+    this.size = size;
+    this.warnings = warnings;
+  }
+
+  match(req: RouteRequest): RouteMatch | null {
+    const path = req.path;
+    const seg = firstSegment(path);
+    const qs = this.qs;
+    qs.reset(req.query);
+    const host = normalizeHost(req.host);
+    const chain = this.exact.get(host);
+    if (chain !== undefined) {
+      for (let i = 0; i < chain.length; i++) {
+        const r = scan(chain[i].lookup(seg), path, req, qs);
+        if (r !== null) return r;
+      }
+      return null;
+    }
+    if (this.wild.size !== 0) {
+      // `*.example.io` needs at least one label before `.example.io`: start after the first label.
+      for (let i = host.indexOf('.'); i > 0; i = host.indexOf('.', i + 1)) {
+        const b = this.wild.get(host.slice(i));
+        if (b !== undefined) {
+          const r = scan(b.lookup(seg), path, req, qs);
+          if (r !== null) return r;
+        }
+      }
+    }
+    if (this.catchAll !== null) return scan(this.catchAll.lookup(seg), path, req, qs);
+    return null;
+  }
+}
+
+/** A route hostname, normalised: `{ kind: 'exact', key: 'a.example.io' }`, `{ kind: 'wild', key: '.example.io' }`, or catch-all. */
+function classifyHostname(h: string): { kind: 'exact' | 'wild' | 'any'; key: string } {
+  let name = h.trim().toLowerCase();
+  if (name.length > 1 && name.charCodeAt(name.length - 1) === 46) name = name.slice(0, -1);
+  if (name === '' || name === '*') return { kind: 'any', key: '' };
+  if (name.startsWith('*.')) return { kind: 'wild', key: name.slice(1) };
+  return { kind: 'exact', key: name };
+}
+
+/**
+ * Compiles the rules attached to `listenerId` (rules whose `listeners` include it). Rules with
+ * `invalid` set are included: the data plane answers their status code when they match.
+ */
+export function compileRouter(rules: readonly RuleIR[], listenerId: string): Router {
+  const exactEntries = new Map<string, Entry[]>();
+  const wildEntries = new Map<string, Entry[]>();
+  const anyEntries: Entry[] = [];
+  const warnings: string[] = [];
+  let order = 0;
+  let size = 0;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
+    if (!rule.listeners.includes(listenerId)) continue;
+    const matches = rule.matches.length === 0 ? [IMPLICIT_MATCH] : rule.matches;
+    const entries: Entry[] = [];
+    for (let m = 0; m < matches.length; m++) {
+      try {
+        entries.push(compileEntry(rule, matches[m], m, order++));
+      } catch (err) {
+        warnings.push(`${rule.id} match ${m}: ${(err as Error).message}; the match never matches`);
+      }
+    }
+    size += entries.length;
+    if (entries.length === 0) continue;
+    let catchAll = rule.hostnames.length === 0;
+    const seen = new Set<string>();
+    for (const h of rule.hostnames) {
+      const c = classifyHostname(h);
+      if (c.kind === 'any') {
+        catchAll = true;
+        continue;
+      }
+      const id = c.kind + ':' + c.key;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const target = c.kind === 'exact' ? exactEntries : wildEntries;
+      let list = target.get(c.key);
+      if (list === undefined) target.set(c.key, (list = []));
+      for (const e of entries) list.push(e);
+    }
+    if (catchAll) for (const e of entries) anyEntries.push(e);
+  }
+
+  const catchAll = anyEntries.length === 0 ? null : new Bucket(anyEntries);
+  const wild = new Map<string, Bucket>();
+  for (const [k, list] of wildEntries) wild.set(k, new Bucket(list));
+  const exact = new Map<string, Bucket[]>();
+  for (const [host, list] of exactEntries) {
+    const chain: Bucket[] = [new Bucket(list)];
+    for (let i = host.indexOf('.'); i > 0; i = host.indexOf('.', i + 1)) {
+      const b = wild.get(host.slice(i));
+      if (b !== undefined) chain.push(b);
+    }
+    if (catchAll !== null) chain.push(catchAll);
+    exact.set(host, chain);
+  }
+  return new CompiledRouter(exact, wild, catchAll, size, warnings);
+}
