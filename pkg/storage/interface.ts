@@ -70,7 +70,7 @@ export interface Store {
    * current object (and may throw, e.g. Conflict for a stale user resourceVersion); on a lost
    * race it is called again with the newer object.
    */
-  guaranteedUpdate(key: string, preconditions: Preconditions | undefined, tryUpdate: TryUpdate): Promise<UpdateResult>;
+  guaranteedUpdate(key: string, preconditions: Preconditions | undefined, tryUpdate: TryUpdate, cachedExisting?: KObject): Promise<UpdateResult>;
   delete(key: string, preconditions?: Preconditions, validate?: (current: KObject) => void): Promise<KObject>;
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   watch(prefix: string, opts: WatchOptions, handler: WatchHandler): StoreWatch;

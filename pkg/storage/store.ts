@@ -18,8 +18,8 @@ export class ObjectStore implements Store {
   get(key: string): Promise<KObject> {
     return getObject(this.driver, key);
   }
-  guaranteedUpdate(key: string, pre: Preconditions | undefined, tryUpdate: TryUpdate): Promise<UpdateResult> {
-    return guaranteedUpdate(this.driver, key, pre, tryUpdate);
+  guaranteedUpdate(key: string, pre: Preconditions | undefined, tryUpdate: TryUpdate, cachedExisting?: KObject): Promise<UpdateResult> {
+    return guaranteedUpdate(this.driver, key, pre, tryUpdate, cachedExisting);
   }
   delete(key: string, pre?: Preconditions, validate?: (current: KObject) => void): Promise<KObject> {
     return deleteObject(this.driver, key, pre, validate);

@@ -6,7 +6,8 @@
 // (two increments from one read), and claiming its write would lose an update. Re-applying
 // tryUpdate to the newer object is always right for level-based updates; when the bytes already
 // match, that re-application is a no-op (changed=false).
-import type { Driver } from './driver';
+import type { KObject } from '../../apis/meta/v1/types';
+import type { Driver, KeyValue } from './driver';
 import type { Preconditions, TryUpdate, UpdateResult } from './interface';
 import { decode, encode } from './codec';
 import { StorageError } from './errors';
@@ -19,19 +20,31 @@ export async function guaranteedUpdate(
   key: string,
   pre: Preconditions | undefined,
   tryUpdate: TryUpdate,
+  cachedExisting?: KObject,
 ): Promise<UpdateResult> {
-  let { kv } = await driver.get(key);
+  // kube's cachedExistingObject: a caller that knows the current state saves the read; a wrong
+  // guess costs one failed compare-and-swap and a re-read.
+  let fromCache = !!cachedExisting?.metadata.resourceVersion;
+  let kv: KeyValue | null = fromCache
+    ? { key, value: encode(cachedExisting!), createRevision: 0, modRevision: Number(cachedExisting!.metadata.resourceVersion) }
+    : (await driver.get(key)).kv;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (!kv) throw StorageError.notFound(key);
     const current = decode(kv);
     checkPreconditions(key, pre, current);
     const next = await tryUpdate(structuredClone(current));
     const value = encode(next);
-    if (value.equals(kv.value)) return { object: current, changed: false };
+    if (value.equals(kv.value)) {
+      if (!fromCache) return { object: current, changed: false };
+      fromCache = false; // "unchanged" against a possibly stale guess: confirm on the real state
+      kv = (await driver.get(key)).kv;
+      continue;
+    }
     const res = await driver.update(key, value, kv.modRevision);
     if (res.succeeded) {
       return { object: decode({ key, value, createRevision: kv.createRevision, modRevision: res.revision }), changed: true };
     }
+    fromCache = false;
     kv = res.current;
   }
   throw StorageError.conflict(key, `too many concurrent updates to ${key}`);

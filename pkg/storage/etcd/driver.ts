@@ -3,6 +3,7 @@
 // create = Txn If(mod_revision == 0), update/delete = Txn If(mod_revision == rv). Every unary
 // call carries a deadline (etcd3 sets none and would hang while quorum is lost).
 import { Etcd3 } from 'etcd3';
+import { noop } from 'cockatiel';
 import type { IRequestOp, ITxnResponse } from 'etcd3/lib/rpc';
 import type { Driver, DriverWatch, KeyValue, RangeOptions, RangeResult, TxnResult, WatchSink } from '../driver';
 import { toKV } from './convert';
@@ -32,6 +33,14 @@ export class EtcdDriver implements Driver {
       hosts: opts.endpoints,
       dialTimeout: timeout,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+      faultHandling: {
+        // etcd3's per-host breaker opens for 5 s after 3 failures on every member at once when the
+        // leader dies, turning a ~1.5 s election into a ~5 s outage; its global retry resends
+        // transactions that may already have applied. The store re-reads on conflict instead, and
+        // an ambiguous failure reaches the client as a 5xx, as in kube.
+        host: () => noop,
+        global: noop,
+      },
     });
   }
 
