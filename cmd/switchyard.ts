@@ -4,6 +4,9 @@ import { parseFlags, splitHostPort, usage, type FlagSpec } from '../pkg/config/f
 import { createLogger } from '../pkg/log/logger';
 import { openStore } from '../pkg/app/storage';
 import { startApiServer } from '../pkg/app/apiserver';
+import { startProxy, type RunningProxy } from '../pkg/app/proxy';
+import { parseDnsServers } from '../pkg/dns/resolver';
+import client from 'prom-client';
 
 const COMMON: FlagSpec[] = [
   { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
@@ -25,9 +28,17 @@ const SERVE: FlagSpec[] = [
   { name: 'upstreams-listen', help: 'enables the upstreams/targets admin API on HOST:PORT' },
 ];
 
+const PROXY: FlagSpec[] = [
+  { name: 'kubeconfig', help: 'the apiserver to follow (ours, or a cluster with crds/ installed)', default: './.switchyard/kubeconfig' },
+  { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
+  { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
+  { name: 'log-level', help: 'error|warn|info|debug', default: 'info' },
+];
+
 const COMMANDS: Record<string, { help: string; flags: FlagSpec[] }> = {
   serve: { help: 'apiserver, controller and proxy in one process', flags: SERVE },
   apiserver: { help: 'the apiserver alone (run several on one etcd cluster)', flags: COMMON },
+  proxy: { help: 'controller and proxy against any apiserver', flags: PROXY },
 };
 
 export async function main(argv: string[]): Promise<void> {
@@ -44,6 +55,16 @@ export async function main(argv: string[]): Promise<void> {
   }
   const flags = parseFlags(rest, COMMANDS[cmd].flags);
   const log = createLogger({ level: String(flags['log-level']) });
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const dnsServers = flags['dns-server'] ? parseDnsServers(String(flags['dns-server'])) : undefined;
+  if (cmd === 'proxy') {
+    const listen = splitHostPort(String(flags['proxy-listen']));
+    const p = await startProxy({ kubeconfig: path.resolve(String(flags.kubeconfig)), listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry });
+    log.info('switchyard is ready', { command: cmd, proxy: `${listen.host}:${p.port}` });
+    onSignals(log, async () => p.close());
+    return;
+  }
   const dataDir = path.resolve(String(flags['data-dir']));
   const api = splitHostPort(String(flags['api-listen']));
   const etcdServers = flags['etcd-servers'] ? String(flags['etcd-servers']).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
@@ -59,18 +80,31 @@ export async function main(argv: string[]): Promise<void> {
     tlsKey: flags['tls-key'] as string | undefined,
     tokenAuthFile: flags['token-auth-file'] as string | undefined,
     insecureHttp: !!flags['insecure-http'],
+    metricsRegistry: registry,
   });
   log.info('apiserver listening', { url: running.url, storage: etcdServers ? 'etcd' : 'sqlite', dataDir });
-  if (running.bootstrap) log.info('admin kubeconfig written', { kubeconfig: running.bootstrap.kubeconfigPath });
-  log.info('switchyard is ready', { command: cmd, api: running.url, kubeconfig: running.bootstrap?.kubeconfigPath });
+  log.info('admin kubeconfig written', { kubeconfig: running.kubeconfigPath });
+  let proxy: RunningProxy | undefined;
+  if (cmd === 'serve') {
+    const listen = splitHostPort(String(flags['proxy-listen']));
+    proxy = await startProxy({ kubeconfig: running.kubeconfigPath, listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry });
+    log.info('proxy listening', { address: `${listen.host}:${proxy.port}` });
+  }
+  log.info('switchyard is ready', { command: cmd, api: running.url, kubeconfig: running.kubeconfigPath, proxyPort: proxy?.port });
+  onSignals(log, async () => {
+    await proxy?.close();
+    await running.close();
+    await store.close();
+  });
+}
 
+function onSignals(log: ReturnType<typeof createLogger>, close: () => Promise<void>): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    await running.close();
-    await store.close();
+    await close().catch((err: Error) => log.error('shutdown failed', { error: err.message }));
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -58,6 +58,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       return c;
     },
   };
+  // Start every watch cache now, as kube-apiserver does: a list then answers at a revision the
+  // cache already covers, so a client re-watching a quiet resource from that list's
+  // resourceVersion is served from the cache window and never sent to (compacted) store history.
+  for (const r of opts.resources) {
+    ctx.cacherFor(r).start().catch((err: Error) => opts.log.warn('watch cache did not start; retried on first use', { resource: r.plural, error: err.message }));
+  }
   const metricsRegistry = opts.metricsRegistry ?? new client.Registry();
   const metrics = apiserverMetrics(metricsRegistry);
   const groups = groupsOf(opts.resources);

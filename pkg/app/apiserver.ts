@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import { createApiServer, type ApiServer } from '../apiserver/server';
 import { TokenAuthenticator } from '../auth/tokens';
-import { ensureBootstrap, type Bootstrap } from '../certs/bootstrap';
+import * as path from 'node:path';
+import { ensureBootstrap, kubeconfig, type Bootstrap } from '../certs/bootstrap';
 import { defaultContext } from '../registry/generic/context';
 import { servedResources } from '../registry/kinds';
 import type { Resource } from '../registry/resource';
@@ -37,6 +38,8 @@ export interface RunningApiServer {
   api: ApiServer;
   resources: Resource[];
   bootstrap?: Bootstrap;
+  /** admin kubeconfig (for --insecure-http: one with no credentials) */
+  kubeconfigPath: string;
   server: http.Server;
   close(): Promise<void>;
 }
@@ -77,6 +80,11 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     // port 0 in tests: rewrite the kubeconfigs with the real port
     boot = ensureBootstrap(cfg.dataDir, [clientHost, cfg.listenHost], url);
   }
+  const kubeconfigPath = boot?.kubeconfigPath ?? path.join(cfg.dataDir, 'kubeconfig');
+  if (!boot) {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.writeFileSync(kubeconfigPath, kubeconfig(url, null, '', 'anonymous'), { mode: 0o600 });
+  }
   const compactor = startCompactor(cfg.store, cfg.compactIntervalMs ?? 5 * 60_000, (err) => cfg.log.warn('compaction failed', { error: err.message }));
   return {
     url,
@@ -84,6 +92,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     api,
     resources,
     bootstrap: boot,
+    kubeconfigPath,
     server,
     async close() {
       compactor.stop();

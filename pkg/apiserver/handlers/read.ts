@@ -39,7 +39,10 @@ export async function handleList(ctx: ServerContext, r: Resource, version: strin
     await serveWatch(ctx, r, version, req, res, accepts.table ? includeObject(q) : null);
     return;
   }
-  const list = await listObjects(ctx.registry, r, version, listOptions(r, req));
+  const opts = listOptions(r, req);
+  // the watch cache must cover the revision this list answers at (see server.ts)
+  await ctx.cacherFor(r).start();
+  const list = await listObjects(ctx.registry, r, version, opts);
   if (accepts.table) {
     send(res, 200, tableOf(r, version, list.items, list.metadata, includeObject(q)));
     return;

@@ -41,7 +41,11 @@ export class Cacher {
 
   /** Starts (once) and resolves when the cache follows the store. */
   start(): Promise<void> {
-    this.ready ??= this.begin();
+    // a failed start (the store unreachable) is retried by the next caller, not cached forever
+    this.ready ??= this.begin().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
     return this.ready;
   }
 

@@ -32,7 +32,7 @@ export const DEFAULT_OPEN_MS = 30_000;
 export function breakerConfig(cb: CircuitBreakerIR | undefined): BreakerConfig | null {
   if (cb === undefined || !(cb.consecutiveFailures !== undefined && cb.consecutiveFailures > 0)) return null;
   return {
-    threshold: Math.floor(cb.consecutiveFailures),
+    threshold: Math.max(1, Math.floor(cb.consecutiveFailures)),
     failureWindowMs: cb.failureWindowMs !== undefined && cb.failureWindowMs > 0 ? cb.failureWindowMs : 0,
     openMs: cb.openMs !== undefined && cb.openMs >= 0 ? cb.openMs : DEFAULT_OPEN_MS,
     closeAfterSuccesses:

@@ -1,9 +1,15 @@
 // The compiled HTTPRoute router: built once per routing snapshot and listener, consulted once per
 // request. Everything that can be decided without a request is decided here, at compile time:
 // hostnames lower-cased and bucketed, path prefixes normalised, regular expressions compiled and
-// anchored, every match of every rule sorted into Gateway API precedence. match() is then a map
-// lookup plus a linear scan that returns the first hit; it allocates nothing but the first path
-// segment and (only when a query-param match is examined) the parsed query.
+// anchored, every match of every rule sorted into Gateway API precedence. match() is then a few map
+// lookups plus a linear scan that returns the first hit; it allocates only path slices for the
+// lookups and (only when a query-param match is examined) the parsed query.
+//
+// Index: a PathPrefix `/a/b` can only match paths whose segments start with `a`, `b`, and an Exact
+// `/a/b` only the path `/a/b`. So each group keys its entries by that path ("key"; `''` for the
+// prefix `/` and for regular expressions) and precomputes, per key, the sorted list of every entry
+// that can match a path at or below it (its own, its ancestors' prefixes, the root's). A request
+// uses the list of the longest key that is the path itself or a prefix of it ending before a `/`.
 //
 // Hostname precedence (Gateway API "most specific hostname wins"):
 //   1. the exact hostname (port stripped, case-insensitive, one trailing dot ignored),
@@ -65,11 +71,8 @@ const IMPLICIT_MATCH: MatchIR = Object.freeze({
   queryParams: Object.freeze([]) as unknown as ValueMatchIR[],
 });
 
-/** A key no first segment can equal (segments never contain `/`). */
-const NO_SEGMENT = '/';
-
-/** Above this many duplicated references a bucket's first-segment index is not worth its memory. */
-const MAX_SEGMENT_INDEX_REFS = 200_000;
+/** Above this many list references in one group, the index is dropped for a single sorted list. */
+const MAX_INDEX_REFS = 1_000_000;
 
 class ValueMatcher {
   readonly name: string;
@@ -91,8 +94,8 @@ class Entry {
   readonly headers: ValueMatcher[];
   readonly query: ValueMatcher[];
   readonly result: RouteMatch;
-  /** the first path segment every path this entry can match starts with; null: any */
-  readonly firstSeg: string | null;
+  /** Exact: the path; PathPrefix: the normalised prefix when it starts with `/`; else '' (root) */
+  readonly key: string;
   readonly created: number;
   readonly route: string;
   readonly ruleIndex: number;
@@ -106,7 +109,7 @@ class Entry {
     headers: ValueMatcher[],
     query: ValueMatcher[],
     result: RouteMatch,
-    firstSeg: string | null,
+    key: string,
     rule: RuleIR,
     matchIndex: number,
     order: number,
@@ -118,7 +121,7 @@ class Entry {
     this.headers = headers;
     this.query = query;
     this.result = result;
-    this.firstSeg = firstSeg;
+    this.key = key;
     const t = Date.parse(rule.routeCreated);
     this.created = Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
     this.route = rule.route;
@@ -144,46 +147,87 @@ function comparePrecedence(a: Entry, b: Entry): number {
   return a.order - b.order;
 }
 
-/** All entries of one hostname group, sorted, with an index by first path segment. */
+/** The keys a path can be indexed under, longest first: the path, then each prefix ending before a `/`. */
+function ancestorKeys(key: string): string[] {
+  const out: string[] = [];
+  for (let i = key.lastIndexOf('/'); i > 0; i = key.lastIndexOf('/', i - 1)) out.push(key.slice(0, i));
+  return out;
+}
+
+/** All entries of one hostname group, sorted, indexed by path key. */
 class Bucket {
   /** every entry, in precedence order */
   readonly all: Entry[];
-  /** entries that can match paths whose first segment is the key (plus `any`), in precedence order */
-  readonly bySeg: Map<string, Entry[]> | null;
-  /** entries that can match any first segment (prefix `/`, regular expressions), in precedence order */
-  readonly any: Entry[];
+  /** key → entries that can match a path whose longest indexed key is this one, in precedence order */
+  private readonly byKey: Map<string, Entry[]> | null;
+  /** entries attached at the root (prefix `/`, regular expressions): for paths no key covers */
+  private readonly root: Entry[];
+  /** keyLen[n] === 1 when some key has length n: skips lookups that cannot hit */
+  private readonly keyLen: Uint8Array;
+
   constructor(entries: Entry[]) {
     const all = entries.slice().sort(comparePrecedence);
     this.all = all;
-    const any: Entry[] = [];
-    const segs = new Set<string>();
-    for (let i = 0; i < all.length; i++) {
-      const s = all[i].firstSeg;
-      if (s === null) any.push(all[i]);
-      else segs.add(s);
-    }
-    if (segs.size === 0 || segs.size * any.length > MAX_SEGMENT_INDEX_REFS) {
-      this.bySeg = null;
-      this.any = all;
-      return;
-    }
-    this.any = any;
-    const bySeg = new Map<string, Entry[]>();
-    for (const s of segs) bySeg.set(s, []);
+    // entries attached at each key (input to the per-key lists)
+    const own = new Map<string, Entry[]>();
+    const root: Entry[] = [];
     for (let i = 0; i < all.length; i++) {
       const e = all[i];
-      if (e.firstSeg === null) {
-        for (const list of bySeg.values()) list.push(e);
-      } else {
-        (bySeg.get(e.firstSeg) as Entry[]).push(e);
+      if (e.key === '') {
+        root.push(e);
+        continue;
       }
+      let l = own.get(e.key);
+      if (l === undefined) own.set(e.key, (l = []));
+      l.push(e);
     }
-    this.bySeg = bySeg;
+    this.root = root;
+    let maxLen = 0;
+    for (const k of own.keys()) if (k.length > maxLen) maxLen = k.length;
+    this.keyLen = new Uint8Array(maxLen + 1);
+    if (own.size === 0) {
+      this.byKey = null;
+      return;
+    }
+    const byKey = new Map<string, Entry[]>();
+    let refs = 0;
+    for (const [k, mine] of own) {
+      const list: Entry[] = mine.slice();
+      for (const a of ancestorKeys(k)) {
+        const theirs = own.get(a);
+        if (theirs === undefined) continue;
+        // an ancestor's Exact entries cannot match below it; its prefixes can
+        for (let i = 0; i < theirs.length; i++) if (theirs[i].kind !== PATH_EXACT) list.push(theirs[i]);
+      }
+      for (let i = 0; i < root.length; i++) list.push(root[i]);
+      list.sort(comparePrecedence);
+      refs += list.length;
+      if (refs > MAX_INDEX_REFS) {
+        this.byKey = null;
+        this.root = all;
+        return;
+      }
+      byKey.set(k, list);
+      this.keyLen[k.length] = 1;
+    }
+    this.byKey = byKey;
   }
-  lookup(seg: string): Entry[] {
-    if (this.bySeg === null) return this.any;
-    const l = this.bySeg.get(seg);
-    return l === undefined ? this.any : l;
+
+  lookup(path: string): Entry[] {
+    const m = this.byKey;
+    if (m === null) return this.root;
+    const lens = this.keyLen;
+    const max = lens.length - 1;
+    if (path.length <= max && lens[path.length] === 1) {
+      const l = m.get(path);
+      if (l !== undefined) return l;
+    }
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      if (i > max || lens[i] !== 1) continue;
+      const l = m.get(path.slice(0, i));
+      if (l !== undefined) return l;
+    }
+    return this.root;
   }
 }
 
@@ -258,13 +302,6 @@ export function normalizeHost(host: string): string {
   return (end === host.length ? host : host.slice(0, end)).toLowerCase();
 }
 
-/** The first segment of a path (`/a/b` → `a`, `/` → ``); NO_SEGMENT for a path not starting with `/`. */
-function firstSegment(path: string): string {
-  if (path.charCodeAt(0) !== SLASH) return NO_SEGMENT;
-  const j = path.indexOf('/', 1);
-  return j < 0 ? path.slice(1) : path.slice(1, j);
-}
-
 function anchored(source: string): RegExp {
   return new RegExp('^(?:' + source + ')$');
 }
@@ -289,12 +326,12 @@ function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: n
   let kind: number;
   let value: string;
   let re: RegExp | null = null;
-  let firstSeg: string | null = null;
+  let key = '';
   let matchedPrefix: string | undefined;
   if (pm.type === 'Exact') {
     kind = PATH_EXACT;
     value = pm.value;
-    firstSeg = firstSegment(value);
+    key = value;
   } else if (pm.type === 'RegularExpression') {
     kind = PATH_REGEX;
     value = pm.value;
@@ -304,14 +341,14 @@ function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: n
     value = pm.value;
     if (value.length > 0 && value.charCodeAt(value.length - 1) === SLASH) value = value.slice(0, -1);
     matchedPrefix = value;
-    // A non-empty prefix starting with `/` confines the first segment; `/` (→ '') matches any.
-    if (value.length > 0 && value.charCodeAt(0) === SLASH) firstSeg = firstSegment(value);
+    // A prefix starting with `/` confines the paths it matches to its key; `/` (→ '') matches any.
+    if (value.charCodeAt(0) === SLASH) key = value;
   }
   const headers = compileValueMatchers(match.headers ?? [], true);
   const query = compileValueMatchers(match.queryParams ?? [], false);
   const method = match.method === undefined || match.method === '' ? null : match.method;
   const result: RouteMatch = Object.freeze({ rule, match, matchedPrefix });
-  return new Entry(kind, value, re, method, headers, query, result, firstSeg, rule, matchIndex, order);
+  return new Entry(kind, value, re, method, headers, query, result, key, rule, matchIndex, order);
 }
 
 function pathMatches(e: Entry, path: string): boolean {
@@ -377,14 +414,13 @@ class CompiledRouter implements Router {
 
   match(req: RouteRequest): RouteMatch | null {
     const path = req.path;
-    const seg = firstSegment(path);
     const qs = this.qs;
     qs.reset(req.query);
     const host = normalizeHost(req.host);
     const chain = this.exact.get(host);
     if (chain !== undefined) {
       for (let i = 0; i < chain.length; i++) {
-        const r = scan(chain[i].lookup(seg), path, req, qs);
+        const r = scan(chain[i].lookup(path), path, req, qs);
         if (r !== null) return r;
       }
       return null;
@@ -394,12 +430,12 @@ class CompiledRouter implements Router {
       for (let i = host.indexOf('.'); i > 0; i = host.indexOf('.', i + 1)) {
         const b = this.wild.get(host.slice(i));
         if (b !== undefined) {
-          const r = scan(b.lookup(seg), path, req, qs);
+          const r = scan(b.lookup(path), path, req, qs);
           if (r !== null) return r;
         }
       }
     }
-    if (this.catchAll !== null) return scan(this.catchAll.lookup(seg), path, req, qs);
+    if (this.catchAll !== null) return scan(this.catchAll.lookup(path), path, req, qs);
     return null;
   }
 }

@@ -1,0 +1,63 @@
+// Controller + DNS caches + proxy, assembled: what `serve` runs beside the apiserver and what
+// `proxy --kubeconfig` runs against any apiserver (ours or a real cluster with crds/ installed).
+import client from 'prom-client';
+import type { Logger } from '../log/logger';
+import { Controller } from '../controller/controller';
+import { DnsCacheManager } from '../dns/manager';
+import { registerDnsMetrics } from '../dns/cache';
+import { Proxy } from '../proxy/proxy';
+import { cacheResolver } from './dns_resolver';
+
+export interface ProxyConfig {
+  kubeconfig: string;
+  listenHost: string;
+  listenPort: number;
+  log: Logger;
+  dnsServers?: string[];
+  metricsRegistry?: client.Registry;
+}
+
+export interface RunningProxy {
+  proxy: Proxy;
+  controller: Controller;
+  dns: DnsCacheManager;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
+  const registry = cfg.metricsRegistry ?? new client.Registry();
+  const dns = new DnsCacheManager({ servers: cfg.dnsServers });
+  registerDnsMetrics(registry, dns);
+  let controller: Controller | undefined;
+  const proxy = new Proxy({
+    listen: { host: cfg.listenHost, port: cfg.listenPort },
+    log: cfg.log,
+    resolver: cacheResolver(dns),
+    metricsRegistry: registry,
+    onListenersChanged: () => controller?.schedule(),
+  });
+  await proxy.start();
+  controller = new Controller({
+    kubeconfig: cfg.kubeconfig,
+    log: cfg.log,
+    proxyHost: cfg.listenHost,
+    bindErrors: () => proxy.listeners.bindErrors,
+    onSnapshot: (s) => {
+      dns.sync(s.backends);
+      void proxy.setSnapshot(s);
+    },
+  });
+  await controller.start();
+  return {
+    proxy,
+    controller,
+    dns,
+    port: proxy.defaultPort()!,
+    async close() {
+      controller?.stop();
+      await proxy.close();
+      dns.close();
+    },
+  };
+}

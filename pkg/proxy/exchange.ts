@@ -1,0 +1,311 @@
+// One proxied request: pick a backend and endpoint, dispatch upstream through undici's handler
+// API (no streams layered on streams: chunks go straight to the client response, with pause/resume
+// for back-pressure), apply timeouts (504), retries (bodiless requests only: a streamed body cannot
+// be replayed), passive health and the circuit breaker, then write the response.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { BackendRefIR, RuleIR } from './ir';
+import type { DataPlane, RuleRuntime } from './dataplane';
+import type { BackendRuntime } from './runtime';
+import type { EndpointState } from './balancer/endpoint_state';
+import { cancelRequest, finishRequest, startRequest } from './balancer/endpoint_state';
+import { retryDecision } from './resilience/retry';
+import { applyHeaderMod } from './filters/headers';
+import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
+import { rewritePath } from './filters/rewrite';
+import type { ProxyContext } from './context';
+
+const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
+
+class TimeoutError extends Error {}
+
+export class Exchange implements Dispatcher.DispatchHandler {
+  private attempt = 0;
+  private controller: Dispatcher.DispatchController | null = null;
+  private state: EndpointState | null = null;
+  private attemptOpen = false;
+  /** the endpoint that just failed: a retry avoids it */
+  private lastFailed: EndpointState | null = null;
+  private backendTimer: NodeJS.Timeout | null = null;
+  private requestTimer: NodeJS.Timeout | null = null;
+  private finished = false;
+  private responding = false;
+  private runtime: BackendRuntime | null = null;
+  private backendName = '';
+  private readonly started = performance.now();
+  private readonly bodyless: boolean;
+  private readonly onDrain = () => this.controller?.resume();
+
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly dp: DataPlane,
+    private readonly rule: RuleIR,
+    private readonly rt: RuleRuntime,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly path: string,
+    private readonly query: string,
+    private readonly matchedPrefix: string | undefined,
+    readonly clientIP: string,
+  ) {
+    const cl = req.headers['content-length'];
+    this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
+    res.once('close', () => {
+      if (!this.finished) this.abort(new Error('client went away'), true);
+    });
+    const t = rule.timeouts.requestMs;
+    if (t) this.requestTimer = setTimeout(() => this.onRequestTimeout(), t);
+  }
+
+  start(): void {
+    const idx = this.rt.picker.pick();
+    if (idx === null) return this.fail(500, 'no backend to route to');
+    this.send(this.rule.backendRefs[idx]);
+  }
+
+  private send(ref: BackendRefIR): void {
+    const runtime = this.dp.backends.get(ref.backend);
+    if (!runtime) return this.fail(500, `backend ${ref.backend || '(invalid reference)'} is not available`);
+    this.runtime = runtime;
+    this.backendName = ref.backend;
+    const state = runtime.balancer.pick(this);
+    if (!state) return this.fail(503, 'no healthy upstream');
+    this.state = state;
+    const ep = state.ep;
+    const port = ep.port || ref.port || runtime.ir.defaultPort;
+    startRequest(state);
+    this.attemptOpen = true;
+    if (ep.isIP) return this.dispatch(ep.host, port, ep.host);
+    const addrs = this.ctx.resolver.resolve(ref.backend, ep.host, port);
+    this.ctx.resolver.used?.(ref.backend, ep.host, port);
+    if (Array.isArray(addrs)) return this.dispatch(addrs[0], port, ep.host);
+    addrs.then(
+      (a) => (this.finished ? undefined : this.dispatch(a[0], port, ep.host)),
+      (err: Error) => this.onAttemptError(err, 'dns'),
+    );
+  }
+
+  // PickContext for the balancer (consistent hashing)
+  header(name: string): string | undefined {
+    const v = this.req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  }
+  cookie(name: string): string | undefined {
+    const c = this.req.headers.cookie;
+    if (!c) return undefined;
+    for (const part of c.split(';')) {
+      const i = part.indexOf('=');
+      if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+    }
+    return undefined;
+  }
+  get exclude(): EndpointState | undefined {
+    return this.lastFailed ?? undefined;
+  }
+
+  private dispatch(address: string, port: number, hostForSNI: string): void {
+    if (this.finished) return;
+    const runtime = this.runtime!;
+    let rewriteHost: string | undefined;
+    let path = this.path;
+    let query = this.query;
+    for (const f of this.rule.filters) {
+      if (f.type === 'URLRewrite') {
+        if (f.hostname) rewriteHost = f.hostname;
+        if (f.path) {
+          const p = rewritePath(path, query, f, this.matchedPrefix);
+          const q = p.indexOf('?');
+          path = q < 0 ? p : p.slice(0, q);
+          query = q < 0 ? '' : p.slice(q + 1);
+        }
+      }
+    }
+    let headers = stripHopByHop(this.req.rawHeaders);
+    if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
+    headers = appendForwarded(headers, this.clientIP, this.ctx.scheme, this.req.headers.host);
+    if (rewriteHost) setHost(headers, rewriteHost);
+    const pool = this.ctx.pools.get({ protocol: runtime.ir.protocol, address, port, servername: rewriteHost ?? hostForSNI });
+    const bt = this.rule.timeouts.backendRequestMs;
+    if (bt) this.backendTimer = setTimeout(() => this.abort(new TimeoutError('upstream request timeout'), false), bt);
+    pool.dispatch(
+      {
+        origin: undefined as unknown as string,
+        path: query ? `${path}?${query}` : path,
+        method: this.req.method as Dispatcher.HttpMethod,
+        headers,
+        body: this.bodyless ? null : this.req,
+      },
+      this,
+    );
+  }
+
+  // ---- undici DispatchHandler ----
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.clearBackendTimer();
+    const retry = this.rule.retry;
+    if (retry && this.bodyless && retry.codes.includes(statusCode)) {
+      const d = retryDecision(retry, this.attempt, { kind: 'status', status: statusCode }, this.req.method ?? 'GET');
+      if (d.retry && !this.requestTimedOut()) {
+        this.endAttempt(statusCode >= 500);
+        controller.abort(new RetryAbort());
+        this.retryAfter(d.delayMs);
+        return;
+      }
+    }
+    this.responding = true;
+    const out: Record<string, string | string[]> = {};
+    for (const k in headers) {
+      const v = headers[k];
+      if (v !== undefined && !HOP_BY_HOP_RESPONSE.has(k)) out[k] = v;
+    }
+    let flat: string[] | null = null;
+    if (this.rt.responseMod || this.rule.responseHeaders) {
+      flat = [];
+      for (const k in out) {
+        const v = out[k];
+        if (Array.isArray(v)) for (const x of v) flat.push(k, x);
+        else flat.push(k, v);
+      }
+      if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
+      if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
+    }
+    this.statusCode = statusCode;
+    if (!this.res.headersSent) this.res.writeHead(statusCode, statusMessage || undefined, flat ?? out);
+  }
+
+  private statusCode = 0;
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.endAttempt(this.statusCode >= 500);
+    this.complete();
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (err instanceof RetryAbort || this.finished) return;
+    this.clearBackendTimer();
+    if (this.responding) {
+      this.endAttempt(true);
+      this.complete();
+      this.res.destroy(err);
+      return;
+    }
+    this.onAttemptError(err, err instanceof TimeoutError ? 'timeout' : 'connect');
+  }
+
+  // ---- lifecycle ----
+  private onAttemptError(err: Error, kind: 'connect' | 'timeout' | 'dns'): void {
+    if (this.finished) return;
+    this.endAttempt(true);
+    const retry = this.rule.retry;
+    if (retry && this.bodyless && kind !== 'dns' && !this.requestTimedOut()) {
+      const d = retryDecision(retry, this.attempt, kind === 'timeout' ? { kind: 'timeout' } : { kind: 'connect-error' }, this.req.method ?? 'GET');
+      if (d.retry) return this.retryAfter(d.delayMs);
+    }
+    if (kind === 'timeout') return this.fail(504, 'upstream request timeout');
+    if (kind === 'dns') return this.fail(503, err.message || 'DNS resolution failure');
+    this.fail(502, `upstream connect error or disconnect/reset before headers: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+  }
+
+  private retryAfter(delayMs: number): void {
+    this.attempt++;
+    this.controller = null;
+    const again = () => {
+      if (this.finished) return;
+      const idx = this.rt.picker.pick();
+      this.send(idx === null ? this.rule.backendRefs[0] : this.rule.backendRefs[idx]);
+    };
+    if (delayMs > 0) setTimeout(again, delayMs);
+    else again();
+  }
+
+  /** the attempt's endpoint gets its outcome (breaker, passive health, in-flight count) */
+  private endAttempt(failed: boolean): void {
+    if (!this.attemptOpen || !this.state) return;
+    this.attemptOpen = false;
+    finishRequest(this.state, failed, this.ctx.now());
+    if (failed) this.lastFailed = this.state;
+  }
+
+  /** the attempt ended without an outcome (client gone, proxy-made answer) */
+  private cancelAttempt(): void {
+    if (!this.attemptOpen || !this.state) return;
+    this.attemptOpen = false;
+    cancelRequest(this.state);
+  }
+
+  private onRequestTimeout(): void {
+    this.requestTimer = null;
+    if (this.finished) return;
+    if (this.responding) {
+      this.abort(new TimeoutError('request timeout'), true);
+      this.res.destroy();
+      return;
+    }
+    this.abort(new TimeoutError('request timeout'), true);
+    this.fail(504, 'upstream request timeout');
+  }
+
+  private requestTimedOut(): boolean {
+    return this.rule.timeouts.requestMs !== undefined && performance.now() - this.started >= this.rule.timeouts.requestMs;
+  }
+
+  private abort(err: Error, final: boolean): void {
+    const c = this.controller;
+    if (final) {
+      this.cancelAttempt();
+      this.complete();
+    }
+    if (c && !c.aborted) c.abort(err);
+    else if (!final && err instanceof TimeoutError) this.onAttemptError(err, 'timeout');
+  }
+
+  private clearBackendTimer(): void {
+    if (this.backendTimer) {
+      clearTimeout(this.backendTimer);
+      this.backendTimer = null;
+    }
+  }
+
+  private complete(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearBackendTimer();
+    if (this.requestTimer) clearTimeout(this.requestTimer);
+    this.ctx.observe(this.rule, this.backendName, this.res.statusCode || this.statusCode, performance.now() - this.started);
+  }
+
+  private fail(status: number, message: string): void {
+    this.cancelAttempt();
+    this.complete();
+    if (this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    this.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1 });
+    this.res.end(message + '\n');
+  }
+}
+
+class RetryAbort extends Error {}
+
+function setHost(headers: string[], host: string): void {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i].length === 4 && headers[i].toLowerCase() === 'host') {
+      headers[i + 1] = host;
+      return;
+    }
+  }
+  headers.push('host', host);
+}

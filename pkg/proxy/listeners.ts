@@ -1,0 +1,118 @@
+// The proxy's listening sockets: the default one (--proxy-listen) plus one per Gateway listener
+// port. Several listener ids may share a port. A port that cannot be bound is reported (the
+// controller turns it into Programmed=False); removing a listener stops accepting at once and
+// lets in-flight requests finish.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenerIR } from './ir';
+
+export interface PortHandler {
+  request(req: http.IncomingMessage, res: http.ServerResponse, port: number): void;
+  upgrade(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, port: number): void;
+  connect?(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, port: number): void;
+}
+
+interface OpenPort {
+  key: string;
+  server: http.Server;
+  ids: Set<string>;
+  /** the bound port (differs from the requested one only for port 0) */
+  port: number;
+}
+
+export class ListenerManager {
+  private readonly open = new Map<string, OpenPort>();
+  readonly bindErrors = new Map<string, string>();
+
+  constructor(
+    private readonly handler: PortHandler,
+    private readonly onChange: () => void = () => undefined,
+    private readonly serverOptions: http.ServerOptions = {},
+  ) {}
+
+  /** listener ids served on each bound port */
+  idsByPort(): Map<number, Set<string>> {
+    const out = new Map<number, Set<string>>();
+    for (const p of this.open.values()) out.set(p.port, p.ids);
+    return out;
+  }
+
+  boundPort(listenerId: string): number | undefined {
+    for (const p of this.open.values()) if (p.ids.has(listenerId)) return p.port;
+    return undefined;
+  }
+
+  /** Make the open sockets match `listeners`. Resolves when binds have settled. */
+  async reconcile(listeners: ListenerIR[]): Promise<void> {
+    const want = new Map<string, { host: string; port: number; ids: Set<string> }>();
+    for (const l of listeners) {
+      const key = `${l.host}:${l.port}`;
+      const w = want.get(key) ?? { host: l.host, port: l.port, ids: new Set<string>() };
+      w.ids.add(l.id);
+      want.set(key, w);
+    }
+    for (const [key, p] of [...this.open]) {
+      if (!want.has(key)) {
+        this.open.delete(key);
+        closeGracefully(p.server);
+      }
+    }
+    const binds: Promise<void>[] = [];
+    for (const [key, w] of want) {
+      const existing = this.open.get(key);
+      if (existing) {
+        existing.ids = w.ids;
+        continue;
+      }
+      binds.push(this.bind(key, w.host, w.port, w.ids));
+    }
+    for (const id of [...this.bindErrors.keys()]) if (!listeners.some((l) => l.id === id)) this.bindErrors.delete(id);
+    await Promise.all(binds);
+    this.onChange();
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(all.map((p) => closeGracefully(p.server)));
+  }
+
+  private bind(key: string, host: string, port: number, ids: Set<string>): Promise<void> {
+    const server = http.createServer({ keepAlive: true, ...this.serverOptions });
+    server.keepAliveTimeout = 60_000;
+    server.headersTimeout = 30_000; // slowloris: a client must send its headers in time
+    server.requestTimeout = 0; // streaming bodies and WebSockets are long-lived
+    server.maxHeadersCount = 200;
+    return new Promise((resolve) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        for (const id of ids) this.bindErrors.set(id, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
+        resolve();
+      });
+      server.listen({ host, port }, () => {
+        const bound = (server.address() as AddressInfo).port;
+        for (const id of ids) this.bindErrors.delete(id);
+        const entry: OpenPort = { key, server, ids, port: bound };
+        this.open.set(key, entry);
+        server.on('request', (req, res) => this.handler.request(req, res, entry.port));
+        server.on('upgrade', (req, socket, head) => this.handler.upgrade(req, socket, head, entry.port));
+        server.on('connect', (req, socket, head) => {
+          if (this.handler.connect) this.handler.connect(req, socket, head, entry.port);
+          else socket.end('HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        });
+        server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+          if (!socket.writable) return socket.destroy();
+          const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+          socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+        });
+        resolve();
+      });
+    });
+  }
+}
+
+function closeGracefully(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

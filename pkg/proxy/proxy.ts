@@ -1,0 +1,168 @@
+// The in-process proxy: node:http listeners (no framework in the hot path), a compiled data plane
+// swapped atomically per snapshot, undici pools upstream. Keeps serving its last good snapshot
+// whatever happens to the apiserver.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import client from 'prom-client';
+import type { Logger } from '../log/logger';
+import type { ListenerIR, Snapshot } from './ir';
+import { emptySnapshot } from './ir';
+import { compileDataPlane, type DataPlane } from './dataplane';
+import { ListenerManager } from './listeners';
+import { UpstreamPools } from './upstream/pools';
+import type { HostResolver } from './resolve';
+import { Exchange } from './exchange';
+import { ProxyMetrics } from './metrics';
+import { redirectLocation } from './filters/redirect';
+import { proxyUpgrade } from './upgrade';
+import type { ProxyContext } from './context';
+
+export interface ProxyOptions {
+  /** the default listener (--proxy-listen) */
+  listen: { host: string; port: number };
+  log: Logger;
+  resolver: HostResolver;
+  metricsRegistry?: client.Registry;
+  now?: () => number;
+  rand?: () => number;
+  /** a new bind error or a freed port: the controller re-reports Gateway status */
+  onListenersChanged?: () => void;
+}
+
+export class Proxy implements ProxyContext {
+  readonly pools = new UpstreamPools();
+  readonly resolver: HostResolver;
+  readonly scheme = 'http' as const;
+  readonly metrics: ProxyMetrics;
+  readonly listeners: ListenerManager;
+  private dp: DataPlane;
+  private readonly deps: { now: () => number; rand: () => number };
+  private snapshotQueue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: ProxyOptions) {
+    this.resolver = opts.resolver;
+    this.metrics = new ProxyMetrics(opts.metricsRegistry ?? new client.Registry());
+    this.deps = { now: opts.now ?? Date.now, rand: opts.rand ?? Math.random };
+    this.listeners = new ListenerManager(
+      {
+        request: (req, res, port) => this.onRequest(req, res, port),
+        upgrade: (req, socket, head, port) => this.onUpgrade(req, socket, head, port),
+      },
+      () => opts.onListenersChanged?.(),
+    );
+    this.dp = compileDataPlane(emptySnapshot(), new Map(), undefined, this.deps);
+  }
+
+  now(): number {
+    return this.deps.now();
+  }
+
+  observe(rule: Parameters<ProxyMetrics['observe']>[0], backend: string, status: number, ms: number): void {
+    this.metrics.observe(rule, backend, status, ms);
+  }
+
+  get snapshot(): Snapshot {
+    return this.dp.snapshot;
+  }
+
+  get dataPlane(): DataPlane {
+    return this.dp;
+  }
+
+  /** Opens the default listener. */
+  async start(): Promise<void> {
+    await this.listeners.reconcile(this.allListeners(this.dp.snapshot));
+    this.dp = compileDataPlane(this.dp.snapshot, this.listeners.idsByPort(), this.dp, this.deps);
+    const err = this.listeners.bindErrors.get('default');
+    if (err) throw new Error(err);
+  }
+
+  defaultPort(): number | undefined {
+    return this.listeners.boundPort('default');
+  }
+
+  /** Swap in a snapshot (serialized: listeners bind before the routers that use them). */
+  setSnapshot(s: Snapshot): Promise<void> {
+    this.snapshotQueue = this.snapshotQueue.then(async () => {
+      await this.listeners.reconcile(this.allListeners(s));
+      this.dp = compileDataPlane(s, this.listeners.idsByPort(), this.dp, this.deps);
+      this.metrics.generation.set(s.generation);
+      this.metrics.upstreamPools.set(this.pools.size);
+      this.opts.log.debug('snapshot served', { generation: s.generation, rules: s.rules.length, backends: Object.keys(s.backends).length });
+    }).catch((err: Error) => void this.opts.log.error('snapshot swap failed', { error: err.message }));
+    return this.snapshotQueue;
+  }
+
+  async close(): Promise<void> {
+    await this.listeners.close();
+    await this.pools.close();
+  }
+
+  private allListeners(s: Snapshot): ListenerIR[] {
+    return [{ id: 'default', host: this.opts.listen.host, port: this.opts.listen.port }, ...s.listeners];
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse, port: number): void {
+    try {
+      this.route(req, res, port);
+    } catch (err) {
+      // a bug must cost one request, never the process
+      this.opts.log.error('proxy request failed', { error: (err as Error).stack ?? String(err) });
+      if (!res.headersSent) plain(res, 500, 'internal proxy error', this, null);
+      else res.destroy();
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, port: number): void {
+    const dp = this.dp;
+    const router = dp.routers.get(port);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? '' : url.slice(q + 1);
+    const host = req.headers.host ?? '';
+    const m = router?.match({ host, path, query, method: req.method ?? 'GET', header: (n) => headerOf(req, n) });
+    if (!m) return plain(res, 404, 'route not found', this, null);
+    const rule = m.rule;
+    if (rule.invalid) return plain(res, rule.invalid.status, rule.invalid.reason, this, rule);
+    const rt = dp.rules.get(rule.id)!;
+    const clientIP = req.socket.remoteAddress ?? '';
+    if (rt.limiter) {
+      const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), this.deps.now());
+      if (!verdict.allowed) {
+        res.setHeader('retry-after', String(verdict.retryAfterSeconds));
+        return plain(res, 429, 'rate limit exceeded', this, rule);
+      }
+    }
+    for (const f of rule.filters) {
+      if (f.type === 'RequestRedirect') {
+        const r = redirectLocation({ scheme: this.scheme, host, path, query, listenerPort: port }, f, m.matchedPrefix);
+        res.writeHead(r.status, { location: r.location, 'content-length': 0 });
+        res.end();
+        this.observe(rule, '', r.status, 0);
+        return;
+      }
+    }
+    new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP).start();
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, port: number): void {
+    try {
+      proxyUpgrade(this, this.dp, req, socket, head, port);
+    } catch (err) {
+      this.opts.log.error('proxy upgrade failed', { error: (err as Error).stack ?? String(err) });
+      socket.destroy();
+    }
+  }
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function plain(res: ServerResponse, status: number, msg: string, p: Proxy, rule: Parameters<ProxyMetrics['observe']>[0]): void {
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(msg) + 1 });
+  res.end(msg + '\n');
+  p.observe(rule, '', status, 0);
+}

@@ -1,0 +1,38 @@
+// What the data plane keeps per Backend across snapshots: endpoint state (in-flight counts, health,
+// ejection, breaker) and a balancer rebuilt only when the endpoint set or its config changes.
+import type { BackendIR } from './ir';
+import { createBalancer, type Balancer } from './balancer/balancer';
+import { reconcileEndpointStates, type EndpointState } from './balancer/endpoint_state';
+import { canonicalJSON } from '../storage/codec';
+
+export interface BackendRuntime {
+  ir: BackendIR;
+  /** canonical JSON of ir: equal → reuse as is */
+  fingerprint: string;
+  states: EndpointState[];
+  balancer: Balancer;
+}
+
+export interface RuntimeDeps {
+  now: () => number;
+  rand: () => number;
+}
+
+export function buildRuntimes(
+  backends: Record<string, BackendIR>,
+  previous: Map<string, BackendRuntime>,
+  deps: RuntimeDeps,
+): Map<string, BackendRuntime> {
+  const out = new Map<string, BackendRuntime>();
+  for (const [name, ir] of Object.entries(backends)) {
+    const fingerprint = canonicalJSON(ir);
+    const prev = previous.get(name);
+    if (prev && prev.fingerprint === fingerprint) {
+      out.set(name, prev);
+      continue;
+    }
+    const states = reconcileEndpointStates(prev?.states, ir);
+    out.set(name, { ir, fingerprint, states, balancer: createBalancer(ir.loadBalancer, states, deps) });
+  }
+  return out;
+}

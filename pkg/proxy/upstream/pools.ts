@@ -1,0 +1,101 @@
+// Upstream connection pools (undici), one per address, protocol and TLS server name, shared by
+// every snapshot that uses them: a new snapshot keeps warm connections; pools no snapshot refers
+// to are closed gracefully (in-flight requests finish) on the next swap.
+import { Pool } from 'undici';
+import type { Protocol } from '../ir';
+
+export interface UpstreamTarget {
+  protocol: Protocol;
+  address: string;
+  port: number;
+  /** TLS SNI and certificate name (the endpoint's FQDN, or URLRewrite's hostname) */
+  servername?: string;
+}
+
+export function targetKey(t: UpstreamTarget): string {
+  return `${t.protocol}|${t.address}|${t.port}|${t.servername ?? ''}`;
+}
+
+export interface PoolOptions {
+  connectionsPerUpstream?: number;
+  connectTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  idleSweepMs?: number;
+}
+
+export class UpstreamPools {
+  private readonly pools = new Map<string, Pool>();
+  /** keys used since the last sweep */
+  private readonly used = new Set<string>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly opts: PoolOptions = {}) {
+    // a pool nobody used for a whole interval (an endpoint that went away, a forward-proxy host
+    // no longer asked for) is closed gracefully: its in-flight requests finish first
+    this.sweeper = setInterval(() => this.sweep(), opts.idleSweepMs ?? 5 * 60_000);
+    this.sweeper.unref();
+  }
+
+  get(t: UpstreamTarget, key = targetKey(t)): Pool {
+    let p = this.pools.get(key);
+    if (!p) {
+      p = this.create(t);
+      this.pools.set(key, p);
+    }
+    this.used.add(key);
+    return p;
+  }
+
+  sweep(): void {
+    for (const [k, p] of this.pools) {
+      if (this.used.has(k)) continue;
+      this.pools.delete(k);
+      void p.close().catch(() => undefined);
+    }
+    this.used.clear();
+  }
+
+  get size(): number {
+    return this.pools.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((p) => p.close().catch(() => undefined)));
+  }
+
+  async destroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((p) => p.destroy().catch(() => undefined)));
+  }
+
+  private create(t: UpstreamTarget): Pool {
+    const tls = t.protocol === 'tls' || t.protocol === 'h2';
+    const host = t.address.includes(':') ? `[${t.address}]` : t.address;
+    const origin = `${tls ? 'https' : 'http'}://${host}:${t.port}`;
+    return new Pool(origin, {
+      connections: this.opts.connectionsPerUpstream ?? 256,
+      pipelining: 1,
+      connectTimeout: this.opts.connectTimeoutMs ?? 5_000,
+      keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? 30_000,
+      // headers and body timing belong to the route (timeouts.backendRequest), not to the pool
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      allowH2: t.protocol === 'h2',
+      ...(t.protocol === 'h2c' ? { useH2c: true } : {}),
+      connect: tls
+        ? {
+            servername: t.servername && !/^[0-9.]+$|:/.test(t.servername) ? t.servername : undefined,
+            // Envoy's default for an upstream TLS context without a validation context: encrypt,
+            // do not verify. (A CA bundle option is future work; see README.)
+            rejectUnauthorized: false,
+            ALPNProtocols: t.protocol === 'h2' ? ['h2', 'http/1.1'] : ['http/1.1'],
+          }
+        : undefined,
+    } as Pool.Options);
+  }
+}

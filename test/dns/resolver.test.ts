@@ -1,0 +1,167 @@
+// SystemResolver (c-ares + /etc/hosts + localhost) against a real DNS server (dnsmasq) on loopback.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HostsFile, SystemResolver, parseDnsServers } from '../../pkg/dns/resolver';
+import { freePort } from '../harness/ports';
+import { tempDir } from '../harness/tmp';
+import { Dnsmasq } from './dnsmasq';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let server: Dnsmasq | undefined;
+async function dns(): Promise<Dnsmasq> {
+  server ??= await Dnsmasq.start({
+    ttlSec: 7,
+    records: { 'a.test': ['10.0.0.1', '10.0.0.2'], 'six.test': ['fd00::6'], 'dual.test': ['10.0.0.3', 'fd00::3'] },
+  });
+  return server;
+}
+after(async () => {
+  await server?.kill();
+});
+
+function emptyHosts(): string {
+  const f = path.join(tempDir('switchyard-hosts-'), 'hosts');
+  fs.writeFileSync(f, '');
+  return f;
+}
+
+test('A and AAAA with TTLs, NODATA and NXDOMAIN as empty', { timeout: 20_000 }, async () => {
+  const d = await dns();
+  const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts(), queryTimeoutMs: 2000 });
+  try {
+    assert.deepEqual(await r.query('a.test', 'A', 2000), { kind: 'ok', addresses: ['10.0.0.1', '10.0.0.2'], ttlSec: 7 });
+    assert.deepEqual(await r.query('six.test', 'AAAA', 2000), { kind: 'ok', addresses: ['fd00::6'], ttlSec: 7 });
+    assert.deepEqual(await r.query('dual.test', 'AAAA', 2000), { kind: 'ok', addresses: ['fd00::3'], ttlSec: 7 });
+    assert.deepEqual(await r.query('six.test', 'A', 2000), { kind: 'empty' }, 'NODATA');
+    assert.deepEqual(await r.query('nope.test', 'A', 2000), { kind: 'empty' }, 'NXDOMAIN');
+    assert.equal(r.inFlight, 0);
+  } finally {
+    r.close();
+  }
+});
+
+test('a server that stops answering: the query times out on our timer, fast', { timeout: 20_000 }, async () => {
+  const d = await dns();
+  const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts(), queryTimeoutMs: 400 });
+  d.pause();
+  try {
+    const t0 = Date.now();
+    assert.deepEqual(await r.query('a.test', 'A', 400), { kind: 'timeout' });
+    const took = Date.now() - t0;
+    assert.ok(took >= 350 && took < 1500, `timed out after ${took} ms`);
+    // a shorter budget (what is left of dnsQueryTimeout) is honoured too
+    const t1 = Date.now();
+    assert.deepEqual(await r.query('a.test', 'A', 150), { kind: 'timeout' });
+    assert.ok(Date.now() - t1 < 1000);
+  } finally {
+    d.resume();
+    r.close();
+  }
+});
+
+test("one Resolver per query in flight: a timeout's cancel() does not cancel another query", { timeout: 20_000 }, async () => {
+  const d = await dns();
+  const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts(), queryTimeoutMs: 5000 });
+  d.pause();
+  try {
+    const short = r.query('a.test', 'A', 300);
+    const long = r.query('dual.test', 'A', 5000);
+    await sleep(20);
+    assert.equal(r.inFlight, 2);
+    assert.deepEqual(await short, { kind: 'timeout' });
+    await sleep(200);
+    d.resume(); // dnsmasq now answers the queued questions
+    assert.deepEqual(await long, { kind: 'ok', addresses: ['10.0.0.3'], ttlSec: 7 });
+    // and the pooled Resolver that was cancelled works again
+    assert.equal((await r.query('a.test', 'A', 2000)).kind, 'ok');
+  } finally {
+    d.resume();
+    r.close();
+  }
+});
+
+test('close() settles queries in flight', { timeout: 20_000 }, async () => {
+  const d = await dns();
+  const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts() });
+  d.pause();
+  try {
+    const q = r.query('a.test', 'A', 5000);
+    await sleep(20);
+    const t0 = Date.now();
+    r.close();
+    assert.equal((await q).kind, 'error');
+    assert.ok(Date.now() - t0 < 500);
+    assert.equal((await r.query('a.test', 'A', 5000)).kind, 'error');
+  } finally {
+    d.resume();
+  }
+});
+
+test('localhost works without any DNS server (real /etc/hosts, and built in)', { timeout: 20_000 }, async () => {
+  const dead = `127.0.0.1:${await freePort()}`; // nothing listens there
+  const r = new SystemResolver({ servers: [dead], queryTimeoutMs: 1000 });
+  try {
+    const a = await r.query('localhost', 'A', 1000);
+    assert.equal(a.kind, 'ok');
+    assert.ok(a.kind === 'ok' && a.addresses.includes('127.0.0.1'));
+    assert.equal(a.kind === 'ok' && a.ttlSec, null, 'no TTL: refreshed at dnsRefreshRate');
+  } finally {
+    r.close();
+  }
+  const builtIn = new SystemResolver({ servers: [dead], hostsFile: null });
+  try {
+    assert.deepEqual(await builtIn.query('localhost', 'A', 1000), { kind: 'ok', addresses: ['127.0.0.1'], ttlSec: null });
+    assert.deepEqual(await builtIn.query('localhost', 'AAAA', 1000), { kind: 'ok', addresses: ['::1'], ttlSec: null });
+    assert.deepEqual(await builtIn.query('api.localhost', 'A', 1000), { kind: 'ok', addresses: ['127.0.0.1'], ttlSec: null });
+    // anything else goes to the (dead) server
+    const other = await builtIn.query('a.test', 'A', 3000);
+    assert.ok(other.kind === 'error' || other.kind === 'timeout', JSON.stringify(other));
+  } finally {
+    builtIn.close();
+  }
+});
+
+test('a hosts file is honoured before DNS, with no TTL, and reloaded when it changes', { timeout: 20_000 }, async () => {
+  const d = await dns();
+  const f = emptyHosts();
+  fs.writeFileSync(f, '# comment\n10.9.9.9  a.test  alias.test # trailing\nfd00::99 six-only.test\n');
+  const r = new SystemResolver({ servers: [d.server], hostsFile: f });
+  try {
+    const before = d.queriesFor('a.test');
+    assert.deepEqual(await r.query('a.test', 'A', 2000), { kind: 'ok', addresses: ['10.9.9.9'], ttlSec: null });
+    assert.deepEqual(await r.query('alias.test', 'A', 2000), { kind: 'ok', addresses: ['10.9.9.9'], ttlSec: null });
+    assert.deepEqual(await r.query('a.test', 'AAAA', 2000), { kind: 'empty' }, 'listed for v4 only: no DNS question');
+    assert.deepEqual(await r.query('six-only.test', 'AAAA', 2000), { kind: 'ok', addresses: ['fd00::99'], ttlSec: null });
+    assert.equal(d.queriesFor('a.test'), before, 'the DNS server was not asked');
+    // change it (a new mtime / size): picked up on the next query
+    fs.writeFileSync(f, '10.8.8.8 a.test\n');
+    const later = Date.now() + 2000;
+    fs.utimesSync(f, new Date(later), new Date(later));
+    assert.deepEqual(await r.query('a.test', 'A', 2000), { kind: 'ok', addresses: ['10.8.8.8'], ttlSec: null });
+    // alias.test is gone from the file → DNS (NXDOMAIN in .test)
+    assert.deepEqual(await r.query('alias.test', 'A', 2000), { kind: 'empty' });
+    fs.rmSync(f);
+    assert.deepEqual(await r.query('a.test', 'A', 2000), { kind: 'ok', addresses: ['10.0.0.1', '10.0.0.2'], ttlSec: 7 });
+  } finally {
+    r.close();
+  }
+});
+
+test('HostsFile.parse', () => {
+  const m = HostsFile.parse('127.0.0.1 localhost\n::1 localhost ip6-localhost\nfe80::1%eth0 LINK.Local.\nbogus x\n\n#x 1.2.3.4\n10.0.0.1 a a\n');
+  assert.deepEqual(m.get('localhost'), { v4: ['127.0.0.1'], v6: ['::1'] });
+  assert.deepEqual(m.get('ip6-localhost'), { v4: [], v6: ['::1'] });
+  assert.deepEqual(m.get('link.local'), { v4: [], v6: ['fe80::1'] });
+  assert.deepEqual(m.get('a'), { v4: ['10.0.0.1'], v6: [] });
+  assert.equal(m.get('x'), undefined);
+});
+
+test('parseDnsServers (--dns-server)', () => {
+  assert.deepEqual(parseDnsServers('127.0.0.1:5353'), ['127.0.0.1:5353']);
+  assert.deepEqual(parseDnsServers('127.0.0.1:5353, [::1]:53,10.0.0.2'), ['127.0.0.1:5353', '[::1]:53', '10.0.0.2']);
+  assert.throws(() => parseDnsServers(''), /no server/);
+  assert.throws(() => parseDnsServers('not an address'), /--dns-server/);
+});
