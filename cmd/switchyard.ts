@@ -7,6 +7,7 @@ import { startApiServer } from '../pkg/app/apiserver';
 import { startProxy, type RunningProxy } from '../pkg/app/proxy';
 import { parseDnsServers } from '../pkg/dns/resolver';
 import client from 'prom-client';
+import { DenyList } from '../pkg/proxy/forward/denylist';
 
 const COMMON: FlagSpec[] = [
   { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
@@ -24,6 +25,7 @@ const SERVE: FlagSpec[] = [
   ...COMMON,
   { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
   { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
+  { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
   { name: 'registry-listen', help: 'enables the route registry facade on HOST:PORT (its documents use port 81)' },
   { name: 'upstreams-listen', help: 'enables the upstreams/targets admin API on HOST:PORT' },
 ];
@@ -32,6 +34,7 @@ const PROXY: FlagSpec[] = [
   { name: 'kubeconfig', help: 'the apiserver to follow (ours, or a cluster with crds/ installed)', default: './.switchyard/kubeconfig' },
   { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
   { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
+  { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
   { name: 'log-level', help: 'error|warn|info|debug', default: 'info' },
 ];
 
@@ -60,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
   const dnsServers = flags['dns-server'] ? parseDnsServers(String(flags['dns-server'])) : undefined;
   if (cmd === 'proxy') {
     const listen = splitHostPort(String(flags['proxy-listen']));
-    const p = await startProxy({ kubeconfig: path.resolve(String(flags.kubeconfig)), listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry });
+    const p = await startProxy({ kubeconfig: path.resolve(String(flags.kubeconfig)), listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry, deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined) });
     log.info('switchyard is ready', { command: cmd, proxy: `${listen.host}:${p.port}` });
     onSignals(log, async () => p.close());
     return;
@@ -87,7 +90,7 @@ export async function main(argv: string[]): Promise<void> {
   let proxy: RunningProxy | undefined;
   if (cmd === 'serve') {
     const listen = splitHostPort(String(flags['proxy-listen']));
-    proxy = await startProxy({ kubeconfig: running.kubeconfigPath, listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry });
+    proxy = await startProxy({ kubeconfig: running.kubeconfigPath, listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry, deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined) });
     log.info('proxy listening', { address: `${listen.host}:${proxy.port}` });
   }
   log.info('switchyard is ready', { command: cmd, api: running.url, kubeconfig: running.kubeconfigPath, proxyPort: proxy?.port });

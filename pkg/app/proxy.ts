@@ -7,6 +7,7 @@ import { DnsCacheManager } from '../dns/manager';
 import { registerDnsMetrics } from '../dns/cache';
 import { Proxy } from '../proxy/proxy';
 import { cacheResolver } from './dns_resolver';
+import type { DenyList } from '../proxy/forward/denylist';
 
 export interface ProxyConfig {
   kubeconfig: string;
@@ -15,6 +16,7 @@ export interface ProxyConfig {
   log: Logger;
   dnsServers?: string[];
   metricsRegistry?: client.Registry;
+  deny?: DenyList;
 }
 
 export interface RunningProxy {
@@ -35,6 +37,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     log: cfg.log,
     resolver: cacheResolver(dns),
     metricsRegistry: registry,
+    deny: cfg.deny,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();

@@ -127,7 +127,7 @@ export class DnsCache {
 
   /** The balancer picked this host for a request (hostTTL counts from the last such use). */
   markUsed(host: string, port: number): void {
-    this.policy.markUsedHost(host, port);
+    this.policy.markUsed(host, port);
   }
 
   /**

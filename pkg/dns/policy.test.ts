@@ -147,7 +147,7 @@ test('refresh after success at max(TTL, minRefreshRate), timed from the answer; 
   s.port.next(ok(['10.0.0.1'], 30));
   await p;
   assert.equal(s.policy.nextDeadline(), answeredAt + 30_000);
-  s.policy.markUsed('a.example:80');
+  s.policy.markUsed('a.example', 80);
   s.clock.t = answeredAt + 29_999;
   assert.equal(s.policy.tick(), 0);
   assert.equal(s.port.asked.length, 1, 'not refreshed before the TTL');
@@ -191,7 +191,7 @@ test('sticky: failure, timeout or empty answer keeps the last good addresses and
     await prime(s, 'a.example', ok(['10.0.0.1', '10.0.0.2'], 10));
     const before = hit(s.policy.resolve('a.example', 80));
     s.clock.advance(10_000);
-    s.policy.markUsed('a.example:80');
+    s.policy.markUsed('a.example', 80);
     s.policy.tick();
     assert.equal(s.port.asked.length, 2);
     s.port.next(bad);
@@ -207,7 +207,7 @@ test('sticky: failure, timeout or empty answer keeps the last good addresses and
     assert.equal(s.policy.counters.addressChanges, 0);
     // the retry succeeds: fresh again, failures reset, back on the TTL schedule
     s.clock.advance(60_000);
-    s.policy.markUsed('a.example:80');
+    s.policy.markUsed('a.example', 80);
     s.policy.tick();
     s.port.next(ok(['10.0.0.1', '10.0.0.2'], 10));
     await flush();
@@ -230,7 +230,7 @@ test('a host that never resolved fails at once without a new query until a backg
   assert.equal(s.policy.nextDeadline(), s.clock.t + 60_000);
   // the retry fails again (timeout): still failing fast, with the new reason
   s.clock.advance(60_000);
-  s.policy.markUsed('nx.example:80');
+  s.policy.markUsed('nx.example', 80);
   s.policy.tick();
   assert.deepEqual(s.policy.resolve('nx.example', 80), { status: 'failure', reason: 'empty' }, 'a background retry does not block');
   s.port.next(TIMEOUT);
@@ -239,7 +239,7 @@ test('a host that never resolved fails at once without a new query until a backg
   assert.equal(s.policy.inspect()[0].failures, 2);
   // next retry succeeds → hits
   s.clock.advance(60_000);
-  s.policy.markUsed('nx.example:80');
+  s.policy.markUsed('nx.example', 80);
   s.policy.tick();
   s.port.next(ok(['10.9.9.9']));
   await flush();
@@ -281,7 +281,7 @@ test('hostTTL: checked only when the refresh timer fires; unused longer than hos
 test('hostTTL: a host used within hostTTL is refreshed, and the boundary is strict (> hostTTL)', async () => {
   const s = setup({ hostTTLMs: 10_000, refreshRateMs: 60_000, minRefreshRateMs: 5_000 });
   await prime(s, 'a.example', ok(['10.0.0.1'], 10));
-  s.policy.markUsed('a.example:80'); // used at t0
+  s.policy.markUsed('a.example', 80); // used at t0
   s.clock.advance(10_000); // exactly hostTTL since last use: kept
   s.policy.tick();
   assert.equal(s.port.asked.length, 2);
@@ -338,7 +338,7 @@ test('address change: counted when the ordered list differs; same list keeps the
   const first = hit(s.policy.resolve('a.example', 80));
   const refresh = async (o: QueryOutcome) => {
     s.clock.advance(1_000);
-    s.policy.markUsed('a.example:80');
+    s.policy.markUsed('a.example', 80);
     assert.equal(s.policy.tick(), 1);
     s.port.next(o);
     await flush();
@@ -445,7 +445,7 @@ test('refreshes never block requests, and timers are computed, not run (tick/nex
   await prime(s, 'c.example', ok(['10.0.0.3'], 30));
   assert.equal(s.wakes(), 2, 'a later deadline does not wake the runtime');
   s.clock.advance(25_000);
-  for (const h of ['a', 'b', 'c']) s.policy.markUsed(`${h}.example:80`);
+  for (const h of ['a', 'b', 'c']) s.policy.markUsed(`${h}.example`, 80);
   assert.equal(s.policy.tick(), 2);
   assert.deepEqual(
     s.port.open.map((a) => a.host),
@@ -461,7 +461,7 @@ test('inspect() snapshot', async () => {
   await prime(s, 'a.example', ok(['10.0.0.1'], 10));
   s.policy.resolve('b.example', 443);
   s.clock.advance(4_000);
-  s.policy.markUsed('a.example:80');
+  s.policy.markUsed('a.example', 80);
   const byHost = Object.fromEntries(s.policy.inspect().map((h) => [h.host, h]));
   assert.deepEqual(byHost['a.example'], {
     host: 'a.example',
@@ -515,7 +515,7 @@ test('reconfigure: new refresh numbers apply from the next scheduling', async ()
   assert.equal(s.policy.nextDeadline(), s.clock.t + 60_000);
   s.policy.reconfigure({ ...BASE, refreshRateMs: 1_000, maxHosts: 1 });
   s.clock.advance(60_000);
-  s.policy.markUsed('a.example:80');
+  s.policy.markUsed('a.example', 80);
   s.policy.tick();
   s.port.next(EMPTY);
   await flush();

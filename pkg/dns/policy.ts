@@ -3,8 +3,9 @@
 // (cache.ts) calls tick() when nextDeadline() says something is due.
 //
 // Semantics (DESIGN.md "DNS cache semantics"):
-//  - key `host:port` (`[v6]:port` for v6 literals); the host is lower-cased, a trailing dot and
-//    IPv6 brackets are dropped. Each port is its own entry. An IP literal gets an entry (no query).
+//  - key host:port (held as port → host → entry, so a hit builds no key string); the host is
+//    lower-cased, a trailing dot and IPv6 brackets are dropped (a host already in that form is found
+//    without normalizing). Each port is its own entry. An IP literal gets an entry (no query).
 //  - first request waits for ONE lookup; concurrent first requests join it (never overflow).
 //  - success → next refresh at answer + max(TTL of the first address, minRefreshRate); TTL 0 →
 //    minRefreshRate; no TTL known (/etc/hosts, localhost) → refreshRate. refreshRate never caps a TTL.
@@ -128,7 +129,6 @@ class Entry {
   settle: ((s: Settled) => void) | null = null;
 
   constructor(
-    readonly key: string,
     readonly host: string,
     readonly port: number,
     readonly isIP: boolean,
@@ -145,7 +145,7 @@ export function normalizeHost(host: string): string {
   return h.toLowerCase();
 }
 
-/** The cache key of an already normalized host. */
+/** `host:port` (`[v6]:port`) of an already normalized host: the key as people write it (logs, console). */
 export function keyOf(normalizedHost: string, port: number): string {
   return normalizedHost.indexOf(':') >= 0 ? `[${normalizedHost}]:${port}` : `${normalizedHost}:${port}`;
 }
@@ -161,7 +161,9 @@ export class DnsCachePolicy {
   private readonly clock: () => number;
   private readonly resolver: ResolverPort;
   private readonly onSchedule: (() => void) | undefined;
-  private readonly entries = new Map<string, Entry>();
+  /** port → normalized host → entry: a hit is two Map lookups on the caller's own strings (no key built) */
+  private readonly byPort = new Map<number, Map<string, Entry>>();
+  private count = 0;
   /** min-heap on nextRefreshAt; Entry.heapIdx is the position */
   private readonly heap: Entry[] = [];
   private closed = false;
@@ -188,11 +190,11 @@ export class DnsCachePolicy {
 
   /** hosts gauge: every entry (resolving, failed and IP literals included) */
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   stats(): DnsCacheStats {
-    return { ...this.counters, hosts: this.entries.size };
+    return { ...this.counters, hosts: this.count };
   }
 
   /**
@@ -206,23 +208,25 @@ export class DnsCachePolicy {
 
   /** The request path. `host` may be raw (upper case, trailing dot, [v6]); port from the authority or default. */
   resolve(host: string, port: number): LoadResult {
-    const h = normalizeHost(host);
-    const key = keyOf(h, port);
-    const e = this.entries.get(key);
+    const e = this.find(host, port);
     if (e !== undefined) {
       if (e.hit !== null) return e.hit;
       if (e.pending !== null) return e.pending;
       return FAILURES[e.lastFailure ?? 'error'];
     }
     if (this.closed) return FAILURES.closed;
-    if (this.entries.size >= this.cfg.maxHosts) {
+    if (this.count >= this.cfg.maxHosts) {
       this.counters.overflows++;
       return OVERFLOW;
     }
     const now = this.clock();
+    const h = normalizeHost(host);
     const ip = isIP(h) !== 0;
-    const entry = new Entry(key, h, port, ip, now);
-    this.entries.set(key, entry);
+    const entry = new Entry(h, port, ip, now);
+    let m = this.byPort.get(port);
+    if (m === undefined) this.byPort.set(port, (m = new Map()));
+    m.set(h, entry);
+    this.count++;
     if (ip) {
       this.setAddresses(entry, [h]);
       // no query ever; the "refresh" of an IP literal only checks hostTTL, like a no-TTL host
@@ -237,19 +241,38 @@ export class DnsCachePolicy {
     return entry.pending;
   }
 
+  /** The entry of host:port: first with `host` as given (already normalized: the common case), then normalized. */
+  private find(host: string, port: number): Entry | undefined {
+    const m = this.byPort.get(port);
+    if (m === undefined) return undefined;
+    const e = m.get(host);
+    if (e !== undefined) return e;
+    const h = normalizeHost(host);
+    return h === host ? undefined : m.get(h);
+  }
+
+  private remove(e: Entry): void {
+    const m = this.byPort.get(e.port);
+    if (m !== undefined && m.get(e.host) === e) {
+      m.delete(e.host);
+      this.count--;
+      if (m.size === 0) this.byPort.delete(e.port);
+    }
+  }
+
+  private isCurrent(e: Entry): boolean {
+    return this.byPort.get(e.port)?.get(e.host) === e;
+  }
+
   /** The cached addresses, or undefined; no side effects, no lookup. */
   peek(host: string, port: number): string[] | undefined {
-    return this.entries.get(keyOf(normalizeHost(host), port))?.addresses ?? undefined;
+    return this.find(host, port)?.addresses ?? undefined;
   }
 
-  /** The balancer picked this host for a request. `key` as keyOf(normalizeHost(host), port). */
-  markUsed(key: string, now = this.clock()): void {
-    const e = this.entries.get(key);
+  /** The balancer picked host:port for a request (hostTTL counts from the last use). */
+  markUsed(host: string, port: number, now = this.clock()): void {
+    const e = this.find(host, port);
     if (e !== undefined) e.lastUsedAt = now;
-  }
-
-  markUsedHost(host: string, port: number, now = this.clock()): void {
-    this.markUsed(keyOf(normalizeHost(host), port), now);
   }
 
   /** When tick() should run next (monotonic ms), or null when nothing is scheduled. */
@@ -266,7 +289,7 @@ export class DnsCachePolicy {
       this.heapRemove(e);
       n++;
       if (now - e.lastUsedAt > ttl) {
-        this.entries.delete(e.key);
+        this.remove(e);
         this.counters.evictions++;
       } else if (e.isIP) {
         this.schedule(e, now + this.cfg.refreshRateMs);
@@ -279,7 +302,7 @@ export class DnsCachePolicy {
 
   inspect(now = this.clock()): HostInspect[] {
     const out: HostInspect[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of this.allEntries()) {
       let state: HostState;
       if (e.isIP) state = 'ip';
       else if (e.querying) state = e.addresses ? 'refreshing' : 'resolving';
@@ -304,7 +327,7 @@ export class DnsCachePolicy {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const e of this.entries.values()) {
+    for (const e of this.allEntries()) {
       if (e.settle) {
         const s = e.settle;
         e.settle = null;
@@ -313,12 +336,17 @@ export class DnsCachePolicy {
       }
       e.heapIdx = NOT_SCHEDULED;
     }
-    this.entries.clear();
+    this.byPort.clear();
+    this.count = 0;
     this.heap.length = 0;
   }
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  private *allEntries(): IterableIterator<Entry> {
+    for (const m of this.byPort.values()) yield* m.values();
   }
 
   // ---- lookups ----
@@ -378,7 +406,7 @@ export class DnsCachePolicy {
 
   private finish(e: Entry, out: QueryOutcome): void {
     e.querying = false;
-    if (this.closed || this.entries.get(e.key) !== e) return;
+    if (this.closed || !this.isCurrent(e)) return;
     const now = this.clock();
     if (out.kind === 'ok' && out.addresses.length > 0) {
       this.counters.successes++;

@@ -2,11 +2,14 @@
 import type { RuleIR } from './ir';
 import type { UpstreamPools } from './upstream/pools';
 import type { HostResolver } from './resolve';
+import type { DenyList } from './forward/denylist';
 
 export interface ProxyContext {
   pools: UpstreamPools;
   resolver: HostResolver;
   scheme: 'http' | 'https';
+  /** forward-proxy destinations that are refused (cloud metadata by default) */
+  deny: DenyList;
   now(): number;
   /** one finished request: route rule, backend, status, latency in ms */
   observe(rule: RuleIR, backend: string, status: number, ms: number): void;

@@ -13,6 +13,7 @@ import { retryDecision } from './resilience/retry';
 import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
 import { rewritePath } from './filters/rewrite';
+import { forwardTarget } from './forward/target';
 import type { ProxyContext } from './context';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
@@ -68,6 +69,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (!runtime) return this.fail(500, `backend ${ref.backend || '(invalid reference)'} is not available`);
     this.runtime = runtime;
     this.backendName = ref.backend;
+    if (runtime.ir.dynamicProxy) return this.sendForward(ref.backend, runtime.ir.defaultPort);
     const state = runtime.balancer.pick(this);
     if (!state) return this.fail(503, 'no healthy upstream');
     this.state = state;
@@ -83,6 +85,22 @@ export class Exchange implements Dispatcher.DispatchHandler {
       (a) => (this.finished ? undefined : this.dispatch(a[0], port, ep.host)),
       (err: Error) => this.onAttemptError(err, 'dns'),
     );
+  }
+
+  /** dynamicProxy: the upstream host comes from the request, resolved through the Backend's cache */
+  private sendForward(backend: string, defaultPort: number): void {
+    const t = forwardTarget(this.req.url ?? '/', this.req.headers.host, defaultPort);
+    if (!t) return this.fail(400, 'forward proxy: the request names no target host');
+    const go = (addrs: string[]) => {
+      if (this.finished) return;
+      const address = addrs.find((a) => !this.ctx.deny.denies(a));
+      if (address === undefined) return this.fail(403, `forward proxy: destination ${t.host} is denied`);
+      this.ctx.resolver.used?.(backend, t.host, t.port);
+      this.dispatch(address, t.port, t.host);
+    };
+    const addrs = this.ctx.resolver.resolve(backend, t.host, t.port);
+    if (Array.isArray(addrs)) return go(addrs);
+    addrs.then(go, (err: Error) => this.onAttemptError(err, 'dns'));
   }
 
   // PickContext for the balancer (consistent hashing)

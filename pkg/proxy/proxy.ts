@@ -15,6 +15,10 @@ import { Exchange } from './exchange';
 import { ProxyMetrics } from './metrics';
 import { redirectLocation } from './filters/redirect';
 import { proxyUpgrade } from './upgrade';
+import { ActiveHealthChecker } from './health/active';
+import { DenyList } from './forward/denylist';
+import { forwardTarget } from './forward/target';
+import { proxyConnect } from './forward/connect';
 import type { ProxyContext } from './context';
 
 export interface ProxyOptions {
@@ -27,30 +31,42 @@ export interface ProxyOptions {
   rand?: () => number;
   /** a new bind error or a freed port: the controller re-reports Gateway status */
   onListenersChanged?: () => void;
+  /** forward-proxy deny-list (default: link-local metadata ranges) */
+  deny?: DenyList;
 }
 
 export class Proxy implements ProxyContext {
   readonly pools = new UpstreamPools();
   readonly resolver: HostResolver;
   readonly scheme = 'http' as const;
+  readonly deny: DenyList;
   readonly metrics: ProxyMetrics;
   readonly listeners: ListenerManager;
   private dp: DataPlane;
+  readonly health: ActiveHealthChecker;
   private readonly deps: { now: () => number; rand: () => number };
   private snapshotQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ProxyOptions) {
     this.resolver = opts.resolver;
+    this.deny = opts.deny ?? new DenyList();
     this.metrics = new ProxyMetrics(opts.metricsRegistry ?? new client.Registry());
     this.deps = { now: opts.now ?? Date.now, rand: opts.rand ?? Math.random };
     this.listeners = new ListenerManager(
       {
         request: (req, res, port) => this.onRequest(req, res, port),
         upgrade: (req, socket, head, port) => this.onUpgrade(req, socket, head, port),
+        connect: (req, socket, head, port) => this.onConnect(req, socket, head, port),
       },
       () => opts.onListenersChanged?.(),
     );
     this.dp = compileDataPlane(emptySnapshot(), new Map(), undefined, this.deps);
+    this.health = new ActiveHealthChecker({
+      pools: this.pools,
+      resolver: this.resolver,
+      now: this.deps.now,
+      onVerdict: (backend, endpoint, healthy) => opts.log.info('endpoint health changed', { backend, endpoint, healthy }),
+    });
   }
 
   now(): number {
@@ -86,6 +102,7 @@ export class Proxy implements ProxyContext {
     this.snapshotQueue = this.snapshotQueue.then(async () => {
       await this.listeners.reconcile(this.allListeners(s));
       this.dp = compileDataPlane(s, this.listeners.idsByPort(), this.dp, this.deps);
+      this.health.sync(this.dp.backends);
       this.metrics.generation.set(s.generation);
       this.metrics.upstreamPools.set(this.pools.size);
       this.opts.log.debug('snapshot served', { generation: s.generation, rules: s.rules.length, backends: Object.keys(s.backends).length });
@@ -94,6 +111,7 @@ export class Proxy implements ProxyContext {
   }
 
   async close(): Promise<void> {
+    this.health.stop();
     await this.listeners.close();
     await this.pools.close();
   }
@@ -116,11 +134,18 @@ export class Proxy implements ProxyContext {
   private route(req: IncomingMessage, res: ServerResponse, port: number): void {
     const dp = this.dp;
     const router = dp.routers.get(port);
-    const url = req.url ?? '/';
+    let url = req.url ?? '/';
+    let host = req.headers.host ?? '';
+    if (url.charCodeAt(0) !== 47 /* '/' */ && /^https?:\/\//i.test(url)) {
+      // absolute-form (a forward-proxy request): route on the URI's authority and path
+      const t = forwardTarget(url, host, 80);
+      if (!t) return plain(res, 400, 'malformed absolute URI', this, null);
+      host = url.slice(url.indexOf('//') + 2).split(/[/?]/)[0].replace(/^[^@]*@/, '');
+      url = t.path;
+    }
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
-    const host = req.headers.host ?? '';
     const m = router?.match({ host, path, query, method: req.method ?? 'GET', header: (n) => headerOf(req, n) });
     if (!m) return plain(res, 404, 'route not found', this, null);
     const rule = m.rule;
@@ -144,6 +169,15 @@ export class Proxy implements ProxyContext {
       }
     }
     new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP).start();
+  }
+
+  private onConnect(req: IncomingMessage, socket: Duplex, head: Buffer, port: number): void {
+    try {
+      proxyConnect(this, this.dp, req, socket, head, port);
+    } catch (err) {
+      this.opts.log.error('proxy CONNECT failed', { error: (err as Error).stack ?? String(err) });
+      socket.destroy();
+    }
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, port: number): void {
