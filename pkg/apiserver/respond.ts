@@ -8,7 +8,20 @@ import { fromStorage } from '../apierrors/errors';
 export function warn(res: Response, warnings: string[]): void {
   if (!warnings.length || res.headersSent) return;
   const uniq = [...new Set(warnings)].slice(0, 50);
-  res.setHeader('Warning', uniq.map((w) => `299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' ').slice(0, 4096))}`));
+  // Warnings quote what the client sent (names, field paths), which may hold any character.
+  // Control characters go; the rest travels as UTF-8 bytes, as kube-apiserver (Go) sends it —
+  // node only writes header strings as latin1, so hand it the UTF-8 bytes in that form. A bad
+  // header must never turn a write that already happened into an error.
+  try {
+    res.setHeader('Warning', uniq.map((w) => warningValue(w)));
+  } catch {
+    /* the write still succeeded; drop the warnings */
+  }
+}
+
+export function warningValue(text: string): string {
+  const clean = text.replace(/[\p{Cc}]+/gu, ' ').slice(0, 4096);
+  return Buffer.from(`299 - ${JSON.stringify(clean)}`, 'utf8').toString('latin1');
 }
 
 export function send(res: Response, code: number, body: unknown, yaml = false): void {
@@ -24,8 +37,29 @@ export function send(res: Response, code: number, body: unknown, yaml = false): 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof StorageError) return fromStorage(err, { group: '', resource: '' }, '');
+  // errors express raises itself carry an HTTP status (http-errors), e.g. a path segment that
+  // is not valid percent-encoding: "Failed to decode param '%zz'" is the client's fault
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return new ApiError(status, CLIENT_REASONS[status] ?? 'BadRequest', msg);
+  }
   return internal(err instanceof Error ? err.message : String(err));
 }
+
+const CLIENT_REASONS: Record<number, ApiError['reason']> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+};
 
 export function sendError(res: Response, err: unknown): void {
   const e = toApiError(err);

@@ -176,9 +176,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     this.responding = true;
     const out: Record<string, string | string[]> = {};
+    // RFC 9110 §7.6.1: the headers the upstream's Connection names are hop-by-hop too
+    const named = connectionNamed(headers.connection);
     for (const k in headers) {
       const v = headers[k];
-      if (v !== undefined && !HOP_BY_HOP_RESPONSE.has(k)) out[k] = v;
+      if (v !== undefined && !HOP_BY_HOP_RESPONSE.has(k) && (named === null || !named.includes(k))) out[k] = v;
     }
     let flat: string[] | null = null;
     if (this.rt.responseMod || this.rule.responseHeaders) {
@@ -317,6 +319,23 @@ export class Exchange implements Dispatcher.DispatchHandler {
 }
 
 class RetryAbort extends Error {}
+
+/** Lower-case header names listed in a response's Connection header, besides the usual tokens; null: none. */
+function connectionNamed(v: string | string[] | undefined): string[] | null {
+  if (v === undefined) return null;
+  const s = Array.isArray(v) ? v.join(',') : v;
+  if (s.length <= 10) {
+    const l = s.toLowerCase();
+    if (l === 'keep-alive' || l === 'close' || l === '') return null;
+  }
+  let out: string[] | null = null;
+  for (const part of s.split(',')) {
+    const t = part.trim().toLowerCase();
+    if (t === '' || t === 'close' || t === 'keep-alive' || HOP_BY_HOP_RESPONSE.has(t)) continue;
+    (out ??= []).push(t);
+  }
+  return out;
+}
 
 function setHost(headers: string[], host: string): void {
   for (let i = 0; i < headers.length; i += 2) {

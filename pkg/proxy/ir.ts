@@ -14,6 +14,10 @@ export interface EndpointIR {
   weight: number;
   /** edgeProxy metadata (labels): region decides tiering */
   region?: string;
+  /** per-endpoint soft limit (edgeProxy's soft_limit); overrides the Backend's circuitBreaker.softLimit */
+  softLimit?: number;
+  /** per-endpoint hard limit (edgeProxy's hard_limit); overrides circuitBreaker.maxConnections */
+  maxConnections?: number;
 }
 
 export type LBAlgorithm = 'round-robin' | 'least-connections' | 'random' | 'consistent-hash';

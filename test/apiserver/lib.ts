@@ -113,11 +113,13 @@ export class Api {
     else if (o.body !== undefined) body = JSON.stringify(o.body);
     if (body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
     const timeout = o.timeoutMs ?? 15_000;
-    const res = await request(this.base + p, {
+    // the dispatcher API sends the path exactly as given ("%2E%2E", "%zz"); a URL would be normalized
+    const res = await this.agent.request({
+      origin: this.base,
+      path: p,
       method: method as Dispatcher.HttpMethod,
       headers,
       body,
-      dispatcher: this.agent,
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });

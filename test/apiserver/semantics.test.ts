@@ -92,6 +92,30 @@ describe('apiserver semantics over HTTPS', { timeout: 120_000 }, () => {
       assert.equal(fresh.json.spec.protocol, 'tls');
     });
 
+    it('"__proto__" keys in merge patches and apply bodies are plain (unknown) keys', async () => {
+      await ts.api.create(BACKENDS, backend('proto', { endpoints: [{ ip: '10.0.0.3' }] }));
+      const planted = '{"metadata":{"__proto__":{"deletionTimestamp":"2020-01-01T00:00:00Z","labels":{"planted":"yes"}}},"__proto__":{"status":{"x":1}}}';
+      const m = await ts.api.req('PATCH', `${BACKENDS}/proto`, { raw: planted, contentType: 'application/merge-patch+json' });
+      assert.ok(m.status === 200 || m.status === 400, `${m.status} ${m.text}`);
+      const after = await ts.api.get(`${BACKENDS}/proto`);
+      assert.equal(after.status, 200, 'the object was not deleted by a planted deletionTimestamp');
+      assert.equal(after.json.metadata.deletionTimestamp, undefined);
+      assert.equal(after.json.metadata.labels?.planted, undefined);
+      const j = await ts.api.patch(`${BACKENDS}/proto`, 'json', [{ op: 'add', path: '/metadata/__proto__/deletionTimestamp', value: '2020-01-01T00:00:00Z' }]);
+      assert.ok(j.status >= 400 && j.status < 500, `${j.status} ${j.text}`);
+      const applyBody = 'apiVersion: core.apoxy.dev/v1alpha2\nkind: Backend\nmetadata:\n  name: proto\n  __proto__:\n    deletionTimestamp: "2020-01-01T00:00:00Z"\nspec:\n  endpoints:\n  - ip: 10.0.0.3\n';
+      const a = await ts.api.req('PATCH', `${BACKENDS}/proto?fieldManager=evil`, { raw: applyBody, contentType: 'application/apply-patch+yaml' });
+      assert.ok(a.status === 200 || (a.status >= 400 && a.status < 500), `${a.status} ${a.text}`);
+      const still = await ts.api.get(`${BACKENDS}/proto`);
+      assert.equal(still.status, 200);
+      assert.equal(still.json.metadata.deletionTimestamp, undefined);
+      const c = await ts.api.req('POST', BACKENDS, { raw: '{"apiVersion":"core.apoxy.dev/v1alpha2","kind":"Backend","metadata":{"name":"proto2","__proto__":{"finalizers":["a.b/c"]}},"spec":{}}' });
+      assert.equal(c.status, 201, c.text);
+      assert.equal(c.json.metadata.finalizers, undefined);
+      assert.equal((await ts.api.del(`${BACKENDS}/proto2`)).status, 200);
+      assert.equal((await ts.api.get(`${BACKENDS}/proto2`)).status, 404);
+    });
+
     it('dryRun=All create, update, patch and delete change nothing', async () => {
       const before = await ts.api.get(BACKENDS);
       const c = await ts.api.post(`${BACKENDS}?dryRun=All`, backend('dry'));

@@ -31,7 +31,8 @@ export async function handleDeleteCollection(ctx: ServerContext, r: Resource, ve
   const list = await listObjects(ctx.registry, r, version, { ...listOptions(r, req), limit: undefined, continue: undefined });
   for (const obj of list.items) {
     try {
-      await deleteObject(ctx.registry, r, obj.metadata.name!, { ...opts, preconditions: undefined });
+      // DeleteOptions, preconditions included, apply to every item, as in kube's DeleteCollection
+      await deleteObject(ctx.registry, r, obj.metadata.name!, opts);
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 404)) throw err; // deleted meanwhile is fine
     }

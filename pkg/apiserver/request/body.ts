@@ -80,9 +80,40 @@ export function parseYaml(text: string): unknown {
     throw badRequest(`the request body is not valid YAML: ${(err as Error).message}`);
   }
   if (doc.errors.length) throw badRequest(`the request body is not valid YAML: ${doc.errors[0].message}`);
+  let value: unknown;
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw badRequest(`the request body is not valid YAML: ${(err as Error).message}`);
   }
+  const bad = nonJSON(value);
+  if (bad) throw badRequest(`the request body is not valid YAML: ${bad} cannot be represented in JSON`);
+  return value;
+}
+
+/**
+ * What a YAML document may hold that JSON cannot (tags such as !!binary, !!timestamp, !!set,
+ * .inf/.nan): described, or undefined when the value is plain JSON. Iterative, so nesting depth
+ * cannot overflow the stack.
+ */
+function nonJSON(root: unknown): string | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return String(v);
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const x of Object.values(v as Record<string, unknown>)) stack.push(x);
+      continue;
+    }
+    return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'non-plain'} value` : `a ${typeof v} value`;
+  }
+  return undefined;
 }

@@ -53,8 +53,8 @@ const positiveOr = (v: number | undefined, dflt: number): number => (v !== undef
 export function configureEndpointState(s: EndpointState, ep: EndpointIR, cfg: EndpointConfig): void {
   s.ep = ep;
   const cb = cfg.circuitBreaker;
-  s.hardLimit = positiveOr(cb?.maxConnections, Infinity);
-  s.softLimit = positiveOr(cb?.softLimit, Infinity);
+  s.hardLimit = positiveOr(ep.maxConnections ?? cb?.maxConnections, Infinity);
+  s.softLimit = positiveOr(ep.softLimit ?? cb?.softLimit, Infinity);
   const bc = breakerConfig(cb);
   if (bc === null) s.breaker = null;
   else if (s.breaker === null) s.breaker = new CircuitBreaker(bc);

@@ -6,7 +6,12 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else {
+      // define, never assign: `out["__proto__"] = …` would swap the object's prototype and
+      // let a patch plant fields (say metadata.deletionTimestamp) that reads then see
+      const cur = Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined;
+      Object.defineProperty(out, k, { value: mergePatch(cur, v), writable: true, enumerable: true, configurable: true });
+    }
   }
   return out;
 }
