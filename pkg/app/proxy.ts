@@ -17,6 +17,8 @@ export interface ProxyConfig {
   dnsServers?: string[];
   metricsRegistry?: client.Registry;
   deny?: DenyList;
+  /** edgeProxy: the proxy's own region (EDGEPROXY_REGION) */
+  preferRegion?: string;
 }
 
 export interface RunningProxy {
@@ -45,6 +47,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     kubeconfig: cfg.kubeconfig,
     log: cfg.log,
     proxyHost: cfg.listenHost,
+    preferRegion: cfg.preferRegion,
     bindErrors: () => proxy.listeners.bindErrors,
     onSnapshot: (s) => {
       dns.sync(s.backends);

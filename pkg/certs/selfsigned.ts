@@ -21,13 +21,19 @@ function serial(): string {
   return b.toString('hex');
 }
 
-export function createCA(commonName = 'switchyard-ca', years = 10): KeyPairPEM {
+/** A fresh key and an unsigned certificate for it, valid from a minute ago for `years`. */
+function newCertificate(years: number): { pem: string; forgeKey: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate } {
   const { pem, forgeKey } = rsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600_000);
+  return { pem, forgeKey, cert };
+}
+
+export function createCA(commonName = 'switchyard-ca', years = 10): KeyPairPEM {
+  const { pem, forgeKey, cert } = newCertificate(years);
   const attrs = [{ name: 'commonName', value: commonName }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
@@ -43,12 +49,7 @@ export function createCA(commonName = 'switchyard-ca', years = 10): KeyPairPEM {
 export function createServingCert(ca: KeyPairPEM, hosts: string[], commonName = 'switchyard', years = 1): KeyPairPEM {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey;
-  const { pem, forgeKey } = rsaKey();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
-  cert.serialNumber = serial();
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600_000);
+  const { pem, cert } = newCertificate(years);
   cert.setSubject([{ name: 'commonName', value: commonName }]);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = [...new Set(hosts)].map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }));

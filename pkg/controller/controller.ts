@@ -26,6 +26,8 @@ export interface ControllerOptions {
   bindErrors?: () => Map<string, string>;
   resolved?: (backend: string) => { ok: boolean; message: string } | undefined;
   now?: () => string;
+  /** edgeProxy: the proxy's region (EDGEPROXY_REGION); edge-balanced routes prefer its endpoints */
+  preferRegion?: string;
 }
 
 const KINDS = {
@@ -104,6 +106,7 @@ export class Controller {
       now: (this.opts.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')))(),
       bindErrors: this.opts.bindErrors?.(),
       resolved: this.opts.resolved,
+      preferRegion: this.opts.preferRegion,
     });
     const content = canonicalJSON(out.snapshot);
     if (content !== this.lastContent) {

@@ -9,6 +9,8 @@
 // A node is "owned" (a member of the set) or merely an interior node leading to owned paths; a node
 // that is both owned and has children encodes as `".":{}` next to its children.
 
+import { compareGoStrings, goQuote } from '../util/go_strings';
+
 /** One path element in FieldsV1 spelling (`f:spec`, `k:{"type":"Ready"}`, `v:"x"`, `i:0`). */
 export type PathElement = string;
 export type FieldPath = readonly PathElement[];
@@ -49,14 +51,6 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Go's byte-wise string order. */
-export function compareGoStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return a < b ? -1 : 1;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 /** JSON the way Go's encoder writes a value: map keys sorted, <, >, &, U+2028/9 escaped. */
 export function goJSON(v: unknown): string {
   const sortKeys = (x: unknown): unknown => {
@@ -69,22 +63,6 @@ export function goJSON(v: unknown): string {
     return x;
   };
   return JSON.stringify(sortKeys(v)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Go's %q. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
 }
 
 // ---- path elements ------------------------------------------------------------------------------
@@ -626,3 +604,5 @@ export function removeAtPath(obj: unknown, path: FieldPath): boolean {
   container.splice(i, 1);
   return true;
 }
+
+export { compareGoStrings, goQuote };

@@ -4,7 +4,8 @@
 //   <selector>    ::= <requirement> | <requirement> "," <selector>
 //   <requirement> ::= [!] KEY [ ("in"|"notin") "(" VALUES ")" | ("="|"=="|"!="|">"|"<") VALUE ]
 import { labelValueErrors, qualifiedNameErrors } from '../../apis/meta/v1/name_validation';
-import { goQuote, SelectorError } from './errors';
+import { SelectorError } from './errors';
+import { compareGoStrings, goQuote } from '../util/go_strings';
 
 export { SelectorError } from './errors';
 
@@ -141,14 +142,6 @@ function requirementMatches(r: LabelRequirement, labels: Labels): boolean {
     default:
       return false;
   }
-}
-
-/** Go's sort.Strings order (byte-wise on UTF-8). */
-export function compareGoStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return a < b ? -1 : 1;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function requirementString(r: LabelRequirement): string {
@@ -531,3 +524,5 @@ export function labelSelectorFromMeta(sel: LabelSelectorMeta | null | undefined)
   }
   return new InternalSelector(reqs);
 }
+
+export { compareGoStrings };

@@ -390,14 +390,18 @@ describe('hostile requests', { timeout: 120_000 }, () => {
     const createdOK = new Map<string, string>(); // collection path → names
     const createdNames = new Set<string>();
     const counts = new Map<number, number>();
+    const slow: string[] = [];
     let next = 0;
     const t0 = Date.now();
     const worker = async () => {
       while (next < cases.length) {
         const c = cases[next++];
         let a: Answer;
+        const started = Date.now();
         try {
           a = await ts.api.req(c.method, c.path, { ...c.opts, timeoutMs: 10_000 });
+          const took = Date.now() - started;
+          if (took > 1000) slow.push(`${took} ms: ${c.what} ${c.method} ${c.path.slice(0, 80)} ${describeBody(c.opts).slice(0, 100)}`);
         } catch (err) {
           bad.push({ what: c.what, method: c.method, path: c.path.slice(0, 200), status: -1, body: String(err), sent: describeBody(c.opts) });
           continue;
@@ -418,7 +422,8 @@ describe('hostile requests', { timeout: 120_000 }, () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const secs = (Date.now() - t0) / 1000;
     t.diagnostic(`${cases.length} requests in ${secs.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...counts].sort((a, b) => a[0] - b[0])))}`);
-    assert.ok(secs < 60, `took ${secs} s`);
+    if (slow.length) t.diagnostic(`slow requests:\n${slow.slice(0, 20).join('\n')}`);
+    assert.ok(secs < 60, `took ${secs} s; slow: ${slow.slice(0, 5).join(' | ')}`);
     // one example per kind of failure, so a report is readable
     const byKind = new Map<string, Bad>();
     for (const b of bad) {

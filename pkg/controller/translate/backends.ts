@@ -13,6 +13,13 @@ const ms = (s: string | undefined, dflt: number): number => {
 
 export const REGION_LABEL = 'region';
 
+/**
+ * Facade annotations for breaker behaviour the CRD has no field for (the registry's
+ * circuit_breaker: failures counted within a window, N successes in half-open to close).
+ */
+export const ANNOTATION_CB_FAILURE_WINDOW = 'switchyard.dev/circuit-breaker-failure-window';
+export const ANNOTATION_CB_CLOSE_AFTER = 'switchyard.dev/circuit-breaker-close-after-successes';
+
 export function translateBackend(b: Backend): BackendIR {
   const spec = b.spec ?? {};
   const protocol = ((spec.protocol ?? '').toLowerCase() as Protocol) || '';
@@ -60,6 +67,11 @@ export function translateBackend(b: Backend): BackendIR {
       openMs: ms(cb.openDuration, 30_000),
       closeAfterSuccesses: 1,
     };
+    const ann = b.metadata.annotations ?? {};
+    const windowMs = ms(ann[ANNOTATION_CB_FAILURE_WINDOW], 0);
+    if (windowMs > 0) ir.circuitBreaker.failureWindowMs = windowMs;
+    const closeAfter = Number(ann[ANNOTATION_CB_CLOSE_AFTER]);
+    if (Number.isInteger(closeAfter) && closeAfter >= 1) ir.circuitBreaker.closeAfterSuccesses = closeAfter;
   }
   if (spec.dynamicProxy) {
     const d = backendDnsCacheConfigWithDefaults(spec);
@@ -73,4 +85,42 @@ export function translateBackend(b: Backend): BackendIR {
     };
   }
   return ir;
+}
+
+/** Label every facade-made object carries: `edgeproxy`, `registry` or `upstreams`. */
+export const FACADE_LABEL = 'switchyard.dev/facade';
+export const APP_LABEL = 'app';
+/** edgeProxy: set on a Backend whose heartbeat expired; it leaves load balancing until renewed or swept. */
+export const ANNOTATION_EDGE_EXPIRED = 'switchyard.dev/edge-expired';
+
+/**
+ * edgeProxy balancing: one synthetic BackendIR holding every endpoint of the member Backends
+ * (each with its region and its own soft/hard limits), balanced load-aware (lowest
+ * active ÷ soft_limit ÷ weight) with `preferRegion` first. Members are sorted by name so the
+ * snapshot is the same whatever order the informer lists them in.
+ */
+export function edgeBackend(name: string, members: Array<{ backend: Backend; ir: BackendIR }>, preferRegion: string | undefined): BackendIR {
+  const sorted = [...members].sort((a, b) => (a.ir.name < b.ir.name ? -1 : a.ir.name > b.ir.name ? 1 : 0));
+  const protocols = new Set(sorted.map((m) => m.ir.protocol));
+  const protocol: Protocol = protocols.size === 1 ? [...protocols][0]! : '';
+  const endpoints: EndpointIR[] = [];
+  for (const m of sorted) {
+    if (m.ir.dynamicProxy || m.backend.metadata.annotations?.[ANNOTATION_EDGE_EXPIRED]) continue;
+    const cb = m.ir.circuitBreaker;
+    for (const ep of m.ir.endpoints) {
+      endpoints.push({
+        ...ep,
+        port: ep.port || m.ir.defaultPort,
+        ...(ep.softLimit === undefined && cb?.softLimit !== undefined ? { softLimit: cb.softLimit } : {}),
+        ...(ep.maxConnections === undefined && cb?.maxConnections !== undefined ? { maxConnections: cb.maxConnections } : {}),
+      });
+    }
+  }
+  return {
+    name,
+    protocol,
+    defaultPort: protocol === 'tls' || protocol === 'h2' ? 443 : 80,
+    endpoints,
+    loadBalancer: { algorithm: 'least-connections', slots: 10000, loadAware: true, ...(preferRegion ? { preferRegion } : {}) },
+  };
 }

@@ -5,8 +5,8 @@ import type { HTTPRoute } from '../../../apis/gateway/v1/httproute_types';
 import type { Gateway, GatewayStatus } from '../../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../../apis/gateway/v1/gatewayclass_types';
 import type { BackendIR, RuleIR, Snapshot } from '../../proxy/ir';
-import { translateBackend } from './backends';
-import { translateRoute } from './routes';
+import { APP_LABEL, edgeBackend, FACADE_LABEL, translateBackend } from './backends';
+import { translateRoute, type EdgeMembers } from './routes';
 import { indexGateways } from './gateways';
 import { backendStatus, gatewayClassStatus, gatewayStatus, routeStatus } from './status';
 
@@ -20,6 +20,8 @@ export interface TranslateInput {
   now: string;
   bindErrors?: Map<string, string>;
   resolved?: (backend: string) => { ok: boolean; message: string } | undefined;
+  /** edgeProxy: the proxy's own region (EDGEPROXY_REGION); edge-balanced routes prefer it */
+  preferRegion?: string;
 }
 
 export interface TranslateOutput {
@@ -38,10 +40,32 @@ export function translate(input: TranslateInput): TranslateOutput {
   const gw = indexGateways(input.gateways, input.gatewayClasses, input.proxyHost);
   const rules: RuleIR[] = [];
   const routeStatuses = new Map<string, unknown>();
+  const edges: EdgeMembers[] = [];
   for (const route of input.routes) {
     const t = translateRoute(route, (n) => n in backends, (p) => gw.listenersFor(p));
     rules.push(...t.rules);
+    if (t.edge) edges.push(t.edge);
     routeStatuses.set(route.metadata.name!, routeStatus(route, t.problems, gw, input.now));
+  }
+  if (edges.length) {
+    const byName = new Map(input.backends.map((b) => [b.metadata.name!, b]));
+    const byApp = new Map<string, Backend[]>();
+    for (const b of input.backends) {
+      const l = b.metadata.labels;
+      if (l?.[FACADE_LABEL] !== 'edgeproxy' || !l[APP_LABEL]) continue;
+      const list = byApp.get(l[APP_LABEL]);
+      if (list) list.push(b);
+      else byApp.set(l[APP_LABEL], [b]);
+    }
+    for (const e of edges) {
+      const members = new Map<string, Backend>();
+      for (const n of e.refs) {
+        const b = byName.get(n);
+        if (b) members.set(n, b);
+      }
+      for (const b of (e.app && byApp.get(e.app)) || []) members.set(b.metadata.name!, b);
+      backends[e.backend] = edgeBackend(e.backend, [...members.values()].map((b) => ({ backend: b, ir: backends[b.metadata.name!]! })), input.preferRegion);
+    }
   }
   const attached = (listenerId: string) => new Set(rules.filter((r) => r.listeners.includes(listenerId)).map((r) => r.route)).size;
   const backendStatuses = new Map<string, BackendStatus>();

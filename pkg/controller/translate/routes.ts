@@ -17,12 +17,33 @@ export interface RefProblem {
 export interface TranslatedRoute {
   rules: RuleIR[];
   problems: RefProblem[];
+  /** edge-balanced route: its rules send to one synthetic backend built from these members */
+  edge?: EdgeMembers;
+}
+
+export interface EdgeMembers {
+  /** the synthetic backend's name (`edge/<route>`; no Backend can have a `/` in its name) */
+  backend: string;
+  /** Backends named by the route's backendRefs */
+  refs: string[];
+  /** plus every edgeProxy Backend labelled app=<app> */
+  app?: string;
 }
 
 /** registry-facade annotations: behaviour Gateway API has no field for */
 export const ANNOTATION_WEBSOCKET = 'switchyard.dev/websocket';
 export const ANNOTATION_RESPONSE_HEADERS = 'switchyard.dev/response-headers';
 export const ANNOTATION_RETRY_IDEMPOTENT_ONLY = 'switchyard.dev/retry-idempotent-only';
+/**
+ * `switchyard.dev/balance: edge` (edgeProxy facade): the route's backends are balanced as ONE pool,
+ * region first, then lowest active ÷ soft limit ÷ weight, never above a hard limit. Members are
+ * the backendRefs' Backends plus, with `switchyard.dev/edge-app: <app>`, every edgeProxy Backend
+ * labelled `app=<app>` (a label selector: no per-route list to rewrite, no 16-ref limit).
+ */
+export const ANNOTATION_BALANCE = 'switchyard.dev/balance';
+export const BALANCE_EDGE = 'edge';
+export const ANNOTATION_EDGE_APP = 'switchyard.dev/edge-app';
+export const edgeBackendName = (route: string) => `edge/${route}`;
 
 export function translateRoute(
   route: HTTPRoute,
@@ -37,6 +58,10 @@ export function translateRoute(
   const ann = route.metadata.annotations ?? {};
   const websocket = ann[ANNOTATION_WEBSOCKET] !== 'false';
   const responseHeaders = parseHeaderAnnotation(ann[ANNOTATION_RESPONSE_HEADERS]);
+  const edge: EdgeMembers | undefined =
+    ann[ANNOTATION_BALANCE] === BALANCE_EDGE
+      ? { backend: edgeBackendName(name), refs: [], ...(ann[ANNOTATION_EDGE_APP] ? { app: ann[ANNOTATION_EDGE_APP] } : {}) }
+      : undefined;
   const rules = (spec.rules ?? []).map((rule, i): RuleIR => {
     const filters: FilterIR[] = [];
     let invalid: RuleIR['invalid'];
@@ -48,7 +73,7 @@ export function translateRoute(
         invalid = { status: 500, reason: `filter ${f.type} cannot be applied` };
       } else if (t) filters.push(t);
     }
-    const backendRefs: BackendRefIR[] = [];
+    let backendRefs: BackendRefIR[] = [];
     for (const ref of rule.backendRefs ?? []) {
       const kind = ref.kind ?? 'Backend';
       const group = ref.group ?? '';
@@ -62,6 +87,10 @@ export function translateRoute(
       backendRefs.push({ backend, weight: ref.weight ?? 1, ...(ref.port ? { port: ref.port } : {}) });
     }
     const redirects = filters.some((f) => f.type === 'RequestRedirect');
+    if (edge && !redirects) {
+      for (const r of backendRefs) if (r.backend && !edge.refs.includes(r.backend)) edge.refs.push(r.backend);
+      backendRefs = [{ backend: edge.backend, weight: 1 }];
+    }
     if (!backendRefs.length && !redirects && !invalid) invalid = { status: 500, reason: 'rule has no backendRefs' };
     return {
       id: `route/${name}/rule/${i}`,
@@ -81,7 +110,7 @@ export function translateRoute(
       ...(responseHeaders.length ? { responseHeaders } : {}),
     };
   });
-  return { rules, problems };
+  return { rules, problems, ...(edge ? { edge } : {}) };
 }
 
 function translateMatches(rule: HTTPRouteRule): MatchIR[] {
