@@ -14,6 +14,7 @@ import { handleCreate, handlePatch, handleUpdate } from './handlers/write';
 import { handleDelete, handleDeleteCollection } from './handlers/delete';
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, emptyAggregatedDiscovery, groupsOf } from './discovery';
 import { buildV2, buildV3, v3Index } from './openapi/document';
+import { encodeV2, V2_PROTOBUF } from './openapi/v2_protobuf';
 import { negotiate } from './request/negotiate';
 import { send, sendError } from './respond';
 import { apiserverMetrics } from './metrics';
@@ -131,9 +132,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     res.setHeader('Etag', `"${d.hash}"`);
     send(res, 200, d.doc);
   });
+  const v2pb = encodeV2(v2 as Parameters<typeof encodeV2>[0]);
   app.get('/openapi/v2', (req, res) => {
-    // kubectl asks for protobuf; we only speak JSON, and a 404 is what it handles best
+    // kubectl asks for protobuf (1.20 cannot apply without it); other clients get JSON
     const accept = req.headers.accept ?? '';
+    if (accept.includes(V2_PROTOBUF)) {
+      res.status(200).setHeader('Content-Type', 'application/octet-stream'); // as kube-openapi: Go's mime parser rejects the '@'
+      res.end(v2pb);
+      return;
+    }
     if (accept && !/application\/json|\*\/\*/.test(accept)) return notFoundPath(res);
     send(res, 200, v2);
   });
