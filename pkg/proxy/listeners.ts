@@ -78,17 +78,25 @@ export class ListenerManager {
   }
 
   private bind(key: string, host: string, port: number, ids: Set<string>): Promise<void> {
-    const server = http.createServer({ keepAlive: true, ...this.serverOptions });
+    // slowloris: a client must send its headers in time; node checks that deadline every
+    // connectionsCheckingInterval (default 30 s), so check at a quarter of it
+    const headersTimeout = this.serverOptions.headersTimeout ?? 30_000;
+    const server = http.createServer({ keepAlive: true, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))), ...this.serverOptions });
     server.keepAliveTimeout = 60_000;
-    server.headersTimeout = 30_000; // slowloris: a client must send its headers in time
+    server.headersTimeout = headersTimeout;
     server.requestTimeout = 0; // streaming bodies and WebSockets are long-lived
     server.maxHeadersCount = 200;
     return new Promise((resolve) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
+      const onBindError = (err: NodeJS.ErrnoException) => {
         for (const id of ids) this.bindErrors.set(id, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
         resolve();
-      });
+      };
+      server.once('error', onBindError);
       server.listen({ host, port }, () => {
+        // once bound, a server 'error' is an accept failure (EMFILE…): transient, the server keeps
+        // listening. It is not a bind error, and an unhandled 'error' event would end the process.
+        server.off('error', onBindError);
+        server.on('error', () => undefined);
         const bound = (server.address() as AddressInfo).port;
         for (const id of ids) this.bindErrors.delete(id);
         const entry: OpenPort = { key, server, ids, port: bound };

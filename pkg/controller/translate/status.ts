@@ -100,10 +100,19 @@ export function gatewayStatus(
       conditions: setConditions(old?.conditions, conds, now),
     };
   });
-  const programmed = ok && listeners.every((l) => l.conditions.find((c) => c.type === 'Programmed')?.status === 'True');
+  const notProgrammed = listeners
+    .map((l) => ({ name: l.name, cond: l.conditions.find((c) => c.type === 'Programmed') }))
+    .filter((l) => l.cond?.status !== 'True');
+  const programmed = ok && notProgrammed.length === 0;
+  // name the listeners that are not open and why (e.g. a port another process holds)
+  const programmedMessage = programmed
+    ? 'all listeners are open'
+    : !ok
+      ? 'not programmed: the gateway is not accepted'
+      : `listeners not programmed: ${notProgrammed.map((l) => `${l.name} (${l.cond?.message ?? 'unknown'})`).join('; ')}`;
   const conds = [
     { type: 'Accepted', status: ok ? ('True' as const) : ('False' as const), observedGeneration: gen, reason: ok ? 'Accepted' : 'InvalidParameters', message: ok ? 'gateway accepted' : `gatewayClass ${g.spec?.gatewayClassName} is not handled by ${CONTROLLER_NAME}` },
-    { type: 'Programmed', status: programmed ? ('True' as const) : ('False' as const), observedGeneration: gen, reason: programmed ? 'Programmed' : 'Invalid', message: programmed ? 'all listeners are open' : 'some listeners are not programmed' },
+    { type: 'Programmed', status: programmed ? ('True' as const) : ('False' as const), observedGeneration: gen, reason: programmed ? 'Programmed' : 'Invalid', message: programmedMessage },
   ];
   return { conditions: setConditions(prev?.conditions, conds, now), listeners };
 }
