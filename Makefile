@@ -14,6 +14,13 @@ deps: $(NODE_DEPS)
 .PHONY: build
 build: $(NODE_DEPS)
 	npx tsc -p tsconfig.json
+	$(MAKE) --no-print-directory web
+
+# The web console (Preact + uPlot, built by Vite into web/dist, served at /console/).
+.PHONY: web
+web: $(NODE_DEPS)
+	npx tsc -p web/tsconfig.json
+	npx vite build web
 
 .PHONY: run
 run: build

@@ -4,10 +4,15 @@ import { parseFlags, splitHostPort, usage, type FlagSpec } from '../pkg/config/f
 import { createLogger } from '../pkg/log/logger';
 import { openStore } from '../pkg/app/storage';
 import { startApiServer } from '../pkg/app/apiserver';
+import { startFacades } from '../pkg/facades';
+import { defaultContext } from '../pkg/registry/generic/context';
 import { startProxy, type RunningProxy } from '../pkg/app/proxy';
 import { parseDnsServers } from '../pkg/dns/resolver';
 import client from 'prom-client';
 import { DenyList } from '../pkg/proxy/forward/denylist';
+import type { ConsoleSource } from '../pkg/console';
+import { edgeProxyFacadeState } from '../pkg/console/facades';
+import { mustParseDuration } from '../apis/meta/v1/duration';
 
 const COMMON: FlagSpec[] = [
   { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
@@ -19,7 +24,20 @@ const COMMON: FlagSpec[] = [
   { name: 'token-auth-file', help: 'static tokens CSV (token,user,uid,"groups"); default: DATA_DIR/tokens.csv' },
   { name: 'insecure-http', help: 'serve plain HTTP with no authentication (tests only)', boolean: true },
   { name: 'log-level', help: 'error|warn|info|debug', default: 'info' },
+  { name: 'compact-interval', help: 'storage compaction interval, coordinated across replicas (compact_rev_key); 0 disables', default: '5m' },
+  ...leaderElectTimings(),
+  { name: 'shutdown-drain-timeout', help: 'on SIGTERM, how long in-flight requests may finish', default: '10s' },
 ];
+
+/** kube-controller-manager's flag names; the elected apiserver replica does once-per-cluster chores */
+function leaderElectTimings(): FlagSpec[] {
+  return [
+    { name: 'leader-elect-lease-duration', help: 'how long a leader lease stays valid without renewal', default: '15s' },
+    { name: 'leader-elect-renew-deadline', help: 'how long a leader keeps acting without a successful renewal', default: '10s' },
+    { name: 'leader-elect-retry-period', help: 'how often candidates try to acquire or renew', default: '2s' },
+    { name: 'leader-elect-identity', help: 'this candidate\'s holderIdentity (default: hostname_uuid)' },
+  ];
+}
 
 const SERVE: FlagSpec[] = [
   ...COMMON,
@@ -28,6 +46,7 @@ const SERVE: FlagSpec[] = [
   { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
   { name: 'registry-listen', help: 'enables the route registry facade on HOST:PORT (its documents use port 81)' },
   { name: 'upstreams-listen', help: 'enables the upstreams/targets admin API on HOST:PORT' },
+  { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
 ];
 
 const PROXY: FlagSpec[] = [
@@ -36,6 +55,13 @@ const PROXY: FlagSpec[] = [
   { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
   { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
   { name: 'log-level', help: 'error|warn|info|debug', default: 'info' },
+  { name: 'metrics-listen', help: 'serve /metrics, /healthz and /readyz on HOST:PORT' },
+  { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
+  { name: 'leader-elect', help: 'elect one replica to write status (a coordination.k8s.io/v1 Lease through the apiserver)', boolean: true, default: 'true' },
+  { name: 'leader-elect-resource-namespace', help: 'namespace of the leader Lease', default: 'switchyard-system' },
+  { name: 'leader-elect-resource-name', help: 'name of the leader Lease', default: 'switchyard-controller' },
+  ...leaderElectTimings(),
+  { name: 'shutdown-drain-timeout', help: 'on SIGTERM, how long in-flight proxied requests may finish', default: '10s' },
 ];
 
 const COMMANDS: Record<string, { help: string; flags: FlagSpec[] }> = {
@@ -61,10 +87,33 @@ export async function main(argv: string[]): Promise<void> {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const dnsServers = flags['dns-server'] ? parseDnsServers(String(flags['dns-server'])) : undefined;
+  const duration = (name: string) => mustParseDuration(String(flags[name]));
+  const timings = {
+    identity: (flags['leader-elect-identity'] as string | undefined) || undefined,
+    leaseDurationMs: duration('leader-elect-lease-duration'),
+    renewDeadlineMs: duration('leader-elect-renew-deadline'),
+    retryPeriodMs: duration('leader-elect-retry-period'),
+  };
   if (cmd === 'proxy') {
     const listen = splitHostPort(String(flags['proxy-listen']));
-    const p = await startProxy({ kubeconfig: path.resolve(String(flags.kubeconfig)), listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry, deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined) });
-    log.info('switchyard is ready', { command: cmd, proxy: `${listen.host}:${p.port}` });
+    const metricsListen = flags['metrics-listen'] ? splitHostPort(String(flags['metrics-listen'])) : undefined;
+    const p = await startProxy({
+      kubeconfig: path.resolve(String(flags.kubeconfig)),
+      listenHost: listen.host,
+      listenPort: listen.port,
+      log,
+      dnsServers,
+      metricsRegistry: registry,
+      deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined),
+      preferRegion: process.env.EDGEPROXY_REGION || 'sa',
+      headersTimeoutMs: duration('proxy-headers-timeout'),
+      shutdownDrainMs: duration('shutdown-drain-timeout'),
+      metricsListen,
+      leaderElection: flags['leader-elect']
+        ? { ...timings, namespace: String(flags['leader-elect-resource-namespace']), name: String(flags['leader-elect-resource-name']) }
+        : undefined,
+    });
+    log.info('switchyard is ready', { command: cmd, proxy: `${listen.host}:${p.port}`, metrics: p.admin ? `${metricsListen!.host}:${p.admin.port}` : undefined, identity: p.election?.elector.identity });
     onSignals(log, async () => p.close());
     return;
   }
@@ -72,6 +121,8 @@ export async function main(argv: string[]): Promise<void> {
   const api = splitHostPort(String(flags['api-listen']));
   const etcdServers = flags['etcd-servers'] ? String(flags['etcd-servers']).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const store = openStore({ dataDir, etcdServers });
+  // the web console's live figures: filled in once the proxy runs (`serve`); empty for `apiserver`
+  const consoleSource: ConsoleSource = {};
   const running = await startApiServer({
     dataDir,
     listenHost: api.host,
@@ -84,17 +135,51 @@ export async function main(argv: string[]): Promise<void> {
     tokenAuthFile: flags['token-auth-file'] as string | undefined,
     insecureHttp: !!flags['insecure-http'],
     metricsRegistry: registry,
+    console: { source: consoleSource },
+    compactIntervalMs: duration('compact-interval'),
+    shutdownDrainMs: duration('shutdown-drain-timeout'),
+    // several replicas can share etcd: elect one for once-per-cluster chores; SQLite has one process
+    leaderElection: etcdServers ? timings : undefined,
   });
   log.info('apiserver listening', { url: running.url, storage: etcdServers ? 'etcd' : 'sqlite', dataDir });
   log.info('admin kubeconfig written', { kubeconfig: running.kubeconfigPath });
+  // the registration facades (edgeProxy: EDGEPROXY_API_ENABLED; registry/upstreams: their flags)
+  const facades = await startFacades({
+    registry: defaultContext(store),
+    resources: running.resources,
+    log,
+    env: process.env,
+    registryListen: (flags['registry-listen'] as string | undefined) || undefined,
+    upstreamsListen: (flags['upstreams-listen'] as string | undefined) || undefined,
+    multiReplica: !!etcdServers,
+    isLeader: running.isLeader,
+  });
+  const liveness = facades.liveness;
+  if (liveness) consoleSource.facades = () => edgeProxyFacadeState(liveness);
   let proxy: RunningProxy | undefined;
   if (cmd === 'serve') {
     const listen = splitHostPort(String(flags['proxy-listen']));
-    proxy = await startProxy({ kubeconfig: running.kubeconfigPath, listenHost: listen.host, listenPort: listen.port, log, dnsServers, metricsRegistry: registry, deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined) });
+    proxy = await startProxy({
+      kubeconfig: running.kubeconfigPath,
+      listenHost: listen.host,
+      listenPort: listen.port,
+      log,
+      dnsServers,
+      metricsRegistry: registry,
+      deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined),
+      preferRegion: process.env.EDGEPROXY_REGION || 'sa',
+      headersTimeoutMs: duration('proxy-headers-timeout'),
+      shutdownDrainMs: duration('shutdown-drain-timeout'),
+      // `serve` replicas on etcd elect their status writer through the store (same Lease as `proxy`)
+      leaderElection: etcdServers ? { ...timings, store: { store, prefix: String(flags['etcd-prefix']) } } : undefined,
+    });
+    consoleSource.proxy = proxy.proxy;
+    consoleSource.dns = proxy.dns;
     log.info('proxy listening', { address: `${listen.host}:${proxy.port}` });
   }
   log.info('switchyard is ready', { command: cmd, api: running.url, kubeconfig: running.kubeconfigPath, proxyPort: proxy?.port });
   onSignals(log, async () => {
+    await facades.close();
     await proxy?.close();
     await running.close();
     await store.close();

@@ -8,10 +8,7 @@ import { fromStorage } from '../apierrors/errors';
 export function warn(res: Response, warnings: string[]): void {
   if (!warnings.length || res.headersSent) return;
   const uniq = [...new Set(warnings)].slice(0, 50);
-  // Warnings quote what the client sent (names, field paths), which may hold any character.
-  // Control characters go; the rest travels as UTF-8 bytes, as kube-apiserver (Go) sends it —
-  // node only writes header strings as latin1, so hand it the UTF-8 bytes in that form. A bad
-  // header must never turn a write that already happened into an error.
+  // A bad header must never turn a write that already happened into an error.
   try {
     res.setHeader('Warning', uniq.map((w) => warningValue(w)));
   } catch {
@@ -19,9 +16,18 @@ export function warn(res: Response, warnings: string[]): void {
   }
 }
 
+/**
+ * `299 - "text"` in plain ASCII. Warnings quote what the client sent (names, field paths), which
+ * may hold any character: node refuses header characters above U+00FF (a Backend named with an
+ * emoji was created, then answered 500), and encodes the rest as latin1 or UTF-8 depending on how
+ * the body is written. So control characters become spaces and everything outside printable
+ * ASCII is escaped as \uXXXX inside the quoted text (JSON string syntax), which every client
+ * can carry and a reader can decode.
+ */
 export function warningValue(text: string): string {
   const clean = text.replace(/[\p{Cc}]+/gu, ' ').slice(0, 4096);
-  return Buffer.from(`299 - ${JSON.stringify(clean)}`, 'utf8').toString('latin1');
+  const quoted = JSON.stringify(clean).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `299 - ${quoted}`;
 }
 
 export function send(res: Response, code: number, body: unknown, yaml = false): void {

@@ -14,7 +14,9 @@ import { servedResources } from '../registry/kinds';
 import type { Resource } from '../registry/resource';
 import type { Logger } from '../log/logger';
 import type { Store } from '../storage/interface';
-import { startCompactor } from '../storage/compactor';
+import { compactKey, startCompactor } from '../storage/compactor';
+import { APISERVER_LEASE, DEFAULT_NAMESPACE, DEFAULT_TIMINGS, mountLeaseApi, startElection, StoreLeaseClient } from '../leader';
+import { createConsole, type ConsoleSource } from '../console';
 
 export interface ApiServerConfig {
   dataDir: string;
@@ -28,8 +30,18 @@ export interface ApiServerConfig {
   tokenAuthFile?: string;
   /** plain HTTP with no authentication: only behind an explicit flag */
   insecureHttp?: boolean;
+  /** coordinated compaction interval (default 5 min; 0 disables) */
   compactIntervalMs?: number;
   metricsRegistry?: client.Registry;
+  /**
+   * Elect one replica for once-per-cluster chores (the `switchyard-apiserver` Lease in the store).
+   * Leave unset for a single-process store (SQLite): that one process always leads.
+   */
+  leaderElection?: { identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  /** how long close() lets in-flight requests finish before cutting connections (default 10 s) */
+  shutdownDrainMs?: number;
+  /** web console at /console/ (static files + GET /console/api/stats); default: on, with no proxy figures */
+  console?: { source: ConsoleSource; webRoot?: string } | false;
 }
 
 export interface RunningApiServer {
@@ -41,6 +53,8 @@ export interface RunningApiServer {
   /** admin kubeconfig (for --insecure-http: one with no credentials) */
   kubeconfigPath: string;
   server: http.Server;
+  /** true on the one replica that does once-per-cluster chores (always, without election) */
+  isLeader(): boolean;
   close(): Promise<void>;
 }
 
@@ -59,14 +73,21 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
         const key = cfg.tlsKey ? fs.readFileSync(cfg.tlsKey, 'utf8') : boot.serving.key;
         return https.createServer({ cert, key });
       })();
+  const webConsole = cfg.console === false ? undefined : createConsole(cfg.console ?? { source: {} });
+  const metricsRegistry = cfg.metricsRegistry ?? new client.Registry();
+  const prefix = cfg.etcdPrefix ?? '/registry';
   const api = createApiServer({
     registry: defaultContext(cfg.store),
     resources,
     log: cfg.log,
     auth,
-    metricsRegistry: cfg.metricsRegistry,
+    metricsRegistry,
+    extraRoutes: (app) => {
+      mountLeaseApi(app, { store: cfg.store, prefix }); // coordination.k8s.io/v1 Leases (leader election)
+      webConsole?.routes(app);
+    },
   });
-  server.on('request', api.app);
+  server.on('request', webConsole ? webConsole.wrap(api.app) : api.app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0; // watches are long-lived
@@ -85,7 +106,35 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     fs.mkdirSync(cfg.dataDir, { recursive: true });
     fs.writeFileSync(kubeconfigPath, kubeconfig(url, null, '', 'anonymous'), { mode: 0o600 });
   }
-  const compactor = startCompactor(cfg.store, cfg.compactIntervalMs ?? 5 * 60_000, (err) => cfg.log.warn('compaction failed', { error: err.message }));
+  const compactions =
+    (metricsRegistry.getSingleMetric('switchyard_storage_compactions_total') as client.Counter<'outcome'> | undefined) ??
+    new client.Counter({
+      name: 'switchyard_storage_compactions_total',
+      help: 'Compactor ticks by outcome: compacted (this replica won the compact_rev_key swap and compacted), bootstrap (won, nothing to compact yet), lost (another replica won this interval), error.',
+      labelNames: ['outcome'] as const,
+      registers: [metricsRegistry],
+    });
+  const compactor = startCompactor(cfg.store, {
+    intervalMs: cfg.compactIntervalMs ?? 5 * 60_000,
+    key: compactKey(prefix),
+    onTick: (t) => {
+      compactions.inc({ outcome: t.outcome });
+      if (t.outcome === 'compacted') cfg.log.info('storage compacted', { revision: t.revision });
+      else if (t.outcome === 'error') cfg.log.warn('compaction failed', { error: t.error?.message });
+      else cfg.log.debug('compaction tick', { outcome: t.outcome });
+    },
+  });
+  const election = cfg.leaderElection
+    ? startElection({
+        client: new StoreLeaseClient(cfg.store, DEFAULT_NAMESPACE, APISERVER_LEASE, prefix),
+        identity: cfg.leaderElection.identity,
+        leaseDurationMs: cfg.leaderElection.leaseDurationMs ?? DEFAULT_TIMINGS.leaseDurationMs,
+        renewDeadlineMs: cfg.leaderElection.renewDeadlineMs ?? DEFAULT_TIMINGS.renewDeadlineMs,
+        retryPeriodMs: cfg.leaderElection.retryPeriodMs ?? DEFAULT_TIMINGS.retryPeriodMs,
+        log: cfg.log,
+        metricsRegistry,
+      })
+    : undefined;
   return {
     url,
     port,
@@ -94,12 +143,24 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     bootstrap: boot,
     kubeconfigPath,
     server,
+    isLeader: () => election?.isLeader() ?? true,
     async close() {
+      // Graceful: stop accepting, end every watch with a final bookmark (for clients that asked
+      // for bookmarks), let in-flight requests finish (bounded), then cut what is left.
       compactor.stop();
+      await election?.stop();
       api.shutdown();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
+        const cut = setTimeout(() => server.closeAllConnections?.(), cfg.shutdownDrainMs ?? 10_000);
+        cut.unref();
+        // keep closing connections as they turn idle (Go's Server.Shutdown does the same)
+        const poll = setInterval(() => server.closeIdleConnections?.(), 100);
+        server.close(() => {
+          clearTimeout(cut);
+          clearInterval(poll);
+          resolve();
+        });
+        server.closeIdleConnections?.();
       });
     },
   };

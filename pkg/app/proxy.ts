@@ -8,6 +8,22 @@ import { registerDnsMetrics } from '../dns/cache';
 import { Proxy } from '../proxy/proxy';
 import { cacheResolver } from './dns_resolver';
 import type { DenyList } from '../proxy/forward/denylist';
+import type { Store } from '../storage/interface';
+import { loadClientNode } from '../util/esm';
+import { ApiLeaseClient, CONTROLLER_LEASE, DEFAULT_NAMESPACE, DEFAULT_TIMINGS, startElection, StoreLeaseClient, type Election } from '../leader';
+import { startAdminServer, type AdminServer } from './admin_server';
+
+export interface ProxyLeaderElection {
+  /** Lease namespace and name (default switchyard-system/switchyard-controller) */
+  namespace?: string;
+  name?: string;
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** elect through this store (`serve` on etcd); default: the Lease API behind the kubeconfig */
+  store?: { store: Store; prefix: string };
+}
 
 export interface ProxyConfig {
   kubeconfig: string;
@@ -19,6 +35,14 @@ export interface ProxyConfig {
   deny?: DenyList;
   /** edgeProxy: the proxy's own region (EDGEPROXY_REGION) */
   preferRegion?: string;
+  /** only the elected replica writes status; unset: this process always writes (single replica) */
+  leaderElection?: ProxyLeaderElection;
+  /** slowloris bound on the proxy listeners (default 30 s) */
+  headersTimeoutMs?: number;
+  /** how long close() lets in-flight proxied requests finish (default 10 s) */
+  shutdownDrainMs?: number;
+  /** serve /metrics, /healthz, /readyz here (the `proxy` command has no API port) */
+  metricsListen?: { host: string; port: number };
 }
 
 export interface RunningProxy {
@@ -26,6 +50,9 @@ export interface RunningProxy {
   controller: Controller;
   dns: DnsCacheManager;
   port: number;
+  /** the status-writer election, when enabled */
+  election?: Election;
+  admin?: AdminServer;
   close(): Promise<void>;
 }
 
@@ -40,10 +67,37 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     resolver: cacheResolver(dns),
     metricsRegistry: registry,
     deny: cfg.deny,
+    headersTimeoutMs: cfg.headersTimeoutMs,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();
+  let election: Election | undefined;
+  if (cfg.leaderElection) {
+    const le = cfg.leaderElection;
+    const ns = le.namespace || DEFAULT_NAMESPACE;
+    const name = le.name || CONTROLLER_LEASE;
+    let leaseClient;
+    if (le.store) leaseClient = new StoreLeaseClient(le.store.store, ns, name, le.store.prefix);
+    else {
+      const k8s = await loadClientNode();
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(cfg.kubeconfig);
+      leaseClient = new ApiLeaseClient(k8s, kc, ns, name);
+    }
+    election = startElection({
+      client: leaseClient,
+      identity: le.identity,
+      leaseDurationMs: le.leaseDurationMs ?? DEFAULT_TIMINGS.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs ?? DEFAULT_TIMINGS.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs ?? DEFAULT_TIMINGS.retryPeriodMs,
+      log: cfg.log,
+      metricsRegistry: registry,
+      // a new leader reconciles at once: statuses the old one left unwritten get written
+      onStartedLeading: () => controller?.schedule(),
+    });
+  }
   controller = new Controller({
+    writeStatus: election ? () => election.isLeader() : undefined,
     kubeconfig: cfg.kubeconfig,
     log: cfg.log,
     proxyHost: cfg.listenHost,
@@ -55,15 +109,29 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     },
   });
   await controller.start();
+  const admin = cfg.metricsListen ? await startAdminServer(cfg.metricsListen.host, cfg.metricsListen.port, registry) : undefined;
   return {
     proxy,
     controller,
     dns,
     port: proxy.defaultPort()!,
+    election,
+    admin,
     async close() {
+      // Graceful: fail readiness, hand the lease over (a successor need not wait it out), stop
+      // the controller, stop accepting and let in-flight requests finish (bounded).
+      admin?.notReady();
+      await election?.stop();
       controller?.stop();
-      await proxy.close();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        proxy.close().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), cfg.shutdownDrainMs ?? 10_000))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) cfg.log.warn('shutdown: in-flight proxy requests still open after the drain timeout; closing them');
       dns.close();
+      await admin?.close();
     },
   };
 }

@@ -142,7 +142,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
     headers = appendForwarded(headers, this.clientIP, this.ctx.scheme, this.req.headers.host);
     if (rewriteHost) setHost(headers, rewriteHost);
-    const pool = this.ctx.pools.get({ protocol: runtime.ir.protocol, address, port, servername: rewriteHost ?? hostForSNI });
+    const servername = rewriteHost ?? hostForSNI;
+    const pool = this.ctx.pools.get({ protocol: runtime.ir.protocol, address, port, servername });
     const bt = this.rule.timeouts.backendRequestMs;
     if (bt) this.backendTimer = setTimeout(() => this.abort(new TimeoutError('upstream request timeout'), false), bt);
     pool.dispatch(
@@ -152,7 +153,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
         method: this.req.method as Dispatcher.HttpMethod,
         headers,
         body: this.bodyless ? null : this.req,
-      },
+        // undici would take it from the Host header, and a connection whose servername differs
+        // from the request's is torn down: pin it to the pool's (its connector decides the SNI)
+        servername,
+      } as Dispatcher.DispatchOptions,
       this,
     );
   }

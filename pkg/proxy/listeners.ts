@@ -4,7 +4,9 @@
 // lets in-flight requests finish.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ListenerIR } from './ir';
+import { answerAndClose } from './upgrade';
 
 export interface PortHandler {
   request(req: http.IncomingMessage, res: http.ServerResponse, port: number): void;
@@ -15,6 +17,8 @@ export interface PortHandler {
 interface OpenPort {
   key: string;
   server: http.Server;
+  /** every accepted socket, upgraded ones too (node's closeAllConnections knows only HTTP ones) */
+  sockets: Set<Socket>;
   ids: Set<string>;
   /** the bound port (differs from the requested one only for port 0) */
   port: number;
@@ -54,7 +58,7 @@ export class ListenerManager {
     for (const [key, p] of [...this.open]) {
       if (!want.has(key)) {
         this.open.delete(key);
-        closeGracefully(p.server);
+        closeGracefully(p.server, p.sockets);
       }
     }
     const binds: Promise<void>[] = [];
@@ -74,7 +78,7 @@ export class ListenerManager {
   async close(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((p) => closeGracefully(p.server)));
+    await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets)));
   }
 
   private bind(key: string, host: string, port: number, ids: Set<string>): Promise<void> {
@@ -86,6 +90,11 @@ export class ListenerManager {
     server.headersTimeout = headersTimeout;
     server.requestTimeout = 0; // streaming bodies and WebSockets are long-lived
     server.maxHeadersCount = 200;
+    const sockets = new Set<Socket>();
+    server.on('connection', (sock: Socket) => {
+      sockets.add(sock);
+      sock.once('close', () => sockets.delete(sock));
+    });
     return new Promise((resolve) => {
       const onBindError = (err: NodeJS.ErrnoException) => {
         for (const id of ids) this.bindErrors.set(id, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
@@ -99,13 +108,13 @@ export class ListenerManager {
         server.on('error', () => undefined);
         const bound = (server.address() as AddressInfo).port;
         for (const id of ids) this.bindErrors.delete(id);
-        const entry: OpenPort = { key, server, ids, port: bound };
+        const entry: OpenPort = { key, server, ids, port: bound, sockets };
         this.open.set(key, entry);
         server.on('request', (req, res) => this.handler.request(req, res, entry.port));
         server.on('upgrade', (req, socket, head) => this.handler.upgrade(req, socket, head, entry.port));
         server.on('connect', (req, socket, head) => {
           if (this.handler.connect) this.handler.connect(req, socket, head, entry.port);
-          else socket.end('HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+          else answerAndClose(socket, 'HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
         });
         server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
           if (!socket.writable) return socket.destroy();
@@ -118,9 +127,25 @@ export class ListenerManager {
   }
 }
 
-function closeGracefully(server: http.Server): Promise<void> {
+/** In-flight requests and tunnels get this long to finish once a listener closes; then they are cut. */
+export const CLOSE_GRACE_MS = 10_000;
+
+function closeGracefully(server: http.Server, sockets: Set<Socket>): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    // bounded: a WebSocket tunnel or a stuck upstream must not keep a removed port (or shutdown) forever
+    const deadline = setTimeout(() => {
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+    }, CLOSE_GRACE_MS);
+    deadline.unref();
+    // like Go's Server.Shutdown: keep closing connections as they turn idle (a keep-alive
+    // connection whose in-flight response just finished would otherwise linger for keepAliveTimeout)
+    const poll = setInterval(() => server.closeIdleConnections(), 100);
+    server.close(() => {
+      clearInterval(poll);
+      clearTimeout(deadline);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

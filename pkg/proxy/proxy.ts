@@ -13,6 +13,7 @@ import { UpstreamPools } from './upstream/pools';
 import type { HostResolver } from './resolve';
 import { Exchange } from './exchange';
 import { ProxyMetrics } from './metrics';
+import { ProxyStats } from './stats/ring';
 import { redirectLocation } from './filters/redirect';
 import { proxyUpgrade } from './upgrade';
 import { ActiveHealthChecker } from './health/active';
@@ -33,6 +34,8 @@ export interface ProxyOptions {
   onListenersChanged?: () => void;
   /** forward-proxy deny-list (default: link-local metadata ranges) */
   deny?: DenyList;
+  /** a client must finish sending its request headers within this (default 30 s; slowloris) */
+  headersTimeoutMs?: number;
 }
 
 export class Proxy implements ProxyContext {
@@ -41,6 +44,8 @@ export class Proxy implements ProxyContext {
   readonly scheme = 'http' as const;
   readonly deny: DenyList;
   readonly metrics: ProxyMetrics;
+  /** per-route/per-backend rings for the web console (15 min at 10 s) */
+  readonly stats = new ProxyStats();
   readonly listeners: ListenerManager;
   private dp: DataPlane;
   readonly health: ActiveHealthChecker;
@@ -59,6 +64,7 @@ export class Proxy implements ProxyContext {
         connect: (req, socket, head, port) => this.onConnect(req, socket, head, port),
       },
       () => opts.onListenersChanged?.(),
+      opts.headersTimeoutMs ? { headersTimeout: opts.headersTimeoutMs } : {},
     );
     this.dp = compileDataPlane(emptySnapshot(), new Map(), undefined, this.deps);
     this.health = new ActiveHealthChecker({
@@ -75,6 +81,7 @@ export class Proxy implements ProxyContext {
 
   observe(rule: Parameters<ProxyMetrics['observe']>[0], backend: string, status: number, ms: number): void {
     this.metrics.observe(rule, backend, status, ms);
+    this.stats.observe(rule ? rule.route : '', backend, status, ms, Date.now());
   }
 
   get snapshot(): Snapshot {

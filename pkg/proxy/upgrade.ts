@@ -1,5 +1,6 @@
-// Upgrade requests (WebSocket and others) pass through: the same routing, then a raw tunnel once
-// the upstream answers 101. A rule with websocket disabled (registry facade) answers 400.
+// Upgrade requests (WebSocket and others) pass through: the same routing, rate limit, redirect and
+// URLRewrite as any request, then a raw tunnel once the upstream answers 101. A rule with websocket
+// disabled (registry facade) answers 400.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
@@ -9,9 +10,30 @@ import type { ProxyContext } from './context';
 import { cancelRequest, finishRequest, startRequest } from './balancer/endpoint_state';
 import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
+import { redirectLocation } from './filters/redirect';
+import { rewritePath } from './filters/rewrite';
+
+/** An upstream that accepts no connection within this long answers 502 (as the pools' connectTimeout). */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Answer a detached (upgrade or CONNECT) socket and close it. Nothing reads such a socket any more,
+ * so the client's FIN would never be seen and the half-open socket would linger (and hold up the
+ * listener's close): drain what the client still sends, end our side, and destroy it if the client
+ * has not closed within LINGER_MS.
+ */
+export function answerAndClose(socket: Duplex, response: string): void {
+  socket.resume();
+  socket.end(response);
+  const t = setTimeout(() => socket.destroy(), LINGER_MS);
+  t.unref();
+  socket.once('close', () => clearTimeout(t));
+}
+
+const LINGER_MS = 5_000;
 
 export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMessage, client: Duplex, head: Buffer, port: number): void {
-  const reject = (status: string): void => void client.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  const reject = (status: string): void => answerAndClose(client, `HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   client.on('error', () => client.destroy());
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -32,16 +54,38 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   if (rule.invalid) return reject(`${rule.invalid.status} Internal Server Error`);
   if (!rule.websocket) return reject('400 Bad Request');
   const rt = dp.rules.get(rule.id)!;
+  const clientIP = req.socket.remoteAddress ?? '';
+  if (rt.limiter) {
+    const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), ctx.now());
+    if (!verdict.allowed) {
+      ctx.observe(rule, '', 429, 0);
+      return answerAndClose(client, `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${verdict.retryAfterSeconds}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    }
+  }
+  let target = url;
+  let rewriteHost: string | undefined;
+  for (const f of rule.filters) {
+    if (f.type === 'RequestRedirect') {
+      const r = redirectLocation({ scheme: ctx.scheme, host: req.headers.host ?? '', path, query, listenerPort: port }, f, m.matchedPrefix);
+      ctx.observe(rule, '', r.status, 0);
+      return answerAndClose(client, `HTTP/1.1 ${r.status} Redirect\r\nLocation: ${r.location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    }
+    if (f.type === 'URLRewrite') {
+      if (f.hostname) rewriteHost = f.hostname;
+      if (f.path) target = rewritePath(path, query, f, m.matchedPrefix);
+    }
+  }
   const idx = rt.picker.pick();
   const ref = idx === null ? undefined : rule.backendRefs[idx];
   const runtime = ref ? dp.backends.get(ref.backend) : undefined;
   if (!ref || !runtime) return reject('500 Internal Server Error');
-  const clientIP = req.socket.remoteAddress ?? '';
   const state = runtime.balancer.pick({ clientIP, path, header: (n) => req.headers[n] as string | undefined, cookie: () => undefined });
   if (!state) return reject('503 Service Unavailable');
   const upstreamPort = state.ep.port || ref.port || runtime.ir.defaultPort;
   startRequest(state);
   let ended = false;
+  /** the upstream accepted the connection and the request went out: bytes flow both ways */
+  let tunnel = false;
   const finish = (failed: boolean) => {
     if (ended) return;
     ended = true;
@@ -49,14 +93,20 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   };
   const connectTo = (address: string) => {
     const useTLS = runtime.ir.protocol === 'tls' || runtime.ir.protocol === 'h2';
+    // SNI as for other requests (upstream/pools.ts): URLRewrite's hostname, else the endpoint FQDN, never an IP
+    const sni = rewriteHost ?? (state.ep.isIP ? undefined : state.ep.host);
     const upstream: net.Socket = useTLS
-      ? tls.connect({ host: address, port: upstreamPort, servername: state.ep.isIP ? undefined : state.ep.host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+      ? tls.connect({ host: address, port: upstreamPort, servername: sni && net.isIP(sni) === 0 ? sni : undefined, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: address, port: upstreamPort });
+    upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('upstream connect timeout')));
     upstream.once(useTLS ? 'secureConnect' : 'connect', () => {
+      upstream.setTimeout(0);
+      tunnel = true;
       let headers = stripHopByHop(req.rawHeaders, true);
       if (rt.requestMod) headers = applyHeaderMod(headers, rt.requestMod);
       headers = appendForwarded(headers, clientIP, ctx.scheme, req.headers.host);
-      let text = `${req.method} ${url} HTTP/1.1\r\n`;
+      if (rewriteHost) setHost(headers, rewriteHost);
+      let text = `${req.method} ${target} HTTP/1.1\r\n`;
       for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
       upstream.write(text + '\r\n');
       if (head.length) upstream.write(head);
@@ -66,14 +116,27 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
       ctx.observe(rule, ref.backend, 101, 0);
     });
     upstream.on('error', () => {
-      if (!ended) {
+      if (!tunnel) {
+        // before the tunnel: the client gets a 502 (end() flushes it, then closes)
         finish(true);
+        ctx.observe(rule, ref.backend, 502, 0);
         reject('502 Bad Gateway');
+        return;
       }
       client.destroy();
     });
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    client.on('close', () => {
+      upstream.destroy();
+      if (!ended) {
+        // the client left before the tunnel opened: no verdict for the endpoint
+        ended = true;
+        cancelRequest(state);
+      }
+    });
+    // a clean end is passed on by pipe() (client.end() flushes what the upstream sent)
+    upstream.on('close', (hadError: boolean) => {
+      if (tunnel && hadError) client.destroy();
+    });
   };
   if (state.ep.isIP) return connectTo(state.ep.host);
   const addrs = ctx.resolver.resolve(ref.backend, state.ep.host, upstreamPort);
@@ -85,4 +148,14 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
       reject('503 Service Unavailable');
     },
   );
+}
+
+function setHost(headers: string[], host: string): void {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i].length === 4 && headers[i].toLowerCase() === 'host') {
+      headers[i + 1] = host;
+      return;
+    }
+  }
+  headers.push('Host', host);
 }

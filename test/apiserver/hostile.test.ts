@@ -10,7 +10,10 @@ import { BACKENDS, HTTPROUTES, backend, startServer, type Answer, type ReqOption
 const PROXIES = '/apis/core.apoxy.dev/v1alpha2/proxies';
 const SEED = Number(process.env.HOSTILE_SEED ?? 20240601);
 const TOTAL = Number(process.env.HOSTILE_REQUESTS ?? 3000);
-const CONCURRENCY = 16;
+const CONCURRENCY = Number(process.env.HOSTILE_CONCURRENCY ?? 16);
+const REQUEST_TIMEOUT_MS = 10_000;
+/** HOSTILE_DEBUG=1: print slow and failed requests as they happen */
+const DEBUG = !!process.env.HOSTILE_DEBUG;
 
 /** mulberry32: a small seeded PRNG so a failure can be replayed with HOSTILE_SEED */
 function prng(seed: number) {
@@ -259,10 +262,10 @@ function buildCases(): Case[] {
     () => {
       const q = r.pick([
         'labelSelector=' + encodeURIComponent(r.pick(['a in (', '=x', '!', 'a b', 'a==b==c', 'A/B=c', 'a>b', ',', 'a,', '(', 'a in (b', 'x'.repeat(70) + '=1', 'a=' + 'v'.repeat(70)])),
-        'fieldSelector=' + encodeURIComponent(r.pick(['spec.nope=1', 'metadata.name', 'metadata.name~x', '=x', 'metadata.uid=1', ','])),
+        'fieldSelector=' + encodeURIComponent(r.pick(['spec.nope=1', 'metadata.name', 'metadata.name~x', '=x', 'metadata.uid=1'])),
         'continue=' + encodeURIComponent(r.pick(['x', 'eyJ2IjoxfQ', '%%%', 'e30=', 'eyJydiI6LTEsInN0YXJ0IjoiLi4vLi4ifQ==', 'a'.repeat(2000), '{"rv":1}', 'bnVsbA=='])) + '&limit=5',
-        'limit=' + r.pick(['-1', 'abc', '1.5', '1e3', '99999999999999999999', ' 5', '0x10']),
-        'resourceVersion=' + r.pick(['abc', '-1', '1.5', '99999999999999999999', ' 1', '0x1', '1e3', '%00']),
+        'limit=' + r.pick(['-1', 'abc', '1.5', '1e3', '99999999999999999999', '%205', '0x10']),
+        'resourceVersion=' + r.pick(['abc', '-1', '1.5', '99999999999999999999', '%201', '0x1', '1e3', '%00']),
         'resourceVersion=1&resourceVersionMatch=' + r.pick(['Bogus', 'exact', 'NotOlderThan2']),
         'resourceVersionMatch=Exact',
         'watch=' + r.pick(['yes', 'no', '2', 'TRUE1', 'ture']),
@@ -388,38 +391,45 @@ describe('hostile requests', { timeout: 120_000 }, () => {
     const cases = buildCases();
     const bad: Bad[] = [];
     const createdOK = new Map<string, string>(); // collection path → names
-    const createdNames = new Set<string>();
     const counts = new Map<number, number>();
     const slow: string[] = [];
     let next = 0;
     const t0 = Date.now();
+    const inFlight = new Set<Case>();
+    const watchdog = setInterval(() => {
+      if (Date.now() - t0 > 45_000) t.diagnostic(`still in flight after ${Date.now() - t0} ms: ${[...inFlight].map((c) => `${c.what} ${c.method} ${c.path.slice(0, 80)} ${describeBody(c.opts).slice(0, 120)}`).join('\n')}`);
+    }, 5000);
     const worker = async () => {
       while (next < cases.length) {
         const c = cases[next++];
+        inFlight.add(c);
         let a: Answer;
         const started = Date.now();
         try {
-          a = await ts.api.req(c.method, c.path, { ...c.opts, timeoutMs: 10_000 });
+          a = await ts.api.req(c.method, c.path, { ...c.opts, timeoutMs: REQUEST_TIMEOUT_MS });
           const took = Date.now() - started;
           if (took > 1000) slow.push(`${took} ms: ${c.what} ${c.method} ${c.path.slice(0, 80)} ${describeBody(c.opts).slice(0, 100)}`);
+          if (DEBUG && took > 300) process.stderr.write(`SLOW ${took} ms: ${c.what} ${c.method} ${c.path.slice(0, 100)} ${describeBody(c.opts).slice(0, 300)}\n`);
         } catch (err) {
+          if (DEBUG) process.stderr.write(`ERR ${String(err)} on ${c.what} ${c.method} ${c.path.slice(0, 100)} ${describeBody(c.opts).slice(0, 300)}\n`);
+          inFlight.delete(c);
           bad.push({ what: c.what, method: c.method, path: c.path.slice(0, 200), status: -1, body: String(err), sent: describeBody(c.opts) });
           continue;
         }
+        inFlight.delete(c);
         counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
         const ok2xx = a.status >= 200 && a.status < 300;
         const status4xx = a.status >= 400 && a.status < 500;
         const isStatusBody = a.json?.kind === 'Status' && a.json?.apiVersion === 'v1' && a.json?.code === a.status && typeof a.json?.message === 'string' && a.json?.status === 'Failure';
         const jsonType = /^application\/json\b/.test(String(a.headers['content-type'] ?? ''));
         if (ok2xx && c.method === 'POST' && a.json?.metadata?.name) {
-          createdNames.add(a.json.metadata.name);
           createdOK.set(`${c.path.split('?')[0]}|${a.json.metadata.name}`, a.json.metadata.name);
         }
         const fine = c.expect === '4xx' ? status4xx && isStatusBody && jsonType : (ok2xx && jsonType) || (status4xx && isStatusBody && jsonType);
         if (!fine) bad.push({ what: c.what, method: c.method, path: c.path.slice(0, 200), status: a.status, body: a.text.slice(0, 300), sent: describeBody(c.opts) });
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker)).finally(() => clearInterval(watchdog));
     const secs = (Date.now() - t0) / 1000;
     t.diagnostic(`${cases.length} requests in ${secs.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...counts].sort((a, b) => a[0] - b[0])))}`);
     if (slow.length) t.diagnostic(`slow requests:\n${slow.slice(0, 20).join('\n')}`);

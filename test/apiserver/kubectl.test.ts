@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as YAML from 'yaml';
-import { BACKENDS, KUBECTL, KUBECTL_120, kubectlFor, sleep, startServer, waitFor, type Kubectl, type Storage, type TestServer } from './lib';
+import { BACKENDS, HTTPROUTES, KUBECTL, KUBECTL_120, kubectlFor, sleep, startServer, waitFor, type Kubectl, type Storage, type TestServer } from './lib';
 
 const APOXY_FILE = `
 apiVersion: core.apoxy.dev/v1alpha2
@@ -71,17 +71,24 @@ spec:
       weight: 1
 `;
 
-/** name → resourceVersion, for every object of the file */
-async function rvs(k: Kubectl): Promise<Record<string, string>> {
+/** name → resourceVersion, for every object of the file (read over HTTP: kubectl is not the subject here) */
+async function rvs(ts: TestServer): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const kind of ['backends', 'httproutes', 'proxies', 'gatewayclasses']) {
-    const list = JSON.parse(await k.ok(['get', kind, '-o', 'json']));
-    for (const o of list.items) out[`${kind}/${o.metadata.name}`] = o.metadata.resourceVersion;
+  for (const [kind, p] of [['backends', BACKENDS], ['httproutes', HTTPROUTES], ['proxies', '/apis/core.apoxy.dev/v1alpha2/proxies'], ['gatewayclasses', '/apis/gateway.apoxy.dev/v1/gatewayclasses']]) {
+    const list = await ts.api.get(p);
+    for (const o of list.json.items) out[`${kind}/${o.metadata.name}`] = o.metadata.resourceVersion;
   }
   return out;
 }
 
-function suite(storage: Storage): void {
+/** one Backend as stored, read over HTTP */
+async function live(ts: TestServer, name: string) {
+  const a = await ts.api.get(`${BACKENDS}/${encodeURIComponent(name)}`);
+  if (a.status !== 200) throw new Error(`GET ${name}: HTTP ${a.status} ${a.text}`);
+  return a.json;
+}
+
+function suite(storage: Storage, withOldKubectl: boolean): void {
   describe(`kubectl 1.32 on ${storage}`, { timeout: 120_000 }, () => {
     let ts: TestServer;
     let k: Kubectl;
@@ -127,16 +134,16 @@ function suite(storage: Storage): void {
       }
       // the non-DNS-1123 name is accepted with a Warning kubectl prints
       assert.match(first.stderr, /dynamic_forward_proxy.*DNS-1123|DNS-1123.*dynamic_forward_proxy/);
-      const h2 = JSON.parse(await k.ok(['get', 'backend', 'h2-backend', '-o', 'json']));
+      const h2 = (await live(ts, 'h2-backend'));
       assert.equal(h2.spec.protocol, 'h2', 'protocol H2 normalized to h2');
-      const plain = JSON.parse(await k.ok(['get', 'backend', 'plain-backend', '-o', 'json']));
+      const plain = (await live(ts, 'plain-backend'));
       assert.equal(plain.spec.protocol, undefined, 'protocol stays absent');
-      const dfp = JSON.parse(await k.ok(['get', 'backend', 'dynamic_forward_proxy', '-o', 'json']));
+      const dfp = (await live(ts, 'dynamic_forward_proxy'));
       assert.equal(dfp.apiVersion, 'core.apoxy.dev/v1alpha2');
       assert.equal(dfp.spec.endpoints, undefined);
       assert.equal(dfp.spec.dynamicProxy.dnsCacheConfig.dnsLookupFamily, 'v4_only');
 
-      const before = await rvs(k);
+      const before = await rvs(ts);
       const second = await k(['apply', '-f', file]);
       assert.equal(second.code, 0, second.stderr);
       for (const what of ['proxy.core.apoxy.dev/example', 'gatewayclass.gateway.apoxy.dev/apoxy', 'backend.core.apoxy.dev/plain-backend', 'backend.core.apoxy.dev/dynamic_forward_proxy', 'httproute.gateway.apoxy.dev/route-a']) {
@@ -144,7 +151,7 @@ function suite(storage: Storage): void {
       }
       // h2-backend: the last-applied "H2" differs from the live "h2", so kubectl sends a patch
       // (it prints "configured"), and the server, normalizing it again, writes nothing.
-      assert.deepEqual(await rvs(k), before, 'a re-apply changes no resourceVersion');
+      assert.deepEqual(await rvs(ts), before, 'a re-apply changes no resourceVersion');
 
       const changed = APOXY_FILE.replace('fqdn: example.com', 'fqdn: changed.example.com');
       fs.writeFileSync(file, changed);
@@ -152,13 +159,13 @@ function suite(storage: Storage): void {
       assert.equal(third.code, 0, third.stderr);
       assert.match(third.stdout, /backend\.core\.apoxy\.dev\/plain-backend configured/);
       assert.match(third.stdout, /proxy\.core\.apoxy\.dev\/example unchanged/);
-      const after = await rvs(k);
+      const after = await rvs(ts);
       assert.notEqual(after['backends/plain-backend'], before['backends/plain-backend']);
       assert.equal(after['proxies/example'], before['proxies/example']);
-      const live = JSON.parse(await k.ok(['get', 'backend', 'plain-backend', '-o', 'json']));
-      assert.equal(live.spec.endpoints[0].fqdn, 'changed.example.com');
-      assert.equal(live.metadata.generation, 2);
-      const lastApplied = JSON.parse(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+      const obj = (await live(ts, 'plain-backend'));
+      assert.equal(obj.spec.endpoints[0].fqdn, 'changed.example.com');
+      assert.equal(obj.metadata.generation, 2);
+      const lastApplied = JSON.parse(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
       assert.deepEqual(lastApplied.spec, { endpoints: [{ fqdn: 'changed.example.com' }] });
       const viewed = YAML.parse(await k.ok(['apply', 'view-last-applied', 'backend/plain-backend']));
       assert.equal(viewed.spec.endpoints[0].fqdn, 'changed.example.com');
@@ -169,10 +176,10 @@ function suite(storage: Storage): void {
       const a = await k(['apply', '--server-side', '-f', '-'], { input: doc('tls') });
       assert.equal(a.code, 0, a.stderr);
       assert.match(a.stdout, /backend\.core\.apoxy\.dev\/ssa-backend serverside-applied/);
-      const again = JSON.parse(await k.ok(['get', 'backend', 'ssa-backend', '-o', 'json']));
+      const again = (await live(ts, 'ssa-backend'));
       const same = await k(['apply', '--server-side', '-f', '-'], { input: doc('tls') });
       assert.equal(same.code, 0, same.stderr);
-      const still = JSON.parse(await k.ok(['get', 'backend', 'ssa-backend', '-o', 'json']));
+      const still = (await live(ts, 'ssa-backend'));
       assert.equal(still.metadata.resourceVersion, again.metadata.resourceVersion, 'same apply writes nothing');
 
       const conflict = await k(['apply', '--server-side', '--field-manager=other', '-f', '-'], { input: doc('h2c') });
@@ -182,9 +189,9 @@ function suite(storage: Storage): void {
       assert.match(conflict.stderr, /"kubectl"/);
       const forced = await k(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], { input: doc('h2c') });
       assert.equal(forced.code, 0, forced.stderr);
-      const live = JSON.parse(await k.ok(['get', 'backend', 'ssa-backend', '-o', 'json', '--show-managed-fields']));
-      assert.equal(live.spec.protocol, 'h2c');
-      const managers = live.metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`);
+      const obj = (await live(ts, 'ssa-backend'));
+      assert.equal(obj.spec.protocol, 'h2c');
+      const managers = obj.metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`);
       assert.ok(managers.includes('other/Apply'), JSON.stringify(managers));
       assert.ok(managers.includes('kubectl/Apply'), JSON.stringify(managers));
     });
@@ -233,15 +240,15 @@ function suite(storage: Storage): void {
 
     it('patch: merge and json work; the default strategic patch is refused naming the types', async () => {
       await k.ok(['patch', 'backend', 'plain-backend', '--type=merge', '-p', '{"spec":{"protocol":"tls"}}']);
-      assert.equal((await k.ok(['get', 'backend', 'plain-backend', '-o', 'jsonpath={.spec.protocol}'])).trim(), 'tls');
+      assert.equal((await live(ts, 'plain-backend')).spec.protocol, 'tls');
       await k.ok(['patch', 'backend', 'plain-backend', '--type=json', '-p', '[{"op":"replace","path":"/spec/protocol","value":"h2c"}]']);
-      assert.equal((await k.ok(['get', 'backend', 'plain-backend', '-o', 'jsonpath={.spec.protocol}'])).trim(), 'h2c');
+      assert.equal((await live(ts, 'plain-backend')).spec.protocol, 'h2c');
       const strategic = await k(['patch', 'backend', 'plain-backend', '-p', '{"spec":{"protocol":"tls"}}']);
       assert.notEqual(strategic.code, 0);
       assert.match(strategic.stderr, /strategic-merge-patch/);
       assert.match(strategic.stderr, /application\/merge-patch\+json/);
       assert.match(strategic.stderr, /application\/json-patch\+json/);
-      assert.equal((await k.ok(['get', 'backend', 'plain-backend', '-o', 'jsonpath={.spec.protocol}'])).trim(), 'h2c');
+      assert.equal((await live(ts, 'plain-backend')).spec.protocol, 'h2c');
       const bad = await k(['patch', 'backend', 'plain-backend', '--type=merge', '-p', '{"spec":{"protocol":"spdy"}}']);
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /spec\.protocol/);
@@ -255,7 +262,7 @@ function suite(storage: Storage): void {
       assert.match(clash.stderr, /already has a value/);
       await k.ok(['label', 'backend', 'plain-backend', 'tier=api', '--overwrite']);
       await k.ok(['annotate', 'backend', 'plain-backend', 'owner=team-a']);
-      const got = JSON.parse(await k.ok(['get', 'backend', 'plain-backend', '-o', 'json']));
+      const got = (await live(ts, 'plain-backend'));
       assert.equal(got.metadata.labels.tier, 'api');
       assert.equal(got.metadata.annotations.owner, 'team-a');
       const sel = (await k.ok(['get', 'backends', '-l', 'tier=api', '-o', 'name'])).trim().split('\n').sort();
@@ -279,7 +286,7 @@ function suite(storage: Storage): void {
     });
 
     it('status via patch --subresource=status, then wait --for=condition=Ready', async () => {
-      const gen = JSON.parse(await k.ok(['get', 'backend', 'h2-backend', '-o', 'json'])).metadata.generation;
+      const gen = (await live(ts, 'h2-backend')).metadata.generation;
       const waiter = k(['wait', '--for=condition=Ready', 'backend/h2-backend', '--timeout=10s'], { timeoutMs: 20_000 });
       await sleep(300);
       const status = { status: { observedGeneration: gen, conditions: [{ type: 'Ready', status: 'True', reason: 'Resolved', message: 'ok', observedGeneration: gen, lastTransitionTime: '2024-01-01T00:00:00Z' }] } };
@@ -287,12 +294,12 @@ function suite(storage: Storage): void {
       const w = await waiter;
       assert.equal(w.code, 0, `wait: ${w.stdout} ${w.stderr}`);
       assert.match(w.stdout, /condition met/);
-      const live = JSON.parse(await k.ok(['get', 'backend', 'h2-backend', '-o', 'json']));
-      assert.equal(live.metadata.generation, gen, 'a status write does not bump generation');
-      assert.equal(live.status.conditions[0].type, 'Ready');
+      const obj = (await live(ts, 'h2-backend'));
+      assert.equal(obj.metadata.generation, gen, 'a status write does not bump generation');
+      assert.equal(obj.status.conditions[0].type, 'Ready');
       // the main resource ignores status
       await k.ok(['patch', 'backend', 'h2-backend', '--type=merge', '-p', '{"status":{"conditions":[]}}']);
-      const kept = JSON.parse(await k.ok(['get', 'backend', 'h2-backend', '-o', 'json']));
+      const kept = (await live(ts, 'h2-backend'));
       assert.equal(kept.status.conditions.length, 1);
     });
 
@@ -338,7 +345,7 @@ function suite(storage: Storage): void {
       assert.match(table, /^NAME\s+ENDPOINTS\s+PROTOCOL\s+AGE/);
       // a write through v1alpha is read back through v1alpha2
       await k.ok(['label', 'backends.v1alpha.core.apoxy.dev', 'h2-backend', 'via=v1alpha']);
-      assert.equal((await k.ok(['get', 'backends.v1alpha2.core.apoxy.dev', 'h2-backend', '-o', 'jsonpath={.metadata.labels.via}'])).trim(), 'v1alpha');
+      assert.equal((await live(ts, 'h2-backend')).metadata.labels.via, 'v1alpha');
     });
 
     it('delete one, then delete --all', async () => {
@@ -354,53 +361,44 @@ function suite(storage: Storage): void {
       assert.equal(left.trim(), '');
       const list = await ts.api.get(BACKENDS);
       assert.equal(list.json.items.length, 0);
-      const routes = await k.ok(['get', 'httproutes', '-o', 'name']);
-      assert.match(routes, /route-a/, 'other kinds untouched');
+      const routes = await ts.api.get(HTTPROUTES);
+      assert.deepEqual(routes.json.items.map((o: { metadata: { name: string } }) => o.metadata.name), ['route-a'], 'other kinds untouched');
     });
+
+    // kubectl 1.20 on the same server (it needs the protobuf OpenAPI v2 document for validation,
+    // strategic merge and plain `apply`, which switchyard does not serve: what works without it)
+    if (!withOldKubectl) return;
+    const skip120 = fs.existsSync(KUBECTL_120) ? false : `kubectl 1.20 not found at ${KUBECTL_120} (run hack/install-test-deps.sh)`;
+    const doc = (proto: string) => JSON.stringify({ apiVersion: 'core.apoxy.dev/v1alpha2', kind: 'Backend', metadata: { name: 'old-client' }, spec: { endpoints: [{ fqdn: 'old.example.com' }], protocol: proto } });
+    it('kubectl 1.20: create (--validate=false), get, label, patch --type=merge, apply --validate=false, delete', { skip: skip120 }, async () => {
+      const k = kubectlFor(ts.sy.kubeconfig, KUBECTL_120);
+      // kubectl 1.20 validates against the protobuf OpenAPI v2 document, which we do not serve
+      const created = await k(['create', '--validate=false', '-f', '-'], { input: doc('tls') });
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, /backend\.core\.apoxy\.dev\/old-client created/);
+      const table = await k.ok(['get', 'backends']);
+      assert.match(table, /^NAME\s+ENDPOINTS\s+PROTOCOL\s+AGE/);
+      assert.match(table, /old-client\s+old\.example\.com\s+tls/);
+      const json = JSON.parse(await k.ok(['get', 'backend', 'old-client', '-o', 'json']));
+      assert.equal(json.spec.protocol, 'tls');
+      assert.equal(json.apiVersion, 'core.apoxy.dev/v1alpha2');
+      await k.ok(['label', 'backend', 'old-client', 'era=2020']);
+      assert.match(await k.ok(['get', 'backends', '-l', 'era=2020', '-o', 'name']), /old-client/);
+      await k.ok(['patch', 'backend', 'old-client', '--type=merge', '-p', '{"spec":{"protocol":"h2"}}']);
+      assert.equal((await live(ts, 'old-client')).spec.protocol, 'h2');
+      const applied = await k(['apply', '--validate=false', '-f', '-'], { input: doc('h2c') });
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal((await live(ts, 'old-client')).spec.protocol, 'h2c');
+      const again = await k(['apply', '--validate=false', '-f', '-'], { input: doc('h2c') });
+      assert.match(again.stdout, /unchanged/);
+      const del = await k.ok(['delete', 'backend', 'old-client']);
+      assert.match(del, /deleted/);
+      assert.equal((await k.ok(['get', 'backends', '-o', 'name'])).trim(), '');
+    });
+
+    it('kubectl 1.20: apply with validation and strategic patch', { skip: skip120 || 'needs the protobuf OpenAPI v2 document (/openapi/v2 as application/com.github.proto-openapi.spec.v2@v1.0+protobuf), which switchyard does not serve yet' }, () => undefined);
   });
 }
 
-suite('sqlite');
-suite('etcd');
-
-describe('kubectl 1.20', { timeout: 60_000 }, () => {
-  const present = fs.existsSync(KUBECTL_120);
-  let ts: TestServer;
-  let k: Kubectl;
-  before(async () => {
-    if (!present) return;
-    ts = await startServer('sqlite');
-    k = kubectlFor(ts.sy.kubeconfig, KUBECTL_120);
-  });
-  after(async () => {
-    await ts?.stop();
-  });
-  const skip = present ? false : `kubectl 1.20 not found at ${KUBECTL_120} (run hack/install-test-deps.sh)`;
-  const doc = (proto: string) => JSON.stringify({ apiVersion: 'core.apoxy.dev/v1alpha2', kind: 'Backend', metadata: { name: 'old-client' }, spec: { endpoints: [{ fqdn: 'old.example.com' }], protocol: proto } });
-
-  it('create (--validate=false), get, label, patch --type=merge, apply --validate=false, delete', { skip }, async () => {
-    // kubectl 1.20 validates against the protobuf OpenAPI v2 document, which we do not serve
-    const created = await k(['create', '--validate=false', '-f', '-'], { input: doc('tls') });
-    assert.equal(created.code, 0, created.stderr);
-    assert.match(created.stdout, /backend\.core\.apoxy\.dev\/old-client created/);
-    const table = await k.ok(['get', 'backends']);
-    assert.match(table, /^NAME\s+ENDPOINTS\s+PROTOCOL\s+AGE/);
-    assert.match(table, /old-client\s+old\.example\.com\s+tls/);
-    const json = JSON.parse(await k.ok(['get', 'backend', 'old-client', '-o', 'json']));
-    assert.equal(json.spec.protocol, 'tls');
-    await k.ok(['label', 'backend', 'old-client', 'era=2020']);
-    assert.match(await k.ok(['get', 'backends', '-l', 'era=2020', '-o', 'name']), /old-client/);
-    await k.ok(['patch', 'backend', 'old-client', '--type=merge', '-p', '{"spec":{"protocol":"h2"}}']);
-    assert.equal((await k.ok(['get', 'backend', 'old-client', '-o', 'jsonpath={.spec.protocol}'])).trim(), 'h2');
-    const applied = await k(['apply', '--validate=false', '-f', '-'], { input: doc('h2c') });
-    assert.equal(applied.code, 0, applied.stderr);
-    assert.equal((await k.ok(['get', 'backend', 'old-client', '-o', 'jsonpath={.spec.protocol}'])).trim(), 'h2c');
-    const again = await k(['apply', '--validate=false', '-f', '-'], { input: doc('h2c') });
-    assert.match(again.stdout, /unchanged/);
-    const del = await k.ok(['delete', 'backend', 'old-client']);
-    assert.match(del, /deleted/);
-    assert.equal((await k.ok(['get', 'backends', '-o', 'name'])).trim(), '');
-  });
-
-  it('apply with validation and strategic patch', { skip: skip || 'needs the protobuf OpenAPI v2 document (/openapi/v2 as application/com.github.proto-openapi.spec.v2@v1.0+protobuf), which switchyard does not serve yet' }, () => undefined);
-});
+suite('sqlite', true);
+suite('etcd', false);

@@ -154,6 +154,29 @@ describe('apiserver semantics over HTTPS', { timeout: 120_000 }, () => {
       assert.equal(none.json.details.causes[0].field, 'metadata.name');
     });
 
+    it('Backend names: Apoxy-style accepted with a UTF-8 Warning; unsafe ones refused', async () => {
+      for (const name of ['dynamic_forward_proxy', 'Ünïcödé-bk', 'emoji-💥']) {
+        const a = await ts.api.post(BACKENDS, backend(name, { endpoints: [] }));
+        assert.equal(a.status, 201, `${name}: ${a.text}`);
+        const warning = String(a.headers.warning);
+        assert.match(warning, /^299 - "[\x20-\x7e]*DNS-1123[\x20-\x7e]*"$/, 'plain ASCII, quoted');
+        const text = JSON.parse(warning.slice('299 - '.length)) as string;
+        assert.ok(text.includes(JSON.stringify(name)), `the Warning names the object (escaped): ${warning}`);
+        assert.equal((await ts.api.get(`${BACKENDS}/${encodeURIComponent(name)}`)).json.metadata.name, name);
+        assert.equal((await ts.api.del(`${BACKENDS}/${encodeURIComponent(name)}`)).status, 200);
+      }
+      for (const name of ['a/b', '..', '.', 'a%b', 'sp ace', 'ctl\u0001', 'x'.repeat(254)]) {
+        const a = await ts.api.post(BACKENDS, backend(name, { endpoints: [] }));
+        assertStatus(a, 422, 'Invalid');
+        assert.equal(a.json.details.causes[0].field, 'metadata.name');
+      }
+      const route = await ts.api.post(HTTPROUTES, { apiVersion: 'gateway.apoxy.dev/v1', kind: 'HTTPRoute', metadata: { name: 'Not_DNS' }, spec: {} });
+      assertStatus(route, 422, 'Invalid');
+      // a malformed percent-encoding in the path is the client's error
+      assertStatus(await ts.api.get(`${BACKENDS}/%zz`), 400, 'BadRequest');
+      assertStatus(await ts.api.req('PUT', `${BACKENDS}/%`, { body: backend('x') }), 400, 'BadRequest');
+    });
+
     it('finalizers: delete marks deletionTimestamp; removing the last finalizer deletes', async () => {
       await ts.api.create(BACKENDS, backend('fin', { endpoints: [{ ip: '10.0.0.9' }] }, { finalizers: ['example.com/hold'] }));
       const d = await ts.api.del(`${BACKENDS}/fin`);
@@ -198,6 +221,42 @@ describe('apiserver semantics over HTTPS', { timeout: 120_000 }, () => {
       }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }), (e: Error) => ({ status: 0, text: e.message }));
       if (chunked.status !== 0) assert.equal(chunked.status, 413, chunked.text.slice(0, 200)); // or the server cut the connection
       assert.equal((await ts.api.get(`${BACKENDS}/huge`)).status, 404);
+    });
+
+    it('objects are bounded: nesting depth (400/422) and encoded size (413), patches included', async () => {
+      const proxy = (name: string, spec: string) => `{"apiVersion":"core.apoxy.dev/v1alpha2","kind":"Proxy","metadata":{"name":"${name}"},"spec":${spec}}`;
+      const nest = (d: number) => '{"a":'.repeat(d) + '1' + '}'.repeat(d);
+      const ok = await ts.api.req('POST', PROXIES, { raw: proxy('nested-ok', `{"provider":"unmanaged","x":${nest(50)}}`) });
+      assert.equal(ok.status, 201, ok.text.slice(0, 300));
+      for (const d of [200, 5000, 100_000]) {
+        const deep = await ts.api.req('POST', PROXIES, { raw: proxy(`nested-${d}`, `{"provider":"unmanaged","x":${nest(d)}}`) });
+        assertStatus(deep, 400, 'BadRequest');
+        assert.match(deep.json.message, /nested too deeply/);
+        const arr = await ts.api.req('POST', PROXIES, { raw: proxy(`nested-a${d}`, `{"provider":"unmanaged","x":${'['.repeat(d)}1${']'.repeat(d)}}`) });
+        assertStatus(arr, 400, 'BadRequest');
+      }
+      const deepYaml = await ts.api.req('POST', PROXIES, { raw: `apiVersion: core.apoxy.dev/v1alpha2\nkind: Proxy\nmetadata: {name: y}\nspec: {x: ${'['.repeat(300)}${']'.repeat(300)}}`, contentType: 'application/yaml' });
+      assertStatus(deepYaml, 400, 'BadRequest');
+      // a JSON patch that copies a subtree into itself doubles the object each time: it stops at the bound
+      await ts.api.create(PROXIES, { apiVersion: 'core.apoxy.dev/v1alpha2', kind: 'Proxy', metadata: { name: 'grow' }, spec: { provider: 'unmanaged', x: { pad: 'y'.repeat(4000) } } });
+      let last = 200;
+      let rounds = 0;
+      for (; rounds < 16 && last === 200; rounds++) {
+        const a = await ts.api.patch(`${PROXIES}/grow`, 'json', [{ op: 'copy', from: '/spec/x', path: `/spec/x/c${rounds}` }]);
+        last = a.status;
+        if (last !== 200) {
+          assertStatus(a, 413, 'RequestEntityTooLarge');
+          assert.match(a.json.message, /limit is \d+/);
+        }
+      }
+      assert.equal(last, 413, `stopped after ${rounds} doublings`);
+      const grown = await ts.api.get(`${PROXIES}/grow`);
+      assert.ok(grown.text.length < 1.6 * 1024 * 1024, `stored object stays bounded (${grown.text.length} bytes)`);
+      const big = await ts.api.req('POST', PROXIES, { raw: proxy('big', `{"provider":"unmanaged","pad":"${'z'.repeat(2 * 1024 * 1024)}"}`) });
+      assertStatus(big, 413, 'RequestEntityTooLarge');
+      assert.equal((await ts.api.get(`${PROXIES}/big`)).status, 404);
+      await ts.api.del(`${PROXIES}/grow`);
+      await ts.api.del(`${PROXIES}/nested-ok`);
     });
 
     it('a YAML body is accepted for create and update', async () => {

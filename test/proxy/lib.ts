@@ -130,9 +130,14 @@ export class Upstream {
 
   /** Stop listening and cut every connection: the endpoint is gone (connect refused). */
   async kill(): Promise<void> {
-    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    let timer: NodeJS.Timeout | undefined;
+    const closed = new Promise<void>((r) => {
+      timer = setTimeout(r, 2000); // bounded, whatever the server waits for
+      this.server.close(() => r());
+    });
     for (const s of this.sockets) s.destroy();
-    await Promise.race([closed, sleep(2000)]);
+    await closed;
+    clearTimeout(timer);
   }
 
   /** Listen again on the same port. */

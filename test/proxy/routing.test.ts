@@ -351,3 +351,46 @@ test('translated HTTPRoutes (the controller’s own translation): ExtensionRef, 
     await q.close();
   }
 });
+
+test('response details pass through: several Set-Cookie, HEAD keeps Content-Length without a body, 204, 304', async () => {
+  F.handler = (req, res) => {
+    req.resume();
+    const sres = res as http.ServerResponse;
+    const url = req.url ?? '';
+    if (url.startsWith('/cookies')) {
+      sres.setHeader('Set-Cookie', ['a=1; Path=/', 'b=2; HttpOnly']);
+      sres.setHeader('x-upstream', 'F');
+      return void sres.end('cookies');
+    }
+    if (url.startsWith('/nocontent')) {
+      sres.writeHead(204, { 'x-upstream': 'F' });
+      return void sres.end();
+    }
+    if (url.startsWith('/cached')) {
+      sres.writeHead(304, { etag: '"v1"', 'x-upstream': 'F' });
+      return void sres.end();
+    }
+    sres.writeHead(200, { 'content-type': 'text/plain', 'content-length': '11', 'x-upstream': 'F' });
+    sres.end(req.method === 'HEAD' ? undefined : 'hello world');
+  };
+  try {
+    const c = await get('/cookies');
+    assert.deepEqual(c.headers['set-cookie'], ['a=1; Path=/', 'b=2; HttpOnly']);
+    const h = await get('/head', { method: 'HEAD' });
+    assert.equal(h.status, 200);
+    assert.equal(h.headers['content-length'], '11');
+    assert.equal(h.body.length, 0);
+    const g = await get('/head');
+    assert.equal(g.text, 'hello world');
+    const n = await get('/nocontent');
+    assert.equal(n.status, 204);
+    assert.equal(n.body.length, 0);
+    const m = await get('/cached', { headers: { 'if-none-match': '"v1"' } });
+    assert.equal(m.status, 304);
+    assert.equal(m.headers.etag, '"v1"');
+    // the keep-alive connection to the proxy is still usable after bodiless answers
+    assert.equal((await get('/head')).status, 200);
+  } finally {
+    F.handler = null;
+  }
+});

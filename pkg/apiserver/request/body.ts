@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import * as YAML from 'yaml';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../../apierrors/errors';
+import { checkBodyDepth } from '../../registry/generic/limits';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -65,6 +66,7 @@ export function decodeBody(buf: Buffer, contentType: string | undefined, opts: {
   if (Array.isArray(value) ? !opts.allowArray : value === null || typeof value !== 'object') {
     throw badRequest(`the request body must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
+  checkBodyDepth(value);
   return value;
 }
 
@@ -86,9 +88,18 @@ export function parseYaml(text: string): unknown {
   } catch (err) {
     throw badRequest(`the request body is not valid YAML: ${(err as Error).message}`);
   }
+  // Aliases can make a document refer to itself (`a: &a [*a]`): a cycle no later step could walk.
+  // Serializing finds cycles; parsing the text back also un-shares aliased nodes, so that editing
+  // one place in the object never edits another.
+  let json: string;
+  try {
+    json = JSON.stringify(value);
+  } catch (err) {
+    throw badRequest(`the request body is not valid YAML: ${/circular/i.test((err as Error).message) ? 'an alias refers to itself' : (err as Error).message}`);
+  }
   const bad = nonJSON(value);
   if (bad) throw badRequest(`the request body is not valid YAML: ${bad} cannot be represented in JSON`);
-  return value;
+  return JSON.parse(json) as unknown;
 }
 
 /**

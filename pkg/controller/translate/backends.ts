@@ -100,20 +100,25 @@ export const ANNOTATION_EDGE_EXPIRED = 'switchyard.dev/edge-expired';
  * snapshot is the same whatever order the informer lists them in.
  */
 export function edgeBackend(name: string, members: Array<{ backend: Backend; ir: BackendIR }>, preferRegion: string | undefined): BackendIR {
-  const sorted = [...members].sort((a, b) => (a.ir.name < b.ir.name ? -1 : a.ir.name > b.ir.name ? 1 : 0));
-  const protocols = new Set(sorted.map((m) => m.ir.protocol));
-  const protocol: Protocol = protocols.size === 1 ? [...protocols][0]! : '';
+  const sorted = members.slice().sort((a, b) => (a.ir.name < b.ir.name ? -1 : a.ir.name > b.ir.name ? 1 : 0));
+  let protocol: Protocol = sorted.length ? sorted[0]!.ir.protocol : '';
   const endpoints: EndpointIR[] = [];
-  for (const m of sorted) {
-    if (m.ir.dynamicProxy || m.backend.metadata.annotations?.[ANNOTATION_EDGE_EXPIRED]) continue;
-    const cb = m.ir.circuitBreaker;
+  for (let i = 0; i < sorted.length; i++) {
+    const m = sorted[i]!;
+    if (m.ir.protocol !== protocol) protocol = '';
+    const ann = m.backend.metadata.annotations;
+    if (m.ir.dynamicProxy || (ann !== undefined && ann[ANNOTATION_EDGE_EXPIRED])) continue;
+    const soft = m.ir.circuitBreaker?.softLimit;
+    const hard = m.ir.circuitBreaker?.maxConnections;
     for (const ep of m.ir.endpoints) {
-      endpoints.push({
-        ...ep,
-        port: ep.port || m.ir.defaultPort,
-        ...(ep.softLimit === undefined && cb?.softLimit !== undefined ? { softLimit: cb.softLimit } : {}),
-        ...(ep.maxConnections === undefined && cb?.maxConnections !== undefined ? { maxConnections: cb.maxConnections } : {}),
-      });
+      // built field by field (no spreads): this runs for every edge endpoint on every reconcile
+      const out: EndpointIR = { id: ep.id, host: ep.host, isIP: ep.isIP, port: ep.port || m.ir.defaultPort, weight: ep.weight };
+      if (ep.region !== undefined) out.region = ep.region;
+      const s = ep.softLimit ?? soft;
+      if (s !== undefined) out.softLimit = s;
+      const h = ep.maxConnections ?? hard;
+      if (h !== undefined) out.maxConnections = h;
+      endpoints.push(out);
     }
   }
   return {

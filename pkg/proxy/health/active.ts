@@ -1,6 +1,7 @@
 // Active health checks: the I/O loop around the pure threshold logic. One timer per checked
 // Backend probes every endpoint (GET path, bounded by timeout) through the same pools as traffic;
 // verdicts flip after the configured consecutive successes / failures.
+import type { Dispatcher } from 'undici';
 import type { BackendRuntime } from '../runtime';
 import type { UpstreamPools } from '../upstream/pools';
 import type { HostResolver } from '../resolve';
@@ -52,13 +53,15 @@ export class ActiveHealthChecker {
     let ok = false;
     try {
       const addrs = s.ep.isIP ? [s.ep.host] : await this.deps.resolver.resolve(name, s.ep.host, port);
-      const pool = this.deps.pools.get({ protocol: rt.ir.protocol, address: addrs[0], port, servername: s.ep.isIP ? undefined : s.ep.host });
+      // the same pool key as traffic to this endpoint (exchange.ts), so probes share its pool
+      const pool = this.deps.pools.get({ protocol: rt.ir.protocol, address: addrs[0], port, servername: s.ep.host });
       const res = await pool.request({
         path: hc.path,
         method: 'GET',
+        servername: s.ep.host,
         headers: { host: s.ep.isIP ? `${s.ep.host}:${port}` : s.ep.host, 'user-agent': 'switchyard-health-check' },
         signal: AbortSignal.timeout(hc.timeoutMs),
-      });
+      } as Dispatcher.RequestOptions<null>);
       ok = probeStatusOk(res.statusCode);
       await res.body.dump();
     } catch {

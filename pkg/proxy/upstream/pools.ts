@@ -1,7 +1,8 @@
 // Upstream connection pools (undici), one per address, protocol and TLS server name, shared by
 // every snapshot that uses them: a new snapshot keeps warm connections; pools no snapshot refers
 // to are closed gracefully (in-flight requests finish) on the next swap.
-import { Pool } from 'undici';
+import { isIP } from 'node:net';
+import { Pool, buildConnector } from 'undici';
 import type { Protocol } from '../ir';
 
 export interface UpstreamTarget {
@@ -77,25 +78,28 @@ export class UpstreamPools {
     const tls = t.protocol === 'tls' || t.protocol === 'h2';
     const host = t.address.includes(':') ? `[${t.address}]` : t.address;
     const origin = `${tls ? 'https' : 'http'}://${host}:${t.port}`;
+    // Our own connector, because undici's Pool builds its connector without `useH2c` (h2c would
+    // silently speak HTTP/1.1) and takes the TLS SNI from each request's Host header. Here the SNI
+    // is the target's servername (the endpoint FQDN or URLRewrite's hostname) and nothing for an IP
+    // literal, whatever the client sent.
+    const connector = buildConnector({
+      timeout: this.opts.connectTimeoutMs ?? 5_000,
+      allowH2: t.protocol === 'h2',
+      ...(t.protocol === 'h2c' ? { useH2c: true } : {}),
+      // Envoy's default for an upstream TLS context without a validation context: encrypt, do not
+      // verify. (A CA bundle option is future work; see README.)
+      ...(tls ? { rejectUnauthorized: false } : {}),
+    } as buildConnector.BuildOptions);
+    const sni = tls && t.servername && isIP(t.servername) === 0 ? t.servername : undefined;
     return new Pool(origin, {
       connections: this.opts.connectionsPerUpstream ?? 256,
       pipelining: 1,
-      connectTimeout: this.opts.connectTimeoutMs ?? 5_000,
       keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? 30_000,
       // headers and body timing belong to the route (timeouts.backendRequest), not to the pool
       headersTimeout: 0,
       bodyTimeout: 0,
       allowH2: t.protocol === 'h2',
-      ...(t.protocol === 'h2c' ? { useH2c: true } : {}),
-      connect: tls
-        ? {
-            servername: t.servername && !/^[0-9.]+$|:/.test(t.servername) ? t.servername : undefined,
-            // Envoy's default for an upstream TLS context without a validation context: encrypt,
-            // do not verify. (A CA bundle option is future work; see README.)
-            rejectUnauthorized: false,
-            ALPNProtocols: t.protocol === 'h2' ? ['h2', 'http/1.1'] : ['http/1.1'],
-          }
-        : undefined,
+      connect: (opts: buildConnector.Options, cb: buildConnector.Callback) => connector({ ...opts, servername: sni }, cb),
     } as Pool.Options);
   }
 }

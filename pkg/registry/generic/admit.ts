@@ -10,6 +10,7 @@ import type { Resource, ServedVersion } from '../resource';
 import { servedVersion, apiVersionOf } from '../resource';
 import type { FieldValidation } from './options';
 import { checkMetaShape, validateMetaUpdate, validateObjectMeta } from './meta';
+import { checkObjectBounds } from './limits';
 
 export function versionOf(r: Resource, version: string): ServedVersion {
   const v = servedVersion(r, version);
@@ -48,6 +49,7 @@ export function prepareIncoming(r: Resource, version: string, body: unknown, fv:
 
 /** Schema + metadata + strategy validation of a complete object; throws one 422 with every cause. */
 export function validateObject(r: Resource, version: string, obj: KObject, old: KObject | null, warnings: string[]): void {
+  checkObjectBounds(obj, { group: r.group, kind: r.kind }, obj.metadata.name ?? '');
   const meta = validateObjectMeta(obj.metadata, r.strategy);
   const errs: FieldErrorList = [...meta.errors];
   if (old) errs.push(...validateMetaUpdate(obj.metadata, old.metadata));

@@ -3,7 +3,7 @@
 // create = Txn If(mod_revision == 0), update/delete = Txn If(mod_revision == rv). Every unary
 // call carries a deadline (etcd3 sets none and would hang while quorum is lost).
 import { Etcd3 } from 'etcd3';
-import { noop } from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import type { IRequestOp, ITxnResponse } from 'etcd3/lib/rpc';
 import type { Driver, DriverWatch, KeyValue, RangeOptions, RangeResult, TxnResult, WatchSink } from '../driver';
 import { toKV } from './convert';
@@ -12,13 +12,20 @@ import { EtcdWatch } from './watch';
 
 export interface EtcdOptions {
   endpoints: string[];
-  /** deadline for each unary call (default 5 s) */
+  /** deadline for each write (default 3 s: a write in flight when the leader dies is never answered) */
   callTimeoutMs?: number;
+  /** deadline for each read (default 10 s: a large list on a loaded member takes longer) */
+  readTimeoutMs?: number;
   /** where the last compaction revision is recorded, like kube's compact_rev_key */
   compactKey?: string;
 }
 
 const b = (s: string) => Buffer.from(s, 'utf8');
+
+/** The request could not have been delivered: connection refused or never established. */
+export function neverReachedServer(err: Error): boolean {
+  return /ECONNREFUSED|No connection established|failed to connect|connect ECONN|BrokenCircuit/i.test(err?.message ?? '');
+}
 
 export class EtcdDriver implements Driver {
   readonly name = 'etcd';
@@ -27,19 +34,22 @@ export class EtcdDriver implements Driver {
   private readonly watches = new Set<DriverWatch>();
 
   constructor(opts: EtcdOptions) {
-    const timeout = opts.callTimeoutMs ?? 5000;
+    const timeout = opts.callTimeoutMs ?? 3000;
+    const readTimeout = opts.readTimeoutMs ?? 10_000;
     this.compactKey = opts.compactKey ?? 'compact_rev_key';
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: timeout,
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + (ctx.method === 'range' ? readTimeout : timeout) }),
       faultHandling: {
-        // etcd3's per-host breaker opens for 5 s after 3 failures on every member at once when the
-        // leader dies, turning a ~1.5 s election into a ~5 s outage; its global retry resends
-        // transactions that may already have applied. The store re-reads on conflict instead, and
-        // an ambiguous failure reaches the client as a 5xx, as in kube.
-        host: () => noop,
-        global: noop,
+        // A dead member must not take a share of calls: one connection failure opens its breaker,
+        // the pool then tries the next member, and the member is tried again after a second.
+        // Slow calls (an election in progress) do not count, or every member would open at once
+        // (etcd3's default of 3 failures / 5 s turned a 1.5 s election into a 5 s outage).
+        host: () => circuitBreaker(handleWhen(neverReachedServer), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) }),
+        // Only a call that provably never reached etcd is retried: etcd3's default retry also
+        // re-sent transactions that may have applied. The store re-reads on conflict instead.
+        global: retry(handleWhen(neverReachedServer), { maxAttempts: 2 }),
       },
     });
   }

@@ -1,0 +1,310 @@
+// apiserver benchmarks over the real binary (`switchyard apiserver`, no controller), HTTPS + token:
+//  1. creates/s at 64 concurrent HTTPS clients on etcd vs raw etcd3 transactions of the same shape
+//     (Txn If(mod_revision==0) Put) at 64 concurrency on the same etcd, in the same run;
+//  2. LIST of 10,000 Backends (full list, JSON and Table), on SQLite and on etcd;
+//  3. 1,000 concurrent watchers (one HTTP/1.1 connection each): delivery latency of a write to
+//     every watcher, and the server's RSS before and with the watchers.
+// Prints a markdown table. Bounded: every phase has a time budget.
+//   node dist/bench/apiserver/run.js [--seconds 5] [--objects 10000] [--watchers 1000] [--only create,list,watch]
+import * as fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Client, type Dispatcher } from 'undici';
+import { Etcd3 } from 'etcd3';
+import { encode } from '../../pkg/storage/codec';
+import { Api, BACKENDS, startServer, type TestServer } from '../../test/apiserver/lib';
+import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
+}
+
+const SECONDS = Number(arg('seconds', process.env.BENCH_SECONDS ?? '5'));
+const OBJECTS = Number(arg('objects', '10000'));
+const WATCHERS = Number(arg('watchers', '1000'));
+const CONCURRENCY = 64;
+const ONLY = new Set(arg('only', 'create,list,watch').split(','));
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Row {
+  what: string;
+  storage: string;
+  result: string;
+  target: string;
+  verdict: string;
+}
+const rows: Row[] = [];
+
+function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function body(name: string, i: number) {
+  return {
+    apiVersion: 'core.apoxy.dev/v1alpha2',
+    kind: 'Backend',
+    metadata: { name, labels: { app: 'bench', shard: String(i % 16) } },
+    spec: { endpoints: [{ ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 8080, weight: 1 }, { fqdn: 'bench.example.com', port: 80 }], protocol: 'h2' },
+  };
+}
+
+/** The object as switchyard would store it, for the raw etcd3 reference (same size and shape). */
+function stored(name: string, i: number) {
+  return {
+    ...body(name, i),
+    metadata: {
+      ...body(name, i).metadata,
+      uid: randomUUID(),
+      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      generation: 1,
+      managedFields: [{ manager: 'bench', operation: 'Update', apiVersion: 'core.apoxy.dev/v1alpha2', time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {}, 'f:shard': {} } }, 'f:spec': { '.': {}, 'f:endpoints': {}, 'f:protocol': {} } } }],
+    },
+  };
+}
+
+async function measure(seconds: number, workers: number, one: (w: number, i: number) => Promise<void>) {
+  const lat: number[] = [];
+  let ops = 0;
+  let errors = 0;
+  let firstError: unknown;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const t = performance.now();
+        try {
+          await one(w, i);
+          lat.push(performance.now() - t);
+          ops++;
+        } catch (err) {
+          errors++;
+          firstError ??= err;
+          if (errors > 200) throw new Error(`too many errors; first: ${String(firstError)}`);
+        }
+      }
+    }),
+  );
+  const secs = (performance.now() - start) / 1000;
+  lat.sort((a, b) => a - b);
+  if (errors) log(`  ${errors} errors, first: ${String(firstError)}`);
+  return { rate: ops / secs, ops, errors, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+/** Creates until `n` Backends named bk-<i> exist (64 concurrent, at most `budgetMs`). */
+async function fill(api: Api, n: number, from = 0, budgetMs = 240_000): Promise<void> {
+  let next = from;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n && performance.now() - t0 < budgetMs) {
+        const i = next++;
+        const a = await api.post(BACKENDS, body(`bk-${i}`, i));
+        if (a.status !== 201 && a.status !== 409) throw new Error(`fill: HTTP ${a.status} ${a.text.slice(0, 200)}`);
+      }
+    }),
+  );
+  log(`  filled to ${n} Backends in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+async function createBench(ts: TestServer, etcd: EtcdMember): Promise<number> {
+  const api = new Api(ts.sy.apiURL, ts.sy.caFile, ts.sy.adminToken, CONCURRENCY);
+  const raw = new Etcd3({ hosts: [etcd.clientURL] });
+  const run = Date.now().toString(36);
+  let created = 0;
+  try {
+    // warm up TLS connections and the JIT
+    await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => api.post(BACKENDS, body(`warm-${run}-${w}`, w))));
+    const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+    // alternate: raw, switchyard, raw, switchyard — both see the same etcd state and machine load
+    for (const round of [0, 1]) {
+      log(`raw etcd3 txn creates × ${CONCURRENCY} for ${SECONDS / 2} s (round ${round + 1})`);
+      const r = await measure(SECONDS / 2, CONCURRENCY, async (w, i) => {
+        const key = `/bench-raw/${run}/${round}/w${w}-${i}`;
+        const res = await raw.if(key, 'Mod', '==', 0).then(raw.put(key).value(encode(stored(`w${w}-${i}`, i) as never))).commit();
+        if (!res.succeeded) throw new Error(`raw create of ${key} did not apply`);
+      });
+      log(`  ${r.rate.toFixed(0)}/s`);
+      log(`switchyard HTTPS creates × ${CONCURRENCY} for ${SECONDS / 2} s (round ${round + 1})`);
+      const s = await measure(SECONDS / 2, CONCURRENCY, async () => {
+        const i = created++;
+        const a = await api.post(BACKENDS, body(`bk-${i}`, i));
+        if (a.status !== 201) throw new Error(`HTTP ${a.status} ${a.text.slice(0, 200)}`);
+      });
+      log(`  ${s.rate.toFixed(0)}/s`);
+      for (const [k, v] of [['raw', r], ['sy', s]] as const) {
+        const prev = results[k];
+        results[k] = prev ? { rate: (prev.rate + v.rate) / 2, ops: prev.ops + v.ops, errors: prev.errors + v.errors, p50: Math.max(prev.p50, v.p50), p99: Math.max(prev.p99, v.p99) } : v;
+      }
+    }
+    const ratio = results.sy.rate / results.raw.rate;
+    rows.push({ what: `creates/s, ${CONCURRENCY} concurrent (HTTPS, full apiserver path)`, storage: 'etcd', result: `${results.sy.rate.toFixed(0)}/s (p50 ${results.sy.p50.toFixed(1)} ms, p99 ${results.sy.p99.toFixed(1)} ms)`, target: '—', verdict: '' });
+    rows.push({ what: `raw etcd3 Txn creates/s, ${CONCURRENCY} concurrent (reference)`, storage: 'etcd', result: `${results.raw.rate.toFixed(0)}/s (p50 ${results.raw.p50.toFixed(1)} ms, p99 ${results.raw.p99.toFixed(1)} ms)`, target: '—', verdict: '' });
+    rows.push({ what: 'switchyard ÷ raw etcd3 creates', storage: 'etcd', result: `${ratio.toFixed(2)}×`, target: '≥ 0.70×', verdict: ratio >= 0.7 ? 'met' : 'missed' });
+  } finally {
+    raw.close();
+    await api.close();
+  }
+  return created;
+}
+
+async function listBench(ts: TestServer, label: string, have: number): Promise<void> {
+  const api = new Api(ts.sy.apiURL, ts.sy.caFile, ts.sy.adminToken, CONCURRENCY);
+  try {
+    await fill(api, OBJECTS, Math.min(have, OBJECTS));
+    const all = await api.get(BACKENDS, { timeoutMs: 120_000 });
+    if (all.status !== 200) throw new Error(`list: HTTP ${all.status} ${all.text.slice(0, 200)}`);
+    const count = all.json.items.length as number;
+    const lat: Record<string, number[]> = { json: [], table: [], page: [] };
+    const t0 = performance.now();
+    for (let i = 0; i < 12 && performance.now() - t0 < 30_000; i++) {
+      for (const [k, accept, q] of [['json', 'application/json', ''], ['table', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', ''], ['page', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', '?limit=500']] as const) {
+        const t = performance.now();
+        const a = await api.get(BACKENDS + q, { accept, timeoutMs: 30_000 });
+        const ms = performance.now() - t;
+        if (a.status !== 200) throw new Error(`list: HTTP ${a.status}`);
+        if (i > 0) lat[k].push(ms); // the first round warms up
+      }
+    }
+    for (const k of Object.keys(lat)) lat[k].sort((a, b) => a - b);
+    const p = (k: string) => `p50 ${pct(lat[k], 50).toFixed(0)} ms, p99 ${pct(lat[k], 99).toFixed(0)} ms`;
+    const full = pct(lat.json, 50);
+    rows.push({ what: `LIST ${count} Backends, JSON (client-node informer)`, storage: label, result: p('json'), target: '≤ 150 ms', verdict: full <= 150 ? 'met' : 'missed' });
+    rows.push({ what: `LIST ${count} Backends, Table (kubectl get, no limit)`, storage: label, result: p('table'), target: '—', verdict: '' });
+    rows.push({ what: 'LIST first page limit=500, Table (kubectl get)', storage: label, result: p('page'), target: '—', verdict: '' });
+  } finally {
+    await api.close();
+  }
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function watchBench(ts: TestServer): Promise<void> {
+  const ca = fs.readFileSync(ts.sy.caFile, 'utf8');
+  const pid = ts.sy.child.pid!;
+  const api = new Api(ts.sy.apiURL, ts.sy.caFile, ts.sy.adminToken, 4);
+  const clients: Client[] = [];
+  const rssBefore = rssMiB(pid);
+  try {
+    await api.create(BACKENDS, body('watched', 0));
+    const rv = (await api.get(`${BACKENDS}?limit=1`)).json.metadata.resourceVersion as string;
+    // latest arrival per watcher and per write
+    const arrivals: Map<string, number>[] = [];
+    let opened = 0;
+    const t0 = performance.now();
+    const open = async (w: number) => {
+      const c = new Client(ts.sy.apiURL, { connect: { ca }, pipelining: 1, bodyTimeout: 0, headersTimeout: 30_000 });
+      clients.push(c);
+      arrivals[w] = new Map();
+      const res = await c.request({ path: `${BACKENDS}?watch=1&resourceVersion=${rv}`, method: 'GET', headers: { authorization: `Bearer ${ts.sy.adminToken}` } } as Dispatcher.RequestOptions);
+      if (res.statusCode !== 200) throw new Error(`watch ${w}: HTTP ${res.statusCode}`);
+      opened++;
+      let buf = '';
+      res.body.on('data', (chunk: Buffer) => {
+        const now = performance.now();
+        buf += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          const m = /"mark":"(m\d+)"/.exec(line);
+          if (m) arrivals[w].set(m[1], now);
+        }
+      });
+      res.body.on('error', () => undefined);
+    };
+    // open in batches so the TLS handshakes do not all queue at once
+    for (let i = 0; i < WATCHERS; i += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, WATCHERS - i) }, (_, j) => open(i + j)));
+      if (performance.now() - t0 > 60_000) throw new Error(`only ${opened} watchers opened within 60 s`);
+    }
+    log(`  ${opened} watchers open in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await sleep(500);
+    const rssWith = rssMiB(pid);
+    const writes: { mark: string; at: number }[] = [];
+    const delivery: number[] = [];
+    let missing = 0;
+    for (let k = 0; k < 10; k++) {
+      const mark = `m${k}`;
+      const at = performance.now();
+      writes.push({ mark, at });
+      const a = await api.patch(`${BACKENDS}/watched`, 'merge', { metadata: { labels: { mark } } });
+      if (a.status !== 200) throw new Error(`write: HTTP ${a.status}`);
+      // wait (bounded) for every watcher to see it
+      const deadline = performance.now() + 5000;
+      while (performance.now() < deadline && arrivals.filter((m) => m?.has(mark)).length < opened) await sleep(5);
+      for (let w = 0; w < opened; w++) {
+        const got = arrivals[w].get(mark);
+        if (got === undefined) missing++;
+        else delivery.push(got - at);
+      }
+      await sleep(100);
+    }
+    delivery.sort((a, b) => a - b);
+    const p99 = pct(delivery, 99);
+    rows.push({ what: `watch delivery, ${opened} watchers × 10 writes (write sent → event read by the last watcher)`, storage: ts.storage, result: `p50 ${pct(delivery, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${delivery[delivery.length - 1]?.toFixed(1)} ms, missed ${missing}`, target: 'p99 ≤ 50 ms', verdict: p99 <= 50 && missing === 0 ? 'met' : 'missed' });
+    rows.push({ what: `server RSS: idle → with ${opened} watchers`, storage: ts.storage, result: `${rssBefore.toFixed(0)} MiB → ${rssWith.toFixed(0)} MiB (+${((rssWith - rssBefore) * 1024 / opened).toFixed(0)} KiB/watcher)`, target: '—', verdict: '' });
+  } finally {
+    await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
+    await api.close();
+  }
+}
+
+function printTable(): void {
+  const lines = ['| benchmark | storage | result | target | |', '| --- | --- | --- | --- | --- |'];
+  for (const r of rows) lines.push(`| ${r.what} | ${r.storage} | ${r.result} | ${r.target} | ${r.verdict} |`);
+  console.log(`\napiserver benchmarks (node ${process.version}, ${require('node:os').cpus().length} CPUs, switchyard apiserver over HTTPS with a bearer token; ${SECONDS} s per create phase)\n`);
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let etcdTs: TestServer | undefined;
+  let sqliteTs: TestServer | undefined;
+  try {
+    if (ONLY.has('create') || ONLY.has('list')) {
+      etcdTs = await startServer('etcd');
+      log(`switchyard on etcd at ${etcdTs.sy.apiURL} (etcd ${etcdTs.etcd!.clientURL})`);
+      let have = 0;
+      if (ONLY.has('create')) have = await createBench(etcdTs, etcdTs.etcd!);
+      if (ONLY.has('list')) {
+        log(`LIST on etcd`);
+        await listBench(etcdTs, 'etcd', have);
+      }
+      await etcdTs.stop();
+      etcdTs = undefined;
+    }
+    if (ONLY.has('list') || ONLY.has('watch')) {
+      sqliteTs = await startServer('sqlite');
+      log(`switchyard on SQLite at ${sqliteTs.sy.apiURL}`);
+      if (ONLY.has('list')) {
+        log('LIST on SQLite');
+        await listBench(sqliteTs, 'sqlite', 0);
+      }
+      if (ONLY.has('watch')) {
+        log(`${WATCHERS} watchers on SQLite`);
+        await watchBench(sqliteTs);
+      }
+    }
+  } finally {
+    await etcdTs?.stop();
+    await sqliteTs?.stop();
+  }
+  printTable();
+  console.log(`\n(total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    printTable();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,296 @@
+// Proxy throughput and latency, compared fairly (DESIGN.md "Benchmarks that compare fairly"):
+// each proxy under test runs alone on core 0 (`taskset -a -c 0`, every thread), the upstream (nginx
+// `return 200`, one worker; a tiny node server when nginx is missing) and wrk share core 1.
+// Targets: direct to the upstream, switchyard (its Proxy with a fixed snapshot: no apiserver),
+// nginx as a reverse proxy (one worker, keep-alive upstream) and node `http-proxy`.
+//   1. max load: wrk -t1 -c50 for --seconds (after a short warm-up), rounds alternated in order;
+//   2. fixed load: every target at the same offered rate, half of switchyard's max (wrk has no
+//      -R and wrk2 is not packaged: each of the 50 connections waits `delay()` ms between
+//      requests), p50/p99 and the p99 each proxy adds over direct.
+// Prints markdown tables. Not a test. `node dist/bench/proxy/run.js [--seconds 8] [--rounds 2]`
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePorts } from '../../test/harness/ports';
+import { tempDir } from '../../test/harness/tmp';
+import { terminate, trackChild } from '../../test/harness/process';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
+}
+
+const SECONDS = Number(arg('seconds', '8'));
+const WARM_SECONDS = Number(arg('warm', '2'));
+const FIXED_SECONDS = Number(arg('fixed-seconds', '6'));
+const ROUNDS = Number(arg('rounds', '2'));
+const CONNS = Number(arg('connections', '50'));
+const DIST = path.resolve(__dirname);
+
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+function start(name: string, cpu: number, cmd: string, args: string[]): Proc {
+  const child = spawn('taskset', ['-a', '-c', String(cpu), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-4000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-4000)));
+  return { name, child, output: () => out };
+}
+
+async function waitPort(p: Proc, port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (p.child.exitCode !== null || Date.now() > deadline) throw new Error(`${p.name} did not listen on ${port}:\n${p.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function nginxConf(dir: string, name: string, server: string, extra = ''): string {
+  const conf = path.join(dir, `${name}.conf`);
+  const tmp = path.join(dir, `${name}-tmp`);
+  fs.mkdirSync(tmp, { recursive: true });
+  fs.writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${dir}/${name}.pid;
+error_log ${dir}/${name}-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  client_body_temp_path ${tmp}/body;
+  proxy_temp_path ${tmp}/proxy;
+  ${extra}
+  server {
+    ${server}
+  }
+}
+`,
+  );
+  return conf;
+}
+
+const WRK_DONE = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d,"mean":%.1f}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean))
+end
+`;
+
+interface WrkResult {
+  requests: number;
+  duration_us: number;
+  connect: number;
+  read: number;
+  write: number;
+  status: number;
+  timeout: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  rps: number;
+  errors: number;
+  /** CPU seconds the proxy under test used during the run (NaN for direct) */
+  cpu: number;
+}
+
+function wrk(dir: string, port: number, seconds: number, delayMs = 0, proxyPid?: number): Promise<WrkResult> {
+  const cpu0 = cpuSeconds(proxyPid);
+  const script = path.join(dir, delayMs ? `wrk-delay-${delayMs}.lua` : 'wrk.lua');
+  if (!fs.existsSync(script)) fs.writeFileSync(script, (delayMs ? `function delay() return ${delayMs} end\n` : '') + WRK_DONE);
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNS}`, `-d${seconds}s`, '--timeout', '5s', '-s', script, `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), (seconds + 15) * 1000);
+    child.on('exit', () => {
+      clearTimeout(t);
+      const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
+      if (!line) return reject(new Error(`wrk gave no result:\n${out}`));
+      const r = JSON.parse(line.slice(8)) as WrkResult;
+      r.rps = r.requests / (r.duration_us / 1e6);
+      r.errors = r.connect + r.read + r.write + r.status + r.timeout;
+      r.cpu = cpuSeconds(proxyPid) - cpu0;
+      resolve(r);
+    });
+  });
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/** CPU seconds (user + system) used so far by `pid` and its child processes (nginx's worker). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  let ticks = 0;
+  const pids = [pid];
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const kids = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (kids) pids.push(...kids.split(/\s+/).map(Number));
+    }
+  } catch {
+    /* no children file: the process alone */
+  }
+  for (const p of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / CLK_TCK;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (us: number) => (us / 1000).toFixed(2);
+
+async function main(): Promise<void> {
+  if (os.cpus().length < 2) throw new Error('needs 2 cores (proxy on core 0, upstream + wrk on core 1)');
+  for (const c of ['taskset', 'wrk']) if (!has(c)) throw new Error(`${c} is not installed`);
+  const nginx = has('nginx') ? 'nginx' : null;
+  const dir = tempDir('switchyard-proxy-bench-');
+  const [upPort, syPort, ngPort, hpPort] = await freePorts(4);
+  const procs: Proc[] = [];
+  const load0 = os.loadavg();
+  const t0 = Date.now();
+  try {
+    // upstream on core 1
+    let upstreamLabel: string;
+    if (nginx) {
+      const conf = nginxConf(dir, 'upstream', `listen 127.0.0.1:${upPort} backlog=4096; location / { default_type text/plain; return 200 "ok\\n"; }`);
+      procs.push(start('nginx upstream', 1, nginx, ['-e', path.join(dir, 'upstream-error.log'), '-c', conf]));
+      upstreamLabel = `nginx ${spawnSync(nginx, ['-v']).stderr.toString().trim().replace('nginx version: ', '')} \`return 200\`, 1 worker`;
+    } else {
+      procs.push(start('node upstream', 1, process.execPath, [path.join(DIST, 'node_upstream.js'), '--port', String(upPort)]));
+      upstreamLabel = 'node:http `200 ok` (nginx not installed)';
+    }
+    await waitPort(procs[0], upPort);
+    // proxies under test on core 0
+    const sy = start('switchyard', 0, process.execPath, [path.join(DIST, 'switchyard_server.js'), '--port', String(syPort), '--upstream', `127.0.0.1:${upPort}`]);
+    const hp = start('http-proxy', 0, process.execPath, [path.join(DIST, 'http_proxy_server.js'), '--port', String(hpPort), '--upstream', `127.0.0.1:${upPort}`]);
+    procs.push(sy, hp);
+    const targets: Array<{ name: string; port: number; pid?: number }> = [{ name: 'direct', port: upPort }, { name: 'switchyard', port: syPort, pid: sy.child.pid }];
+    if (nginx) {
+      const conf = nginxConf(
+        dir,
+        'proxy',
+        `listen 127.0.0.1:${ngPort} backlog=4096;
+    location / {
+      proxy_pass http://up;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+    }`,
+        `upstream up { server 127.0.0.1:${upPort}; keepalive 64; keepalive_requests 1000000; }`,
+      );
+      const ng = start('nginx proxy', 0, nginx, ['-e', path.join(dir, 'proxy-error.log'), '-c', conf]);
+      procs.push(ng);
+      await waitPort(ng, ngPort);
+      targets.push({ name: 'nginx', port: ngPort, pid: ng.child.pid });
+    }
+    targets.push({ name: 'http-proxy', port: hpPort, pid: hp.child.pid });
+    await waitPort(sy, syPort);
+    await waitPort(hp, hpPort);
+
+    const max = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        if (WARM_SECONDS > 0) await wrk(dir, t.port, WARM_SECONDS);
+        const r = await wrk(dir, t.port, SECONDS, 0, t.pid);
+        max.get(t.name)!.push(r);
+        process.stderr.write(`max load  round ${round + 1} ${t.name.padEnd(10)} ${r.rps.toFixed(0)} req/s p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms errors ${r.errors} proxy cpu ${(r.cpu / (r.duration_us / 1e6)).toFixed(2)} cores\n`);
+      }
+    }
+    const rps = (n: string) => median(max.get(n)!.map((r) => r.rps));
+    const rate = Math.floor(rps('switchyard') / 2);
+    const delayMs = Math.max(1, Math.round((CONNS * 1000) / rate));
+    const fixed = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        const r = await wrk(dir, t.port, FIXED_SECONDS, delayMs, t.pid);
+        fixed.get(t.name)!.push(r);
+        process.stderr.write(`fixed load round ${round + 1} ${t.name.padEnd(10)} ${r.rps.toFixed(0)} req/s p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms errors ${r.errors}\n`);
+      }
+    }
+
+    const load1 = os.loadavg();
+    const out: string[] = [];
+    out.push(`## Proxy benchmark (${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores; node ${process.version})`);
+    out.push('');
+    out.push(`Proxy under test alone on core 0; upstream (${upstreamLabel}) and wrk -t1 -c${CONNS} on core 1. ` +
+      `${ROUNDS} rounds, order alternated, ${WARM_SECONDS}s warm-up + ${SECONDS}s per run. Load average before/after: ` +
+      `${load0.map((x) => x.toFixed(1)).join(' ')} / ${load1.map((x) => x.toFixed(1)).join(' ')} (other work on the machine skews every number).`);
+    out.push('');
+    out.push('### Max load (wrk -c' + CONNS + ')');
+    out.push('');
+    out.push(`| target | ${Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1} req/s`).join(' | ')} | median req/s | p50 ms | p99 ms | errors | proxy CPU (cores) | req per proxy CPU-second |`);
+    out.push(`|---|${'---|'.repeat(ROUNDS)}---|---|---|---|---|---|`);
+    // requests per CPU-second of the proxy: what one core buys, even when core 0 is shared with other work
+    const perCpu = (n: string) => median(max.get(n)!.map((r) => r.requests / r.cpu));
+    for (const t of targets) {
+      const rs = max.get(t.name)!;
+      const util = median(rs.map((r) => r.cpu / (r.duration_us / 1e6)));
+      out.push(`| ${t.name} | ${rs.map((r) => r.rps.toFixed(0)).join(' | ')} | ${rps(t.name).toFixed(0)} | ${ms(median(rs.map((r) => r.p50)))} | ${ms(median(rs.map((r) => r.p99)))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${t.pid ? util.toFixed(2) : '—'} | ${t.pid ? perCpu(t.name).toFixed(0) : '—'} |`);
+    }
+    out.push('');
+    const ratio = (a: string, b: string) => (max.has(b) ? `${(rps(a) / rps(b)).toFixed(2)}×` : 'n/a');
+    const cpuRatio = (a: string, b: string) => (max.has(b) ? `${(perCpu(a) / perCpu(b)).toFixed(2)}×` : 'n/a');
+    out.push(`Ratios (median req/s): switchyard/nginx ${ratio('switchyard', 'nginx')}, switchyard/http-proxy ${ratio('switchyard', 'http-proxy')}, nginx/direct ${ratio('nginx', 'direct')}, switchyard/direct ${ratio('switchyard', 'direct')}.`);
+    out.push(`Ratios per proxy CPU-second (robust when core 0 is not idle): switchyard/nginx ${cpuRatio('switchyard', 'nginx')}, switchyard/http-proxy ${cpuRatio('switchyard', 'http-proxy')}.`);
+    out.push('');
+    out.push(`### Fixed load: ${rate} req/s offered to every target (half of switchyard's max; ${CONNS} connections × 1 request per ${delayMs} ms), ${FIXED_SECONDS}s per run`);
+    out.push('');
+    out.push('| target | achieved req/s | p50 ms | p99 ms | added p99 vs direct ms | errors |');
+    out.push('|---|---|---|---|---|---|');
+    const directP99 = median(fixed.get('direct')!.map((r) => r.p99));
+    for (const t of targets) {
+      const rs = fixed.get(t.name)!;
+      const p99 = median(rs.map((r) => r.p99));
+      out.push(`| ${t.name} | ${median(rs.map((r) => r.rps)).toFixed(0)} | ${ms(median(rs.map((r) => r.p50)))} | ${ms(p99)} | ${t.name === 'direct' ? '—' : ms(p99 - directP99)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+    }
+    out.push('');
+    out.push(`Total bench time ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
+    console.log(out.join('\n'));
+  } finally {
+    await Promise.all(procs.reverse().map((p) => terminate(p.child, 'SIGTERM', 3000)));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
