@@ -5,7 +5,7 @@
 // the same data dir → a route applied afterwards is served (the controller resumed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Upstream, defaultAgent, send, sleep, until } from './lib';
+import { Upstream, defaultAgent, send, sleep } from './lib';
 import { startSwitchyard, BIN, type SwitchyardProcess } from '../harness/switchyard';
 import { freePort } from '../harness/ports';
 import { spawnNode, waitExit } from '../harness/process';
