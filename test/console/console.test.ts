@@ -212,8 +212,9 @@ test('keyboard only: Tab and Enter reach every view', { skip: skip ?? false }, a
   const { context, page } = await newPage(browser);
   try {
     await page.goto(`${env.sy.apiURL}/console/`);
-    // sign in without the mouse
-    await page.keyboard.type(env.sy.adminToken); // the token field has autofocus
+    // sign in without the mouse: the token field has autofocus
+    await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'token');
+    await page.keyboard.type(env.sy.adminToken);
     await page.keyboard.press('Enter');
     await page.getByTestId('shell').waitFor();
     const views: Record<string, RegExp> = {
@@ -232,7 +233,7 @@ test('keyboard only: Tab and Enter reach every view', { skip: skip ?? false }, a
       const id = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid ?? '');
       if (views[id] && !reached.has(id)) {
         await page.keyboard.press('Enter');
-        await waitFor(async () => views[id]!.test(((await page.locator('main h1').first().textContent()) ?? '').trim()), 5000, `the ${id} view`);
+        await waitFor(async () => views[id]!.test(((await page.locator('main h1').first().textContent()) ?? '').trim()), 15_000, `the ${id} view`);
         reached.add(id);
       }
     }

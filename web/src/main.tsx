@@ -2,8 +2,8 @@
 import { render, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, auth, probeWrite, whoAmI, type Who } from './api';
-import { navigate, useRoute } from './hooks';
-import { stopAll } from './informer';
+import { currentPath, navigate, useRoute } from './hooks';
+import { informerFor, stopAll } from './informer';
 import { KINDS, kindOf } from './kinds';
 import { Link } from './ui/common';
 import { lazyView } from './ui/lazy';
@@ -199,6 +199,13 @@ function App(): JSX.Element {
       </main>
     </div>
   );
+}
+
+// a token saved in this tab: start the list + watch of the kind being opened before the first render
+if (auth.token) {
+  const first = currentPath().split('/').filter(Boolean)[0] ?? 'backends';
+  const k = kindOf(first === 'create' ? '' : decodeURIComponent(first));
+  if (k) informerFor(k).start();
 }
 
 render(<App />, document.getElementById('app')!);

@@ -89,8 +89,6 @@ export class Liveness {
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private sweeping = false;
-  /** counters for metrics and the bench */
-  readonly stats = { heartbeats: 0, persists: 0, marks: 0, sweeps: 0, removed: 0 };
 
   constructor(
     private readonly objects: Objects,
@@ -232,7 +230,6 @@ export class Liveness {
    * when the stored heartbeat is P old (persistInterval) or the backend was marked expired.
    */
   async heartbeat(name: string): Promise<boolean> {
-    this.stats.heartbeats++;
     let e = this.entries.get(name);
     if (!e) {
       const o = await this.objects.get('backends', name); // registered through another replica a moment ago?
@@ -261,7 +258,6 @@ export class Liveness {
           this.entries.delete(name);
           return false;
         }
-        this.stats.persists++;
         this.absorb(o);
         return true;
       });
@@ -304,7 +300,6 @@ export class Liveness {
             const before = entry.expired;
             this.absorb(o);
             if (!before && entry.expired) {
-              this.stats.marks++;
               this.log.info('edgeproxy: backend heartbeat expired; removed from load balancing', { id: entry.name, app: entry.app });
             }
           }
@@ -321,7 +316,6 @@ export class Liveness {
   async sweep(): Promise<number> {
     if (this.stopped || this.sweeping || !this.isLeader()) return 0;
     this.sweeping = true;
-    this.stats.sweeps++;
     let removed = 0;
     try {
       const now = this.now();
@@ -341,7 +335,6 @@ export class Liveness {
       }
     } finally {
       this.sweeping = false;
-      this.stats.removed += removed;
     }
     return removed;
   }
