@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-NODE_DEPS := node_modules/.switchyard-installed
+# npm ci writes node_modules/.package-lock.json: newer than package-lock.json means installed
+NODE_DEPS := node_modules/.package-lock.json
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -6,6 +6,11 @@ import * as path from 'node:path';
 import { HostsFile, SystemResolver, parseDnsServers } from '../../pkg/dns/resolver';
 import { freePort } from '../harness/ports';
 import { tempDir } from '../harness/tmp';
+
+/** dnsmasq rotates the order of a name's addresses between answers: compare them as a set */
+function sortedAddresses<T extends { kind: string; addresses?: string[] }>(o: T): T {
+  return o.addresses ? { ...o, addresses: [...o.addresses].sort() } : o;
+}
 import { Dnsmasq } from './dnsmasq';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,7 +37,7 @@ test('A and AAAA with TTLs, NODATA and NXDOMAIN as empty', { timeout: 20_000 }, 
   const d = await dns();
   const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts(), queryTimeoutMs: 2000 });
   try {
-    assert.deepEqual(await r.query('a.test', 'A', 2000), { kind: 'ok', addresses: ['10.0.0.1', '10.0.0.2'], ttlSec: 7 });
+    assert.deepEqual(sortedAddresses(await r.query('a.test', 'A', 2000)), { kind: 'ok', addresses: ['10.0.0.1', '10.0.0.2'], ttlSec: 7 });
     assert.deepEqual(await r.query('six.test', 'AAAA', 2000), { kind: 'ok', addresses: ['fd00::6'], ttlSec: 7 });
     assert.deepEqual(await r.query('dual.test', 'AAAA', 2000), { kind: 'ok', addresses: ['fd00::3'], ttlSec: 7 });
     assert.deepEqual(await r.query('six.test', 'A', 2000), { kind: 'empty' }, 'NODATA');
@@ -144,7 +149,7 @@ test('a hosts file is honoured before DNS, with no TTL, and reloaded when it cha
     // alias.test is gone from the file → DNS (NXDOMAIN in .test)
     assert.deepEqual(await r.query('alias.test', 'A', 2000), { kind: 'empty' });
     fs.rmSync(f);
-    assert.deepEqual(await r.query('a.test', 'A', 2000), { kind: 'ok', addresses: ['10.0.0.1', '10.0.0.2'], ttlSec: 7 });
+    assert.deepEqual(sortedAddresses(await r.query('a.test', 'A', 2000)), { kind: 'ok', addresses: ['10.0.0.1', '10.0.0.2'], ttlSec: 7 });
   } finally {
     r.close();
   }

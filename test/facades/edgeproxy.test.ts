@@ -170,8 +170,9 @@ describe('edgeProxy auto-discovery API', { timeout: 120_000 }, () => {
   it('no heartbeat within the TTL: unhealthy and out of rotation at once, then removed', async () => {
     const ttl = await upstream('ttl', '127.0.0.5');
     try {
-      assert.equal((await register({ id: 'ttl-1', app: 'ttlapp', region: 'sa', ip: ttl.host, port: ttl.port })).status, 201);
+      // the server stamps the heartbeat while handling register: measure from before the request
       const t0 = Date.now();
+      assert.equal((await register({ id: 'ttl-1', app: 'ttlapp', region: 'sa', ip: ttl.host, port: ttl.port })).status, 201);
       await until('ttlapp routed', async () => (await viaProxy('ttlapp')).body.startsWith('ttl '));
       // TTL 3 s: out of rotation (503: its only backend) soon after, deleted by the sweep
       await until('ttl-1 out of rotation', async () => (await viaProxy('ttlapp')).status === 503, 8_000);
