@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real programs the test suite talks to, when they are missing.
-# Debian packages: etcd-server (etcd 3.4), dnsmasq-base (DNS on loopback), wrk (benchmarks).
+# Debian packages: etcd-server (etcd 3.4), dnsmasq-base (DNS on loopback), wrk and nginx-light
+# (benchmarks), chromium (the console's browser tests).
 # kubectl 1.20 from Debian's kubernetes-client is unpacked under .cache/ so it never replaces
 # the image's /usr/bin/kubectl.
 set -euo pipefail
@@ -10,6 +11,8 @@ need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)   # the console's browser tests
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)            # the proxy benchmark's reference
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   export DEBIAN_FRONTEND=noninteractive
