@@ -133,6 +133,8 @@ export function fromStorage(err: unknown, gr: GroupResource, name: string): ApiE
       return badRequest(err.message);
     case 'Timeout':
       return timeout(err.message);
+    case 'TooLarge':
+      return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: ${err.message}`);
     case 'Unavailable':
       return unavailable(err.message);
     default:

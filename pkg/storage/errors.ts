@@ -1,6 +1,7 @@
 // The storage layer's one error type. Codes mirror k8s.io/apiserver/pkg/storage errors; the
 // apiserver maps each to a metav1.Status (NotFound → 404, AlreadyExists → 409, Conflict → 409,
-// Expired → 410, TooLargeResourceVersion → 504, Unavailable → 503, InvalidContinue → 400).
+// Expired → 410, TooLargeResourceVersion → 504, Unavailable → 503, InvalidContinue → 400,
+// TooLarge → 413).
 
 export type StorageErrorCode =
   | 'NotFound'
@@ -12,7 +13,8 @@ export type StorageErrorCode =
   | 'InvalidContinue'
   | 'InvalidResourceVersion'
   | 'Unavailable'
-  | 'Timeout';
+  | 'Timeout'
+  | 'TooLarge';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

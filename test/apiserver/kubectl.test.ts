@@ -365,8 +365,7 @@ function suite(storage: Storage, withOldKubectl: boolean): void {
       assert.deepEqual(routes.json.items.map((o: { metadata: { name: string } }) => o.metadata.name), ['route-a'], 'other kinds untouched');
     });
 
-    // kubectl 1.20 on the same server (it needs the protobuf OpenAPI v2 document for validation,
-    // strategic merge and plain `apply`, which switchyard does not serve: what works without it)
+    // kubectl 1.20 on the same server (validation and plain `apply` read the protobuf OpenAPI v2 document)
     if (!withOldKubectl) return;
     const skip120 = fs.existsSync(KUBECTL_120) ? false : `kubectl 1.20 not found at ${KUBECTL_120} (run hack/install-test-deps.sh)`;
     const doc = (proto: string) => JSON.stringify({ apiVersion: 'core.apoxy.dev/v1alpha2', kind: 'Backend', metadata: { name: 'old-client' }, spec: { endpoints: [{ fqdn: 'old.example.com' }], protocol: proto } });
@@ -396,7 +395,20 @@ function suite(storage: Storage, withOldKubectl: boolean): void {
       assert.equal((await k.ok(['get', 'backends', '-o', 'name'])).trim(), '');
     });
 
-    it('kubectl 1.20: apply with validation and strategic patch', { skip: skip120 || 'needs the protobuf OpenAPI v2 document (/openapi/v2 as application/com.github.proto-openapi.spec.v2@v1.0+protobuf), which switchyard does not serve yet' }, () => undefined);
+    it('kubectl 1.20: apply with client-side validation (protobuf OpenAPI v2), re-apply, explain, and a rejected field', { skip: skip120 }, async () => {
+      const k = kubectlFor(ts.sy.kubeconfig, KUBECTL_120);
+      const applied = await k(['apply', '-f', '-'], { input: doc('tls') });
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /backend\.core\.apoxy\.dev\/old-client created/);
+      const again = await k(['apply', '-f', '-'], { input: doc('tls') });
+      assert.match(again.stdout, /unchanged/, again.stdout + again.stderr);
+      assert.match(await k.ok(['explain', 'backends.spec']), /Backend/);
+      const bad = JSON.stringify({ apiVersion: 'core.apoxy.dev/v1alpha2', kind: 'Backend', metadata: { name: 'old-bad' }, spec: { endpoints: [], foo: 1 } });
+      const rejected = await k(['apply', '-f', '-'], { input: bad });
+      assert.notEqual(rejected.code, 0);
+      assert.match(rejected.stderr, /unknown field "foo"/);
+      await k.ok(['delete', 'backend', 'old-client']);
+    });
   });
 }
 

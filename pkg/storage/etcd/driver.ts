@@ -40,6 +40,9 @@ export class EtcdDriver implements Driver {
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: timeout,
+      // gRPC's default 4 MiB receive limit fails a list of ~6,000 Backends (informers list with no
+      // limit); etcd's own limit on a request is separate (--max-request-bytes)
+      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + (ctx.method === 'range' ? readTimeout : timeout) }),
       faultHandling: {
         // A dead member must not take a share of calls: one connection failure opens its breaker,

@@ -10,6 +10,9 @@ export function fromEtcdError(err: unknown, what: string): StorageError {
   if (/required revision is a future revision/.test(msg)) {
     return new StorageError('TooLargeResourceVersion', `${what}: ${msg}`, { cause: err });
   }
+  if (/request is too large|message larger than max|RESOURCE_EXHAUSTED/i.test(msg)) {
+    return new StorageError('TooLarge', `${what}: ${msg}`, { cause: err });
+  }
   if (/deadline exceeded|DEADLINE_EXCEEDED|timed out|timeout/i.test(msg)) {
     return new StorageError('Timeout', `${what}: etcd did not answer in time: ${msg}`, { cause: err });
   }
