@@ -240,28 +240,28 @@ async function run(mode: Mode): Promise<Result> {
     };
   } finally {
     stopWatch();
-    await agent.close();
-    await regAgent.close();
+    // destroy, not close: an overloaded server may hold thousands of queued heartbeats
+    await agent.destroy();
+    await regAgent.destroy();
     await sy.stop();
   }
 }
 
 async function main(): Promise<void> {
   log(`edgeProxy heartbeat bench (${COMMAND}): ${BACKENDS} backends, ${APPS} apps, one heartbeat per ${INTERVAL_S} s each, ${SECONDS} s window; load ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const row = (r: Result) =>
+    `| ${r.persist} | ${f(r.registerSeconds)} s | ${f(r.heartbeatsPerS)} | ${f(r.facadeWritesPerS)} | ${f(r.statusWritesPerS)} | ${f(r.cpuPct)} % | ${f(r.idleCpuPct)} % | ${f(r.rssMB, 0)} | ${f(r.p50, 2)} / ${f(r.p99, 2)} | ${r.errors} |`;
   const results: Result[] = [];
   for (const m of MODES) {
     log(`- ${MODE_NAME[m]}`);
     results.push(await run(m));
+    log(`  ${row(results[results.length - 1]!)}`);
   }
-  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
   console.log(`${COMMAND}: ${BACKENDS} backends, heartbeat every ${INTERVAL_S} s, TTL 60 s, ${SECONDS} s window`);
   console.log('| heartbeat writes | register all | heartbeats/s | facade writes/s | controller status writes/s | server CPU (1 core = 100 %) | CPU while registering | RSS MB | heartbeat p50 / p99 ms | errors |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of results) {
-    console.log(
-      `| ${r.persist} | ${f(r.registerSeconds)} s | ${f(r.heartbeatsPerS)} | ${f(r.facadeWritesPerS)} | ${f(r.statusWritesPerS)} | ${f(r.cpuPct)} % | ${f(r.idleCpuPct)} % | ${f(r.rssMB, 0)} | ${f(r.p50, 2)} / ${f(r.p99, 2)} | ${r.errors} |`,
-    );
-  }
+  for (const r of results) console.log(row(r));
 }
 
 main().then(
