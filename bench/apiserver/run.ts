@@ -12,6 +12,7 @@ import { Client, type Dispatcher } from 'undici';
 import { Etcd3 } from 'etcd3';
 import { encode } from '../../pkg/storage/codec';
 import { Api, BACKENDS, startServer, type TestServer } from '../../test/apiserver/lib';
+import { measure as measureLoop, pct } from '../lib/measure';
 import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
 
 function arg(name: string, dflt: string): string {
@@ -37,11 +38,6 @@ interface Row {
 }
 const rows: Row[] = [];
 
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 function body(name: string, i: number) {
   return {
     apiVersion: 'core.apoxy.dev/v1alpha2',
@@ -65,33 +61,8 @@ function stored(name: string, i: number) {
   };
 }
 
-async function measure(seconds: number, workers: number, one: (w: number, i: number) => Promise<void>) {
-  const lat: number[] = [];
-  let ops = 0;
-  let errors = 0;
-  let firstError: unknown;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      for (let i = 0; performance.now() < end; i++) {
-        const t = performance.now();
-        try {
-          await one(w, i);
-          lat.push(performance.now() - t);
-          ops++;
-        } catch (err) {
-          errors++;
-          firstError ??= err;
-          if (errors > 200) throw new Error(`too many errors; first: ${String(firstError)}`);
-        }
-      }
-    }),
-  );
-  const secs = (performance.now() - start) / 1000;
-  lat.sort((a, b) => a - b);
-  if (errors) log(`  ${errors} errors, first: ${String(firstError)}`);
-  return { rate: ops / secs, ops, errors, p50: pct(lat, 50), p99: pct(lat, 99) };
+function measure(seconds: number, workers: number, one: (w: number, i: number) => Promise<void>) {
+  return measureLoop(seconds, workers, one, { maxErrors: 200, log });
 }
 
 /** Creates until `n` Backends named bk-<i> exist (64 concurrent, at most `budgetMs`). */
@@ -137,7 +108,7 @@ async function createBench(ts: TestServer, etcd: EtcdMember): Promise<number> {
       log(`  ${s.rate.toFixed(0)}/s`);
       for (const [k, v] of [['raw', r], ['sy', s]] as const) {
         const prev = results[k];
-        results[k] = prev ? { rate: (prev.rate + v.rate) / 2, ops: prev.ops + v.ops, errors: prev.errors + v.errors, p50: Math.max(prev.p50, v.p50), p99: Math.max(prev.p99, v.p99) } : v;
+        results[k] = prev ? { rate: (prev.rate + v.rate) / 2, ops: prev.ops + v.ops, errors: prev.errors + v.errors, seconds: prev.seconds + v.seconds, p50: Math.max(prev.p50, v.p50), p99: Math.max(prev.p99, v.p99) } : v;
       }
     }
     const ratio = results.sy.rate / results.raw.rate;

@@ -13,6 +13,7 @@ import { EtcdDriver } from '../../pkg/storage/etcd/driver';
 import { encode } from '../../pkg/storage/codec';
 import type { Store } from '../../pkg/storage/interface';
 import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
+import { measure as measureLoop } from '../lib/measure';
 import { tempDir } from '../../test/harness/tmp';
 
 /** update-cached: the writer passes the object it holds (kube's cachedExistingObject): no read */
@@ -49,39 +50,10 @@ function backend(name: string, n: number): KObject {
   };
 }
 
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 /** Run `writers` loops of `one(w, i)` for SECONDS; count completed ops and latencies. */
 async function measure(writers: number, one: (w: number, i: number) => Promise<void>): Promise<Omit<Cell, 'target' | 'op' | 'writers'>> {
-  const lat: number[] = [];
-  let ops = 0;
-  let errors = 0;
-  let firstError: unknown;
-  const start = performance.now();
-  const end = start + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      for (let i = 0; performance.now() < end; i++) {
-        const t = performance.now();
-        try {
-          await one(w, i);
-          lat.push(performance.now() - t);
-          ops++;
-        } catch (err) {
-          errors++;
-          firstError ??= err;
-          if (errors > 100) throw new Error(`too many errors; first: ${String(firstError)}`);
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  lat.sort((a, b) => a - b);
-  if (errors) process.stderr.write(`  ${errors} errors, first: ${String(firstError)}\n`);
-  return { ops, errors, seconds, p50: pct(lat, 50), p99: pct(lat, 99) };
+  const { ops, errors, seconds, p50, p99 } = await measureLoop(SECONDS, writers, one);
+  return { ops, errors, seconds, p50, p99 };
 }
 
 async function storeCell(target: Target, store: Store, op: Op, writers: number, run: string): Promise<Cell> {
