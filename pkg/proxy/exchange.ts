@@ -25,6 +25,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private state: EndpointState | null = null;
   private attemptOpen = false;
+  private clientGone = false;
   /** the endpoint that just failed: a retry avoids it */
   private lastFailed: EndpointState | null = null;
   private backendTimer: NodeJS.Timeout | null = null;
@@ -52,7 +53,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const cl = req.headers['content-length'];
     this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
     res.once('close', () => {
-      if (!this.finished) this.abort(new Error('client went away'), true);
+      if (this.finished) return;
+      this.clientGone = true; // recorded as 499, as nginx does
+      this.abort(new Error('client went away'), true);
     });
     const t = rule.timeouts.requestMs;
     if (t) this.requestTimer = setTimeout(() => this.onRequestTimeout(), t);
@@ -307,17 +310,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.finished = true;
     this.clearBackendTimer();
     if (this.requestTimer) clearTimeout(this.requestTimer);
-    this.ctx.observe(this.rule, this.backendName, this.res.statusCode || this.statusCode, performance.now() - this.started);
+    this.ctx.observe(this.rule, this.backendName, this.clientGone ? 499 : this.res.statusCode || this.statusCode, performance.now() - this.started);
   }
 
   private fail(status: number, message: string): void {
     this.cancelAttempt();
-    this.complete();
     if (this.res.headersSent) {
+      this.complete();
       this.res.destroy();
       return;
     }
+    // status first: complete() records what the client got (a proxy-made 502 is not a 200)
     this.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1 });
+    this.complete();
     this.res.end(message + '\n');
   }
 }
