@@ -11,6 +11,12 @@ import { tempDir } from '../harness/tmp';
 function sortedAddresses<T extends { kind: string; addresses?: string[] }>(o: T): T {
   return o.addresses ? { ...o, addresses: [...o.addresses].sort() } : o;
 }
+
+/** Polls `cond` every 5 ms until it holds or `ms` pass (the caller asserts afterwards). */
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+}
 import { Dnsmasq } from './dnsmasq';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +80,8 @@ test("one Resolver per query in flight: a timeout's cancel() does not cancel ano
   try {
     const short = r.query('a.test', 'A', 300);
     const long = r.query('dual.test', 'A', 5000);
-    await sleep(20);
+    // both start after an async hosts-file check: wait (bounded) until both are out
+    await until(() => r.inFlight === 2, 250);
     assert.equal(r.inFlight, 2);
     assert.deepEqual(await short, { kind: 'timeout' });
     await sleep(200);
@@ -94,7 +101,7 @@ test('close() settles queries in flight', { timeout: 20_000 }, async () => {
   d.pause();
   try {
     const q = r.query('a.test', 'A', 5000);
-    await sleep(20);
+    await until(() => r.inFlight === 1, 2000);
     const t0 = Date.now();
     r.close();
     assert.equal((await q).kind, 'error');
