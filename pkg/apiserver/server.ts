@@ -7,6 +7,7 @@ import type { TokenAuthenticator, User } from '../auth/tokens';
 import type { Resource } from '../registry/resource';
 import type { RegistryContext } from '../registry/generic/context';
 import type { Logger } from '../log/logger';
+import { accessLog, requestIdOf } from '../log/access_log';
 import { Cacher } from './watchcache/cacher';
 import type { ServerContext } from './context';
 import { handleGet, handleList } from './handlers/read';
@@ -76,6 +77,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+
+  // a request id on every answer (X-Request-Id and kube's Audit-Id) and one log line per request
+  app.use(accessLog({
+    log: opts.log,
+    component: 'apiserver',
+    auditId: true,
+    quiet: new Set(['/healthz', '/livez', '/readyz', '/metrics']),
+    user: (req) => (req as Request & { user?: User }).user?.name,
+  }));
 
   // public: health and version (kube's system:public-info-viewer)
   const ok = (_req: Request, res: Response) => void res.type('text/plain').send('ok');
@@ -189,7 +199,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           break;
       }
     } catch (err) {
-      if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { method: req.method, path: req.path, error: (err as Error).message });
+      if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { requestId: requestIdOf(res), method: req.method, path: req.path, error: (err as Error).message });
       sendError(res, err);
     } finally {
       metrics.requests.inc({ verb: verb ?? req.method, group: r.group, resource: r.plural, subresource: sub ?? '', code: String(res.statusCode) });
@@ -201,7 +211,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.all('/apis/:group/:version/:plural/:name/:sub', dispatch);
 
   app.use((_req: Request, res: Response) => notFoundPath(res));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, err));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { requestId: requestIdOf(res), method: req.method, path: req.path, error: (err as Error)?.message ?? String(err) });
+    sendError(res, err);
+  });
 
   return {
     app,
