@@ -9,9 +9,9 @@ import type { Resource } from '../registry/resource';
 import { Objects } from './common/objects';
 import { listen, type FacadeServer } from './common/http';
 import { Liveness } from './edgeproxy/liveness';
-import { edgeProxyApp } from './edgeproxy/server';
+import { DEFAULT_EDGEPROXY_RATE_LIMIT, edgeProxyApp } from './edgeproxy/server';
 import { DEFAULT_REGISTRY_RATE_LIMIT, registryApp } from './registry/server';
-import { upstreamsApp } from './upstreams/server';
+import { DEFAULT_UPSTREAMS_RATE_LIMIT, upstreamsApp } from './upstreams/server';
 
 export interface FacadesOptions {
   registry: RegistryContext;
@@ -74,11 +74,18 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
       });
       await liveness.start();
       out.liveness = liveness;
-      const app = edgeProxyApp({ objects, liveness, log, appDomain: env.EDGEPROXY_APP_DOMAIN?.trim() || undefined });
+      const app = edgeProxyApp({
+        objects,
+        liveness,
+        log,
+        appDomain: env.EDGEPROXY_APP_DOMAIN?.trim() || undefined,
+        token: env.SWITCHYARD_EDGEPROXY_TOKEN || undefined,
+        rateLimitPerMinute: intEnv(env, 'SWITCHYARD_EDGEPROXY_RATE_LIMIT', DEFAULT_EDGEPROXY_RATE_LIMIT, 0),
+      });
       const s = await listen(app, env.EDGEPROXY_API_LISTEN_ADDR?.trim() || DEFAULT_EDGEPROXY_LISTEN);
       servers.push(s);
       out.ports.edgeProxy = s.port;
-      log.info('edgeProxy auto-discovery API listening', { address: `${s.host}:${s.port}`, ttlSecs, region: env.EDGEPROXY_REGION || 'sa' });
+      log.info('edgeProxy auto-discovery API listening', { address: `${s.host}:${s.port}`, ttlSecs, auth: !!env.SWITCHYARD_EDGEPROXY_TOKEN, region: env.EDGEPROXY_REGION || 'sa' });
     }
     if (opts.registryListen) {
       const objects = new Objects(opts.registry, opts.resources, 'switchyard-registry');
@@ -95,7 +102,13 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
     }
     if (opts.upstreamsListen) {
       const objects = new Objects(opts.registry, opts.resources, 'switchyard-upstreams');
-      const s = await listen(upstreamsApp({ objects, log, token: env.SWITCHYARD_UPSTREAMS_TOKEN || undefined }), opts.upstreamsListen);
+      const app = upstreamsApp({
+        objects,
+        log,
+        token: env.SWITCHYARD_UPSTREAMS_TOKEN || undefined,
+        rateLimitPerMinute: intEnv(env, 'SWITCHYARD_UPSTREAMS_RATE_LIMIT', DEFAULT_UPSTREAMS_RATE_LIMIT, 0),
+      });
+      const s = await listen(app, opts.upstreamsListen);
       servers.push(s);
       out.ports.upstreams = s.port;
       log.info('upstreams/targets API listening', { address: `${s.host}:${s.port}`, auth: !!env.SWITCHYARD_UPSTREAMS_TOKEN });

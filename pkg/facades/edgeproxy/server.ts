@@ -7,12 +7,17 @@
 //   GET    /api/v1/backends/:id     the backend | 404 {"error":"backend not found"}
 //   DELETE /api/v1/backends/:id     200 {"id","deregistered":true} | 404 {"id","error":"backend not found"}
 // Bad input: malformed JSON 400, wrong or missing fields 422, no JSON content type 415, body over
-// 64 KiB 413; always a JSON {"error": …} that says what is wrong.
+// 64 KiB 413; always a JSON {"error": …} that says what is wrong. Hardening (off the document):
+// SWITCHYARD_EDGEPROXY_TOKEN → bearer token on everything but /health (401); registrations and
+// deregistrations limited per client IP (SWITCHYARD_EDGEPROXY_RATE_LIMIT per minute, default 600,
+// 0 = off: 429 + Retry-After); heartbeats are never limited.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
+import { accessLog, requestIdOf } from '../../log/access_log';
 import { describe, isFacadeObject, type Objects } from '../common/objects';
 import { HttpError, isJsonContentType, parseJson, readBody } from '../common/http';
+import { bearerGuard, writeRateLimit } from '../common/guards';
 import { checkId, parseRegistration, type Registration } from './payload';
 import { applyRegistration, backendObject, FACADE, routeObject, routeName, viewOf } from './objects';
 import type { Liveness } from './liveness';
@@ -27,7 +32,13 @@ export interface EdgeProxyAppOptions {
   /** extra hostname suffix for app routes: <app>.<appDomain> */
   appDomain?: string;
   now?: () => number;
+  /** bearer token for every endpoint but /health (unset: open, as the original API is) */
+  token?: string;
+  /** registrations and deregistrations per minute per client IP (heartbeats are not counted); 0: unlimited */
+  rateLimitPerMinute?: number;
 }
+
+export const DEFAULT_EDGEPROXY_RATE_LIMIT = 600;
 
 const isEdge = (o: Parameters<typeof isFacadeObject>[0]) => isFacadeObject(o, FACADE);
 
@@ -38,11 +49,18 @@ export function edgeProxyApp(opts: EdgeProxyAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(accessLog({ log, component: 'edgeproxy', quiet: new Set(['/health']), routine: (req) => req.path.startsWith('/api/v1/heartbeat/') }));
 
   app.get('/health', (_req, res) => {
     const n = liveness.entries.size;
     res.json({ status: 'ok', version: EDGEPROXY_API_VERSION, backends: n, registered_backends: n, uptime_secs: Math.floor((now() - started) / 1000) });
   });
+  app.use(bearerGuard({ token: opts.token, realm: 'switchyard-edgeproxy', reject: (res) => void res.json({ error: 'unauthorized: send "Authorization: Bearer <token>"' }) }));
+  app.use(writeRateLimit({
+    perMinute: opts.rateLimitPerMinute ?? DEFAULT_EDGEPROXY_RATE_LIMIT,
+    counts: (req) => (req.method === 'POST' && req.path === '/api/v1/register') || req.method === 'DELETE',
+    reject: (res, n) => void res.json({ error: `rate limit exceeded: at most ${n} registrations per minute per client` }),
+  }));
 
   app.post('/api/v1/register', async (req, res) => {
     if (!isJsonContentType(req.headers['content-type'])) {
@@ -52,7 +70,7 @@ export function edgeProxyApp(opts: EdgeProxyAppOptions): express.Express {
     const parsed = parseJson(await readBody(req));
     if (!parsed.ok) throw new HttpError(400, parsed.error);
     const reg = parseRegistration(parsed.value);
-    await register(reg);
+    await register(reg, requestIdOf(res));
     res.status(201).json({ id: reg.id, registered: true, message: 'Backend registered successfully' });
   });
 
@@ -91,7 +109,7 @@ export function edgeProxyApp(opts: EdgeProxyAppOptions): express.Express {
       return;
     }
     liveness.forget(id);
-    log.info('edgeproxy: backend deregistered', { id });
+    log.info('edgeproxy: backend deregistered', { requestId: requestIdOf(res), id });
     res.json({ id, deregistered: true });
   });
 
@@ -109,17 +127,17 @@ export function edgeProxyApp(opts: EdgeProxyAppOptions): express.Express {
     if (err instanceof ApiError) {
       if (err.code === 422 || err.code === 400) return void res.status(422).json({ ...(id ? { id } : {}), error: describe(err) });
       if (err.code === 409) return void res.status(409).json({ ...(id ? { id } : {}), error: err.message });
-      log.warn('edgeproxy: request failed', { path: req.path, code: err.code, error: err.message });
+      log.warn('edgeproxy: request failed', { requestId: requestIdOf(res), path: req.path, code: err.code, error: err.message });
       return void res.status(err.code >= 500 ? 503 : err.code).json({ error: err.message });
     }
     const e = err as { status?: number; type?: string; message?: string };
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return void res.status(e.status).json({ error: e.message ?? 'bad request' });
-    log.error('edgeproxy: internal error', { path: req.path, error: String((err as Error)?.stack ?? err) });
+    log.error('edgeproxy: internal error', { requestId: requestIdOf(res), path: req.path, error: String((err as Error)?.stack ?? err) });
     res.status(500).json({ error: 'internal error' });
   });
 
   /** Upsert the Backend, then make sure the app's route exists (undoing a fresh Backend if that fails). */
-  async function register(reg: Registration): Promise<void> {
+  async function register(reg: Registration, requestId: string | undefined): Promise<void> {
     checkId(reg.id);
     const t = now();
     const desired = backendObject(reg, t);
@@ -147,7 +165,7 @@ export function edgeProxyApp(opts: EdgeProxyAppOptions): express.Express {
       throw err;
     }
     liveness.registered(stored, t);
-    log.info('edgeproxy: backend registered', { id: reg.id, app: reg.app, region: reg.region, endpoint: `${reg.ip}:${reg.port}`, created });
+    log.info('edgeproxy: backend registered', { requestId, id: reg.id, app: reg.app, region: reg.region, endpoint: `${reg.ip}:${reg.port}`, created });
   }
 
   async function ensureRoute(appName: string): Promise<void> {

@@ -12,9 +12,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
-import { RateLimiter } from '../../proxy/resilience/rate_limit';
+import { accessLog, requestIdOf } from '../../log/access_log';
+import { bearerGuard, writeRateLimit } from '../common/guards';
 import { describe, FACADE_LABEL, type Objects } from '../common/objects';
-import { bearerMatches, clientIP, HttpError, parseJson, readBody } from '../common/http';
+import { HttpError, parseJson, readBody } from '../common/http';
 import { FACADE, objectName, objectsFor, parseKey, parseRegistration, viewOf } from './mapping';
 
 export interface RegistryAppOptions {
@@ -35,34 +36,20 @@ export function registryApp(opts: RegistryAppOptions): express.Express {
   const { objects, log } = opts;
   const now = opts.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
   const limit = opts.rateLimitPerMinute ?? DEFAULT_REGISTRY_RATE_LIMIT;
-  const limiter = limit > 0 ? new RateLimiter({ requestsPerMinute: limit, perClientIP: true }) : undefined;
   /** one registration or deregistration of a name at a time in this process */
   const locks = new Map<string, Promise<unknown>>();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(accessLog({ log, component: 'registry', quiet: new Set(['/health']) }));
 
   app.get('/health', async (_req, res) => {
     const { items } = await objects.list('httproutes', isRegistry);
     res.json({ status: 'healthy', registered_routes: items.length });
   });
 
-  app.use((req, res, next) => {
-    if (opts.token && !bearerMatches(req, opts.token)) {
-      req.resume();
-      res.set('WWW-Authenticate', 'Bearer realm="switchyard-registry"').status(401).json({ error: 'unauthorized: send "Authorization: Bearer <token>"' });
-      return;
-    }
-    if (limiter && req.method === 'POST') {
-      const r = limiter.take(limiter.keyFor(clientIP(req)), Date.now());
-      if (!r.allowed) {
-        req.resume();
-        res.set('Retry-After', String(r.retryAfterSeconds)).status(429).json({ error: `rate limit exceeded: at most ${limit} registry writes per minute per client` });
-        return;
-      }
-    }
-    next();
-  });
+  app.use(bearerGuard({ token: opts.token, realm: 'switchyard-registry', reject: (res) => void res.json({ error: 'unauthorized: send "Authorization: Bearer <token>"' }) }));
+  app.use(writeRateLimit({ perMinute: limit, reject: (res, n) => void res.json({ error: `rate limit exceeded: at most ${n} registry writes per minute per client` }) }));
 
   app.post('/register', async (req, res) => {
     const reg = parseRegistration(await jsonBody(req));
@@ -94,7 +81,7 @@ export function registryApp(opts: RegistryAppOptions): express.Express {
         throw new HttpError(409, 'route already exists');
       }
     });
-    log.info('registry: route registered', { host: reg.host, path: reg.path, backend: reg.backend, name: built.name });
+    log.info('registry: route registered', { requestId: requestIdOf(res), host: reg.host, path: reg.path, backend: reg.backend, name: built.name });
     res.status(200).json({ status: 'registered', host: reg.host, path: reg.path, backend: reg.backend });
   });
 
@@ -109,7 +96,7 @@ export function registryApp(opts: RegistryAppOptions): express.Express {
       return true;
     });
     if (!found) throw new HttpError(404, 'route not found');
-    log.info('registry: route deregistered', { host: key.host, path: key.path, name });
+    log.info('registry: route deregistered', { requestId: requestIdOf(res), host: key.host, path: key.path, name });
     res.status(200).json({ status: 'deregistered', host: key.host, path: key.path });
   });
 
@@ -132,10 +119,10 @@ export function registryApp(opts: RegistryAppOptions): express.Express {
       // the apiserver's validation found something the facade's own checks did not: still the client's input
       if (err.code === 422 || err.code === 400) return void res.status(400).json({ error: describe(err) });
       if (err.code === 409) return void res.status(409).json({ error: 'route already exists' });
-      log.warn('registry: request failed', { path: req.path, code: err.code, error: err.message });
+      log.warn('registry: request failed', { requestId: requestIdOf(res), path: req.path, code: err.code, error: err.message });
       return void res.status(err.code >= 500 ? 503 : err.code).json({ error: err.message });
     }
-    log.error('registry: internal error', { path: req.path, error: String((err as Error)?.stack ?? err) });
+    log.error('registry: internal error', { requestId: requestIdOf(res), path: req.path, error: String((err as Error)?.stack ?? err) });
     res.status(500).json({ error: 'internal error' });
   });
 

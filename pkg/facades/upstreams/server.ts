@@ -6,12 +6,15 @@
 //   GET/PATCH/DELETE /api/targets/:id
 // Errors: {"error":{"code":"NOT_FOUND"|"CONFLICT"|"VALIDATION_ERROR","message","details"?}} with
 // 404/409/400 (413 for a body over 1 MiB). With SWITCHYARD_UPSTREAMS_TOKEN set every request
-// needs `Authorization: Bearer <token>` (401 UNAUTHORIZED).
+// needs `Authorization: Bearer <token>` (401 UNAUTHORIZED); writes are rate limited per client IP
+// (SWITCHYARD_UPSTREAMS_RATE_LIMIT per minute, default 600, 0 = off: 429 RATE_LIMITED + Retry-After).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { KObject } from '../../../apis/meta/v1/types';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
-import { bearerMatches, HttpError, isObject, parseJson, readBody } from '../common/http';
+import { accessLog, requestIdOf } from '../../log/access_log';
+import { HttpError, isObject, parseJson, readBody } from '../common/http';
+import { bearerGuard, writeRateLimit } from '../common/guards';
 import { invalidCauses, type Objects } from '../common/objects';
 import {
   editableTargets,
@@ -38,7 +41,11 @@ export interface UpstreamsAppOptions {
   objects: Objects;
   log: Logger;
   token?: string;
+  /** writes (POST/PATCH/PUT/DELETE) per minute per client IP; 0: unlimited */
+  rateLimitPerMinute?: number;
 }
+
+export const DEFAULT_UPSTREAMS_RATE_LIMIT = 600;
 
 const BODY_LIMIT = 1024 * 1024;
 
@@ -61,15 +68,13 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(accessLog({ log, component: 'upstreams', quiet: new Set(['/health']) }));
 
-  app.use((req, res, next) => {
-    if (opts.token && !bearerMatches(req, opts.token)) {
-      req.resume();
-      res.set('WWW-Authenticate', 'Bearer realm="switchyard-upstreams"').status(401).json({ error: { code: 'UNAUTHORIZED', message: 'send "Authorization: Bearer <token>"' } });
-      return;
-    }
-    next();
-  });
+  app.use(bearerGuard({ token: opts.token, realm: 'switchyard-upstreams', reject: (res) => void res.json({ error: { code: 'UNAUTHORIZED', message: 'send "Authorization: Bearer <token>"' } }) }));
+  app.use(writeRateLimit({
+    perMinute: opts.rateLimitPerMinute ?? DEFAULT_UPSTREAMS_RATE_LIMIT,
+    reject: (res, n) => void res.json({ error: { code: 'RATE_LIMITED', message: `rate limit exceeded: at most ${n} writes per minute per client` } }),
+  }));
 
   // ---- upstreams ----
   app.get('/api/upstreams', async (_req, res) => {
@@ -85,7 +90,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
     const id = newId('upstream');
     try {
       const o = await objects.create('backends', upstreamBackend(name, id, meta));
-      log.info('upstreams: upstream created', { id, name });
+      log.info('upstreams: upstream created', { requestId: requestIdOf(res), id, name });
       res.status(201).json({ data: upstreamView(o) });
     } catch (err) {
       if (err instanceof ApiError && err.code === 409) throw conflictErr(`an upstream (or Backend) named ${JSON.stringify(name)} already exists`, { field: 'name' });
@@ -115,7 +120,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
     req.resume();
     const cur = await findUpstream(req.params.id as string);
     if (!(await objects.delete('backends', cur.metadata.name!, { uid: cur.metadata.uid }).catch(gone))) throw notFound('upstream', req.params.id as string);
-    log.info('upstreams: upstream deleted', { id: req.params.id, name: cur.metadata.name });
+    log.info('upstreams: upstream deleted', { requestId: requestIdOf(res), id: req.params.id, name: cur.metadata.name });
     res.status(204).end();
   });
 
@@ -127,7 +132,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
 
   app.post('/api/upstreams/:id/targets', async (req, res) => {
     const body = await objectBody(req);
-    res.status(201).json({ data: await addTarget(req.params.id as string, body) });
+    res.status(201).json({ data: await addTarget(req.params.id as string, body, requestIdOf(res)) });
   });
 
   app.get('/api/targets', async (req, res) => {
@@ -140,7 +145,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
   app.post('/api/targets', async (req, res) => {
     const body = await objectBody(req);
     if (typeof body.upstreamId !== 'string' || body.upstreamId === '') throw new ValidationError('upstreamId is required', { field: 'upstreamId' });
-    res.status(201).json({ data: await addTarget(body.upstreamId, body) });
+    res.status(201).json({ data: await addTarget(body.upstreamId, body, requestIdOf(res)) });
   });
 
   app.get('/api/targets/:id', async (req, res) => {
@@ -187,7 +192,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
       return withTargets(cur, list.filter((x) => x.meta.id !== id));
     });
     if (!o) throw notFound('target', id);
-    log.info('upstreams: target removed', { id, upstream: found.upstream.metadata.name });
+    log.info('upstreams: target removed', { requestId: requestIdOf(res), id, upstream: found.upstream.metadata.name });
     res.status(204).end();
   });
 
@@ -210,10 +215,10 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
       }
       if (err.code === 404) return send(404, 'NOT_FOUND', err.message);
       if (err.code === 409) return send(409, 'CONFLICT', err.message);
-      log.warn('upstreams: request failed', { path: req.path, code: err.code, error: err.message });
+      log.warn('upstreams: request failed', { requestId: requestIdOf(res), path: req.path, code: err.code, error: err.message });
       return send(err.code >= 500 ? 503 : err.code, 'UNAVAILABLE', err.message);
     }
-    log.error('upstreams: internal error', { path: req.path, error: String((err as Error)?.stack ?? err) });
+    log.error('upstreams: internal error', { requestId: requestIdOf(res), path: req.path, error: String((err as Error)?.stack ?? err) });
     send(500, 'INTERNAL_ERROR', 'internal error');
   });
 
@@ -252,7 +257,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
     if (curTls !== tls) throw new ValidationError(`the upstream's targets use ${curTls ? 'https' : 'http'}; a target cannot use ${tls ? 'https' : 'http'}`, { field: 'target' });
   }
 
-  async function addTarget(upstreamRef: string, body: Record<string, unknown>): Promise<Target> {
+  async function addTarget(upstreamRef: string, body: Record<string, unknown>, requestId: string | undefined): Promise<Target> {
     const parsed = parseTarget(body.target);
     const fields = targetFields(body);
     const up = await findUpstream(upstreamRef);
@@ -267,7 +272,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
     });
     if (!o) throw notFound('upstream', upstreamRef);
     const t = targetsOf(o).find((x) => x.id === meta.id)!;
-    log.info('upstreams: target added', { id: t.id, upstream: up.metadata.name, target: t.target, weight: t.weight });
+    log.info('upstreams: target added', { requestId, id: t.id, upstream: up.metadata.name, target: t.target, weight: t.weight });
     return t;
   }
 
