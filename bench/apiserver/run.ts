@@ -14,6 +14,7 @@ import { encode } from '../../pkg/storage/codec';
 import { Api, BACKENDS, startServer, type TestServer } from '../../test/apiserver/lib';
 import { measure as measureLoop, pct } from '../lib/measure';
 import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
+import { emit, statusRow } from '../lib/report';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -115,6 +116,7 @@ async function createBench(ts: TestServer, etcd: EtcdMember): Promise<number> {
     rows.push({ what: `creates/s, ${CONCURRENCY} concurrent (HTTPS, full apiserver path)`, storage: 'etcd', result: `${results.sy.rate.toFixed(0)}/s (p50 ${results.sy.p50.toFixed(1)} ms, p99 ${results.sy.p99.toFixed(1)} ms)`, target: '—', verdict: '' });
     rows.push({ what: `raw etcd3 Txn creates/s, ${CONCURRENCY} concurrent (reference)`, storage: 'etcd', result: `${results.raw.rate.toFixed(0)}/s (p50 ${results.raw.p50.toFixed(1)} ms, p99 ${results.raw.p99.toFixed(1)} ms)`, target: '—', verdict: '' });
     rows.push({ what: 'switchyard ÷ raw etcd3 creates', storage: 'etcd', result: `${ratio.toFixed(2)}×`, target: '≥ 0.70×', verdict: ratio >= 0.7 ? 'met' : 'missed' });
+    emit({ bench: 'apiserver', case: `creates, ${CONCURRENCY} concurrent HTTPS clients, etcd`, metric: 'creates/s', unit: '/s', value: results.sy.rate, reference: 'raw etcd3 txn', referenceValue: results.raw.rate, goal: { on: 'ratio', cmp: '>=', target: 0.7 } });
   } finally {
     raw.close();
     await api.close();
@@ -166,10 +168,12 @@ async function listBench(ts: TestServer, label: string, have: number): Promise<v
       const what = v.name.replace('all Backends', `${count || OBJECTS} Backends`);
       if (error) {
         rows.push({ what, storage: label, result: `fails: ${error.replace(/\|/g, '/')}`, target: v.target ? `≤ ${v.target} ms` : '—', verdict: v.target ? 'missed' : '' });
+        emit(statusRow('apiserver', `${what}, ${label}`, 'failed', error));
         continue;
       }
       const p50 = pct(lat, 50);
       rows.push({ what, storage: label, result: `p50 ${p50.toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms (${lat.length} runs)`, target: v.target ? `≤ ${v.target} ms` : '—', verdict: v.target ? (p50 <= v.target ? 'met' : 'missed') : '' });
+      emit({ bench: 'apiserver', case: `${what}, ${label}`, metric: 'p50', unit: 'ms', value: p50, ...(v.target ? { goal: { on: 'value' as const, cmp: '<=' as const, target: v.target } } : {}) });
     }
   } finally {
     await api.close();
@@ -252,6 +256,11 @@ async function watchBench(ts: TestServer): Promise<void> {
     rows.push({ what: `watch delivery, ${opened} watchers × 10 writes: write sent → event read by each watcher`, storage: ts.storage, result: `p50 ${pct(delivery, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${delivery[delivery.length - 1]?.toFixed(1)} ms, missed ${missing}`, target: 'p99 ≤ 50 ms', verdict: p99 <= 50 && missing === 0 ? 'met' : 'missed' });
     rows.push({ what: '… of which the write itself (PATCH sent → 200 received)', storage: ts.storage, result: `p50 ${pct(writeLat, 50).toFixed(1)} ms, max ${writeLat[writeLat.length - 1].toFixed(1)} ms`, target: '—', verdict: '' });
     rows.push({ what: '… and after the write was acknowledged (200 received → event read)', storage: ts.storage, result: `p50 ${pct(afterAck, 50).toFixed(1)} ms, p99 ${pct(afterAck, 99).toFixed(1)} ms`, target: '—', verdict: '' });
+    emit(
+      { bench: 'apiserver', case: `watch delivery, ${opened} watchers × 10 writes, ${ts.storage}`, metric: 'p99 write sent → event read', unit: 'ms', value: p99, goal: { on: 'value', cmp: '<=', target: 50 } },
+      { bench: 'apiserver', case: `watch delivery, ${opened} watchers × 10 writes, ${ts.storage}`, metric: 'events missed', unit: '', value: missing, goal: { on: 'value', cmp: '<=', target: 0 } },
+      { bench: 'apiserver', case: `server RSS with ${opened} open watches, ${ts.storage}`, metric: 'per watcher', unit: 'KiB', value: ((rssWith - rssBefore) * 1024) / opened },
+    );
     rows.push({ what: `server RSS: idle → with ${opened} open watches`, storage: ts.storage, result: `${rssBefore.toFixed(0)} MiB → ${rssWith.toFixed(0)} MiB (+${((rssWith - rssBefore) * 1024 / opened).toFixed(0)} KiB/watcher)`, target: '—', verdict: '' });
   } finally {
     await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));

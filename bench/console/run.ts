@@ -19,6 +19,7 @@ import { launchBrowser, newPage, startServe, missingPrerequisite } from '../../t
 import { REPO_ROOT } from '../../test/harness/switchyard';
 import { BACKENDS } from '../../test/apiserver/lib';
 import type { Api } from '../../test/apiserver/lib';
+import { emit, type Goal } from '../lib/report';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any, sessionStorage: any, requestAnimationFrame: any;
@@ -54,6 +55,11 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
   return out;
 }
 
+/** A BENCH_JSON row for the console (no reference: the goals are the issue's targets). */
+function emitConsole(kase: string, metric: string, unit: string, value: number, goal?: Goal): void {
+  emit({ bench: 'console', case: kase, metric, unit, value, ...(goal ? { goal } : {}) });
+}
+
 function bundleSize(rows: Row[]): void {
   const dir = path.join(REPO_ROOT, 'web', 'dist', 'assets');
   let raw = 0;
@@ -66,6 +72,7 @@ function bundleSize(rows: Row[]): void {
   const html = fs.readFileSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'));
   raw += html.length;
   gz += zlib.gzipSync(html, { level: 9 }).length;
+  emitConsole('bundle (index.html + JS + CSS)', 'gzipped', 'KB', gz / 1024, { on: 'value', cmp: '<=', target: 300 });
   rows.push({ what: 'bundle (index.html + JS + CSS)', value: `${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzipped`, target: '≤ 300 KB gzipped' });
 }
 
@@ -115,6 +122,8 @@ async function main(): Promise<void> {
       }
       await context.close();
     }
+    emitConsole('first load → shell interactive (median of 5 fresh contexts)', 'median', 'ms', median(shells), { on: 'value', cmp: '<=', target: 1000 });
+    emitConsole('first load → Backends table listed from a live watch', 'median', 'ms', median(loads));
     rows.push({ what: 'first load → shell interactive (views navigable; median of 5 fresh contexts)', value: `${median(shells)} ms (min ${Math.min(...shells)}, max ${Math.max(...shells)}); DOMContentLoaded ${median(dcl).toFixed(0)} ms`, target: '≤ 1 s to interactive' });
     rows.push({ what: 'first load → Backends table listed from a live watch', value: `${median(loads)} ms (min ${Math.min(...loads)}, max ${Math.max(...loads)})`, target: '' });
 
@@ -130,6 +139,7 @@ async function main(): Promise<void> {
     await page.waitForFunction((n: number) => Number(document.querySelector('.vt')?.dataset.rows) >= n, N_BACKENDS, { polling: 'raf', timeout: 60_000 });
     const listMs = Date.now() - t0;
     const domRows = await page.evaluate(() => document.querySelectorAll('tr.row').length);
+    emitConsole(`${N_BACKENDS} Backends: page load → all listed`, 'time', 'ms', listMs);
     rows.push({ what: `${N_BACKENDS} Backends: page load → all listed`, value: `${listMs} ms (${domRows} rows in the DOM; created over the API in ${(createMs / 1000).toFixed(1)} s)`, target: 'virtualized' });
     const scroll = await page.evaluate(async () => {
       const el = document.querySelector('.vt');
@@ -152,6 +162,7 @@ async function main(): Promise<void> {
       return { frames: frames.slice(1), ms: performance.now() - started, wrong, end: [...document.querySelectorAll('tr.row')].pop()?.dataset.key ?? '' };
     });
     const f = scroll.frames;
+    emitConsole(`${N_BACKENDS} Backends: scroll top → bottom, 100 px per frame`, 'frame p95', 'ms', pct(f, 95), { on: 'value', cmp: '<=', target: 33 });
     rows.push({
       what: `${N_BACKENDS} Backends: scroll top → bottom, 100 px per frame`,
       value: `${f.length} frames in ${(scroll.ms / 1000).toFixed(1)} s: ${(1000 / (f.reduce((a, b) => a + b, 0) / f.length)).toFixed(0)} fps, frame p50 ${pct(f, 50).toFixed(1)} ms, p95 ${pct(f, 95).toFixed(1)} ms, max ${Math.max(...f).toFixed(1)} ms, ${f.filter((x) => x > 50).length} frames > 50 ms; last row ${scroll.end}`,
@@ -170,6 +181,7 @@ async function main(): Promise<void> {
       lastAck = Date.now();
     });
     const done = await rendered;
+    emitConsole(`watch burst: ${N_BURST} changes by 64 writers`, 'last write acknowledged → all rendered', 'ms', Math.max(0, done - lastAck));
     // the filter now agrees with the server: every changed object is in the rendered state
     await page.getByTestId('filter-labels').fill('burst=yes');
     await page.waitForFunction((n: number) => document.querySelector('[data-testid="row-count"]')?.textContent?.startsWith(`${n} of`), N_BURST, { timeout: 10_000 });
@@ -204,6 +216,7 @@ async function main(): Promise<void> {
       });
       return { total: performance.now() - t0, fromFirst: performance.now() - firstAt };
     }, N_BURST);
+    emitConsole(`watch burst: ${N_BURST} changes arriving at once (watch resumed)`, 'resume → all rendered', 'ms', replay.total, { on: 'value', cmp: '<=', target: 2000 });
     await page.getByTestId('filter-labels').fill('burst=again');
     await page.waitForFunction((n: number) => document.querySelector('[data-testid="row-count"]')?.textContent?.startsWith(`${n} of`), N_BURST, { timeout: 10_000 });
     rows.push({

@@ -12,6 +12,7 @@ import { createLogger } from '../../pkg/log/logger';
 import type { BackendIR, RuleIR, Snapshot } from '../../pkg/proxy/ir';
 import { freePort } from '../../test/harness/ports';
 import { tempDir } from '../../test/harness/tmp';
+import { emit } from '../lib/report';
 
 const run = promisify(execFile);
 const arg = (n: string, d: string) => {
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nForward proxy (dynamicProxy) vs static Backend, same proxy and upstream; wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} alternated rounds\n`);
   console.log('| round | backend | req/s | p50 | p99 |\n| ---: | --- | ---: | ---: | ---: |\n' + rows.join('\n'));
+  emit({ bench: 'dns', case: `dynamicProxy (forward proxy) vs static Backend, same proxy and upstream, wrk -c50, ${ROUNDS} alternated rounds`, metric: 'mean req/s', unit: 'req/s', value: sum.dynamic / ROUNDS, reference: 'static Backend', referenceValue: sum.static / ROUNDS, goal: { on: 'ratio', cmp: '>=', target: 0.95 } });
   console.log(`\ndynamic / static = ${(sum.dynamic / sum.static).toFixed(2)}× (target ≥ 0.95×); lookups for the whole run: ${queries} (hosts file: no network lookups)`);
 }
 

@@ -18,6 +18,7 @@ import * as https from 'node:https';
 import { Agent, request } from 'undici';
 import { freePort } from '../../test/harness/ports';
 import { startSwitchyard, type SwitchyardProcess } from '../../test/harness/switchyard';
+import { emit } from '../lib/report';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -247,6 +248,18 @@ async function run(mode: Mode): Promise<Result> {
   }
 }
 
+/** BENCH_JSON rows for one persistence mode (no reference: the goal is the write budget). */
+function emitResult(mode: Mode, r: Result): void {
+  const kase = `${COMMAND}, ${BACKENDS} edgeProxy backends, heartbeat every ${INTERVAL_S} s, ${SECONDS} s window, ${MODE_NAME[mode]}`;
+  emit(
+    // the default mode's budget: at most one heartbeat write per second in all
+    { bench: 'facades', case: kase, metric: 'facade store writes/s', unit: '/s', value: r.facadeWritesPerS, ...(mode === 'default' ? { goal: { on: 'value' as const, cmp: '<=' as const, target: 1 } } : {}) },
+    { bench: 'facades', case: kase, metric: 'server CPU (1 core = 100)', unit: '%', value: r.cpuPct },
+    { bench: 'facades', case: kase, metric: 'heartbeat p99', unit: 'ms', value: r.p99 },
+    { bench: 'facades', case: kase, metric: 'heartbeat errors', unit: '', value: r.errors, goal: { on: 'value', cmp: '<=', target: 0 } },
+  );
+}
+
 async function main(): Promise<void> {
   log(`edgeProxy heartbeat bench (${COMMAND}): ${BACKENDS} backends, ${APPS} apps, one heartbeat per ${INTERVAL_S} s each, ${SECONDS} s window; load ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -256,6 +269,7 @@ async function main(): Promise<void> {
   for (const m of MODES) {
     log(`- ${MODE_NAME[m]}`);
     results.push(await run(m));
+    emitResult(m, results[results.length - 1]!);
     log(`  ${row(results[results.length - 1]!)}`);
   }
   console.log(`${COMMAND}: ${BACKENDS} backends, heartbeat every ${INTERVAL_S} s, TTL 60 s, ${SECONDS} s window`);

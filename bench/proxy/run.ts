@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { freePorts } from '../../test/harness/ports';
 import { tempDir } from '../../test/harness/tmp';
 import { terminate, trackChild } from '../../test/harness/process';
+import { emit, statusRow } from '../lib/report';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -174,6 +175,31 @@ const median = (xs: number[]) => {
 };
 const ms = (us: number) => (us / 1000).toFixed(2);
 
+const NO_NGINX = 'nginx not installed (hack/install-test-deps.sh installs nginx-light)';
+
+/** BENCH_JSON rows for the max-load phase: switchyard against nginx and http-proxy. */
+function emitMax(max: Map<string, WrkResult[]>, rps: (n: string) => number, perCpu: (n: string) => number): void {
+  const load = `wrk -c${CONNS}, proxy alone on core 0`;
+  const vs = (ref: string, metric: string, unit: string, f: (n: string) => number, goal?: number) =>
+    max.has(ref)
+      ? emit({ bench: 'proxy', case: `max load (${load}) vs ${ref}`, metric, unit, value: f('switchyard'), reference: ref, referenceValue: f(ref), ...(goal ? { goal: { on: 'ratio' as const, cmp: '>=' as const, target: goal } } : {}) })
+      : emit(statusRow('proxy', `max load vs ${ref}: ${metric}`, 'skipped', NO_NGINX));
+  vs('nginx', 'median req/s', 'req/s', rps, 0.6);
+  vs('nginx', 'req per proxy CPU-second', 'req/CPU-s', perCpu, 0.6);
+  vs('http-proxy', 'median req/s', 'req/s', rps, 1.8);
+  vs('http-proxy', 'req per proxy CPU-second', 'req/CPU-s', perCpu);
+}
+
+/** BENCH_JSON rows for the fixed-load phase: the p99 each proxy adds over direct. */
+function emitFixed(fixed: Map<string, WrkResult[]>, directP99us: number, rate: number): void {
+  const added = (n: string) => (median(fixed.get(n)!.map((r) => r.p99)) - directP99us) / 1000;
+  for (const ref of ['nginx', 'http-proxy']) {
+    const kase = `fixed load ${rate} req/s (half of switchyard's max) vs ${ref}`;
+    if (!fixed.has(ref)) emit(statusRow('proxy', `${kase}: added p99 over direct`, 'skipped', NO_NGINX));
+    else emit({ bench: 'proxy', case: kase, metric: 'added p99 over direct', unit: 'ms', value: added('switchyard'), reference: ref, referenceValue: added(ref), goal: { on: 'value', cmp: '<=', target: 1 } });
+  }
+}
+
 async function main(): Promise<void> {
   if (os.cpus().length < 2) throw new Error('needs 2 cores (proxy on core 0, upstream + wrk on core 1)');
   for (const c of ['taskset', 'wrk']) if (!has(c)) throw new Error(`${c} is not installed`);
@@ -235,6 +261,8 @@ async function main(): Promise<void> {
       }
     }
     const rps = (n: string) => median(max.get(n)!.map((r) => r.rps));
+    const perCpu = (n: string) => median(max.get(n)!.map((r) => r.requests / r.cpu));
+    emitMax(max, rps, perCpu);
     const rate = Math.floor(rps('switchyard') / 2);
     const delayMs = Math.max(1, Math.round((CONNS * 1000) / rate));
     const fixed = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
@@ -260,7 +288,6 @@ async function main(): Promise<void> {
     out.push(`| target | ${Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1} req/s`).join(' | ')} | median req/s | p50 ms | p99 ms | errors | proxy CPU (cores) | req per proxy CPU-second |`);
     out.push(`|---|${'---|'.repeat(ROUNDS)}---|---|---|---|---|---|`);
     // requests per CPU-second of the proxy: what one core buys, even when core 0 is shared with other work
-    const perCpu = (n: string) => median(max.get(n)!.map((r) => r.requests / r.cpu));
     for (const t of targets) {
       const rs = max.get(t.name)!;
       const util = median(rs.map((r) => r.cpu / (r.duration_us / 1e6)));
@@ -277,6 +304,7 @@ async function main(): Promise<void> {
     out.push('| target | achieved req/s | p50 ms | p99 ms | added p99 vs direct ms | errors |');
     out.push('|---|---|---|---|---|---|');
     const directP99 = median(fixed.get('direct')!.map((r) => r.p99));
+    emitFixed(fixed, directP99, rate);
     for (const t of targets) {
       const rs = fixed.get(t.name)!;
       const p99 = median(rs.map((r) => r.p99));

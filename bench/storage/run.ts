@@ -15,6 +15,7 @@ import type { Store } from '../../pkg/storage/interface';
 import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
 import { measure as measureLoop } from '../lib/measure';
 import { tempDir } from '../../test/harness/tmp';
+import { emit } from '../lib/report';
 
 /** update-cached: the writer passes the object it holds (kube's cachedExistingObject): no read */
 type Op = 'create' | 'update' | 'update-cached';
@@ -131,6 +132,23 @@ function table(cells: Cell[]): string {
   return rows.join('\n');
 }
 
+/** BENCH_JSON rows for one (op, writers) group: each store against raw etcd3 (update-cached against raw update). */
+function emitGroup(cells: Cell[], op: Op, writers: number): void {
+  const refOp: Op = op === 'update-cached' ? 'update' : op;
+  const ref = cells.find((x) => x.target === 'raw' && x.op === refOp && x.writers === writers);
+  for (const c of cells.filter((x) => x.target !== 'raw' && x.op === op && x.writers === writers)) {
+    emit({
+      bench: 'storage',
+      case: `${op}, ${writers} writer${writers === 1 ? '' : 's'}, ${LABEL[c.target]}`,
+      metric: 'ops/s',
+      unit: 'ops/s',
+      value: c.ops / c.seconds,
+      ...(ref ? { reference: `${LABEL.raw} ${refOp}`, referenceValue: ref.ops / ref.seconds } : {}),
+      ...(c.errors ? { note: `${c.errors} errors` } : {}),
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const run = Date.now().toString(36);
   const cells: Cell[] = [];
@@ -160,6 +178,7 @@ async function main(): Promise<void> {
           process.stderr.write(`  ${(c.ops / c.seconds).toFixed(0)} ops/s\n`);
           cells.push(c);
         }
+        emitGroup(cells, op, writers);
       }
     }
   } finally {
