@@ -39,24 +39,27 @@ function leaderElectTimings(): FlagSpec[] {
   ];
 }
 
-const SERVE: FlagSpec[] = [
-  ...COMMON,
+/** the data plane's flags, the same for `serve` and `proxy` */
+const PROXY_COMMON: FlagSpec[] = [
   { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
   { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
   { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
+  { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
+  { name: 'proxy-access-log', help: 'log one JSON line per proxied request (request id, route, backend, upstream, status, duration)', boolean: true },
+];
+
+const SERVE: FlagSpec[] = [
+  ...COMMON,
+  ...PROXY_COMMON,
   { name: 'registry-listen', help: 'enables the route registry facade on HOST:PORT (its documents use port 81)' },
   { name: 'upstreams-listen', help: 'enables the upstreams/targets admin API on HOST:PORT' },
-  { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
 ];
 
 const PROXY: FlagSpec[] = [
   { name: 'kubeconfig', help: 'the apiserver to follow (ours, or a cluster with crds/ installed)', default: './.switchyard/kubeconfig' },
-  { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
-  { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
-  { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
+  ...PROXY_COMMON,
   { name: 'log-level', help: 'error|warn|info|debug', default: 'info' },
   { name: 'metrics-listen', help: 'serve /metrics, /healthz and /readyz on HOST:PORT' },
-  { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
   { name: 'leader-elect', help: 'elect one replica to write status (a coordination.k8s.io/v1 Lease through the apiserver)', boolean: true, default: 'true' },
   { name: 'leader-elect-resource-namespace', help: 'namespace of the leader Lease', default: 'switchyard-system' },
   { name: 'leader-elect-resource-name', help: 'name of the leader Lease', default: 'switchyard-controller' },
@@ -94,20 +97,31 @@ export async function main(argv: string[]): Promise<void> {
     renewDeadlineMs: duration('leader-elect-renew-deadline'),
     retryPeriodMs: duration('leader-elect-retry-period'),
   };
-  if (cmd === 'proxy') {
+  /** what `serve` and `proxy` pass alike to startProxy */
+  const dataPlane = () => {
     const listen = splitHostPort(String(flags['proxy-listen']));
+    return {
+      listen,
+      config: {
+        listenHost: listen.host,
+        listenPort: listen.port,
+        log,
+        dnsServers,
+        metricsRegistry: registry,
+        deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined),
+        preferRegion: process.env.EDGEPROXY_REGION || 'sa',
+        headersTimeoutMs: duration('proxy-headers-timeout'),
+        shutdownDrainMs: duration('shutdown-drain-timeout'),
+        accessLog: !!flags['proxy-access-log'],
+      },
+    };
+  };
+  if (cmd === 'proxy') {
+    const { listen, config } = dataPlane();
     const metricsListen = flags['metrics-listen'] ? splitHostPort(String(flags['metrics-listen'])) : undefined;
     const p = await startProxy({
+      ...config,
       kubeconfig: path.resolve(String(flags.kubeconfig)),
-      listenHost: listen.host,
-      listenPort: listen.port,
-      log,
-      dnsServers,
-      metricsRegistry: registry,
-      deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined),
-      preferRegion: process.env.EDGEPROXY_REGION || 'sa',
-      headersTimeoutMs: duration('proxy-headers-timeout'),
-      shutdownDrainMs: duration('shutdown-drain-timeout'),
       metricsListen,
       leaderElection: flags['leader-elect']
         ? { ...timings, namespace: String(flags['leader-elect-resource-namespace']), name: String(flags['leader-elect-resource-name']) }
@@ -158,18 +172,10 @@ export async function main(argv: string[]): Promise<void> {
   if (liveness) consoleSource.facades = () => edgeProxyFacadeState(liveness);
   let proxy: RunningProxy | undefined;
   if (cmd === 'serve') {
-    const listen = splitHostPort(String(flags['proxy-listen']));
+    const { listen, config } = dataPlane();
     proxy = await startProxy({
+      ...config,
       kubeconfig: running.kubeconfigPath,
-      listenHost: listen.host,
-      listenPort: listen.port,
-      log,
-      dnsServers,
-      metricsRegistry: registry,
-      deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined),
-      preferRegion: process.env.EDGEPROXY_REGION || 'sa',
-      headersTimeoutMs: duration('proxy-headers-timeout'),
-      shutdownDrainMs: duration('shutdown-drain-timeout'),
       // `serve` replicas on etcd elect their status writer through the store (same Lease as `proxy`)
       leaderElection: etcdServers ? { ...timings, store: { store, prefix: String(flags['etcd-prefix']) } } : undefined,
     });

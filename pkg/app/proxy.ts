@@ -39,6 +39,8 @@ export interface ProxyConfig {
   leaderElection?: ProxyLeaderElection;
   /** slowloris bound on the proxy listeners (default 30 s) */
   headersTimeoutMs?: number;
+  /** one structured log line per proxied request */
+  accessLog?: boolean;
   /** how long close() lets in-flight proxied requests finish (default 10 s) */
   shutdownDrainMs?: number;
   /** serve /metrics, /healthz, /readyz here (the `proxy` command has no API port) */
@@ -68,6 +70,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     metricsRegistry: registry,
     deny: cfg.deny,
     headersTimeoutMs: cfg.headersTimeoutMs,
+    accessLog: cfg.accessLog,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();

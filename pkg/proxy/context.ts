@@ -3,6 +3,7 @@ import type { RuleIR } from './ir';
 import type { UpstreamPools } from './upstream/pools';
 import type { HostResolver } from './resolve';
 import type { DenyList } from './forward/denylist';
+import type { RequestLog } from './access_log';
 
 export interface ProxyContext {
   pools: UpstreamPools;
@@ -13,4 +14,6 @@ export interface ProxyContext {
   now(): number;
   /** one finished request: route rule, backend, status, latency in ms */
   observe(rule: RuleIR, backend: string, status: number, ms: number): void;
+  /** access lines (--proxy-access-log) and proxy-made failures, with the request id */
+  requestLog: RequestLog;
 }

@@ -14,6 +14,7 @@ import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
 import { rewritePath } from './filters/rewrite';
 import { forwardTarget } from './forward/target';
+import { setHeader } from './filters/header_list';
 import type { ProxyContext } from './context';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
@@ -34,6 +35,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private responding = false;
   private runtime: BackendRuntime | null = null;
   private backendName = '';
+  /** address:port of the last attempt (access log) */
+  private upstream = '';
+  /** set when the proxy answers itself (access log) */
+  private reason: string | undefined;
   private readonly started = performance.now();
   private readonly bodyless: boolean;
   private readonly onDrain = () => this.controller?.resume();
@@ -49,6 +54,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     private readonly query: string,
     private readonly matchedPrefix: string | undefined,
     readonly clientIP: string,
+    /** the request id (the client's, or generated: then also written upstream) */
+    private readonly requestId: string,
+    private readonly rewriteRequestId: boolean,
+    private readonly host: string,
   ) {
     const cl = req.headers['content-length'];
     this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
@@ -144,7 +153,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     let headers = stripHopByHop(this.req.rawHeaders);
     if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
     headers = appendForwarded(headers, this.clientIP, this.ctx.scheme, this.req.headers.host);
-    if (rewriteHost) setHost(headers, rewriteHost);
+    if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
+    if (this.rewriteRequestId) headers = setHeader(headers, 'x-request-id', this.requestId);
+    this.upstream = `${address}:${port}`;
     const servername = rewriteHost ?? hostForSNI;
     const pool = this.ctx.pools.get({ protocol: runtime.ir.protocol, address, port, servername });
     const bt = this.rule.timeouts.backendRequestMs;
@@ -189,6 +200,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       const v = headers[k];
       if (v !== undefined && !HOP_BY_HOP_RESPONSE.has(k) && (named === null || !named.includes(k))) out[k] = v;
     }
+    if (out['x-request-id'] === undefined) out['x-request-id'] = this.requestId;
     let flat: string[] | null = null;
     if (this.rt.responseMod || this.rule.responseHeaders) {
       flat = [];
@@ -310,18 +322,39 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.finished = true;
     this.clearBackendTimer();
     if (this.requestTimer) clearTimeout(this.requestTimer);
-    this.ctx.observe(this.rule, this.backendName, this.clientGone ? 499 : this.res.statusCode || this.statusCode, performance.now() - this.started);
+    const status = this.clientGone ? 499 : this.res.statusCode || this.statusCode;
+    const ms = performance.now() - this.started;
+    this.ctx.observe(this.rule, this.backendName, status, ms);
+    const rl = this.ctx.requestLog;
+    if (rl.wants(this.reason !== undefined || this.clientGone)) {
+      rl.write({
+        requestId: this.requestId,
+        method: this.req.method ?? '',
+        host: this.host,
+        path: this.query ? `${this.path}?${this.query}` : this.path,
+        status,
+        durationMs: ms,
+        route: this.rule.route,
+        backend: this.backendName,
+        upstream: this.upstream || undefined,
+        attempts: this.attempt + 1,
+        client: this.clientIP,
+        userAgent: this.req.headers['user-agent'],
+        reason: this.reason ?? (this.clientGone ? 'client went away' : undefined),
+      });
+    }
   }
 
   private fail(status: number, message: string): void {
     this.cancelAttempt();
+    this.reason = message;
     if (this.res.headersSent) {
       this.complete();
       this.res.destroy();
       return;
     }
     // status first: complete() records what the client got (a proxy-made 502 is not a 200)
-    this.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1 });
+    this.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1, 'x-request-id': this.requestId });
     this.complete();
     this.res.end(message + '\n');
   }
@@ -344,14 +377,4 @@ function connectionNamed(v: string | string[] | undefined): string[] | null {
     (out ??= []).push(t);
   }
   return out;
-}
-
-function setHost(headers: string[], host: string): void {
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i].length === 4 && headers[i].toLowerCase() === 'host') {
-      headers[i + 1] = host;
-      return;
-    }
-  }
-  headers.push('host', host);
 }

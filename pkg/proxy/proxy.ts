@@ -5,7 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import client from 'prom-client';
 import type { Logger } from '../log/logger';
-import type { ListenerIR, Snapshot } from './ir';
+import type { ListenerIR, RuleIR, Snapshot } from './ir';
+import { randomUUID } from 'node:crypto';
+import { acceptedRequestId, requestIdFor } from '../log/request_id';
+import { RequestLog } from './access_log';
 import { emptySnapshot } from './ir';
 import { compileDataPlane, type DataPlane } from './dataplane';
 import { ListenerManager } from './listeners';
@@ -36,6 +39,8 @@ export interface ProxyOptions {
   deny?: DenyList;
   /** a client must finish sending its request headers within this (default 30 s; slowloris) */
   headersTimeoutMs?: number;
+  /** one structured log line per request (--proxy-access-log) */
+  accessLog?: boolean;
 }
 
 export class Proxy implements ProxyContext {
@@ -47,6 +52,7 @@ export class Proxy implements ProxyContext {
   /** per-route/per-backend rings for the web console (15 min at 10 s) */
   readonly stats = new ProxyStats();
   readonly listeners: ListenerManager;
+  readonly requestLog: RequestLog;
   private dp: DataPlane;
   readonly health: ActiveHealthChecker;
   private readonly deps: { now: () => number; rand: () => number };
@@ -56,6 +62,7 @@ export class Proxy implements ProxyContext {
     this.resolver = opts.resolver;
     this.deny = opts.deny ?? new DenyList();
     this.metrics = new ProxyMetrics(opts.metricsRegistry ?? new client.Registry());
+    this.requestLog = new RequestLog(opts.log, opts.accessLog ?? false);
     this.deps = { now: opts.now ?? Date.now, rand: opts.rand ?? Math.random };
     this.listeners = new ListenerManager(
       {
@@ -133,20 +140,23 @@ export class Proxy implements ProxyContext {
     } catch (err) {
       // a bug must cost one request, never the process
       this.opts.log.error('proxy request failed', { error: (err as Error).stack ?? String(err) });
-      if (!res.headersSent) plain(res, 500, 'internal proxy error', this, null);
+      if (!res.headersSent) this.answer(req, res, requestIdFor(req.headers['x-request-id']), 500, 'internal proxy error', null, performance.now());
       else res.destroy();
     }
   }
 
   private route(req: IncomingMessage, res: ServerResponse, port: number): void {
+    const started = performance.now();
     const dp = this.dp;
     const router = dp.routers.get(port);
+    const callerId = acceptedRequestId(req.headers['x-request-id']);
+    const rid = callerId ?? randomUUID();
     let url = req.url ?? '/';
     let host = req.headers.host ?? '';
     if (url.charCodeAt(0) !== 47 /* '/' */ && /^https?:\/\//i.test(url)) {
       // absolute-form (a forward-proxy request): route on the URI's authority and path
       const t = forwardTarget(url, host, 80);
-      if (!t) return plain(res, 400, 'malformed absolute URI', this, null);
+      if (!t) return this.answer(req, res, rid, 400, 'malformed absolute URI', null, started);
       host = url.slice(url.indexOf('//') + 2).split(/[/?]/)[0].replace(/^[^@]*@/, '');
       url = t.path;
     }
@@ -154,28 +164,54 @@ export class Proxy implements ProxyContext {
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
     const m = router?.match({ host, path, query, method: req.method ?? 'GET', header: (n) => headerOf(req, n) });
-    if (!m) return plain(res, 404, 'route not found', this, null);
+    if (!m) return this.answer(req, res, rid, 404, 'route not found', null, started);
     const rule = m.rule;
-    if (rule.invalid) return plain(res, rule.invalid.status, rule.invalid.reason, this, rule);
+    if (rule.invalid) return this.answer(req, res, rid, rule.invalid.status, rule.invalid.reason, rule, started);
     const rt = dp.rules.get(rule.id)!;
     const clientIP = req.socket.remoteAddress ?? '';
     if (rt.limiter) {
       const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), this.deps.now());
       if (!verdict.allowed) {
         res.setHeader('retry-after', String(verdict.retryAfterSeconds));
-        return plain(res, 429, 'rate limit exceeded', this, rule);
+        return this.answer(req, res, rid, 429, 'rate limit exceeded', rule, started);
       }
     }
     for (const f of rule.filters) {
       if (f.type === 'RequestRedirect') {
         const r = redirectLocation({ scheme: this.scheme, host, path, query, listenerPort: port }, f, m.matchedPrefix);
-        res.writeHead(r.status, { location: r.location, 'content-length': 0 });
+        res.writeHead(r.status, { location: r.location, 'content-length': 0, 'x-request-id': rid });
         res.end();
         this.observe(rule, '', r.status, 0);
+        if (this.requestLog.accessEnabled) this.logAnswer(req, rid, r.status, undefined, rule, started);
         return;
       }
     }
-    new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP).start();
+    new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP, rid, callerId === undefined, host).start();
+  }
+
+  /** A proxy-made answer (no route, rate limited, invalid rule, …). */
+  private answer(req: IncomingMessage, res: ServerResponse, rid: string, status: number, msg: string, rule: RuleIR | null, started: number): void {
+    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(msg) + 1, 'x-request-id': rid });
+    res.end(msg + '\n');
+    this.observe(rule, '', status, 0);
+    if (this.requestLog.wants(true)) this.logAnswer(req, rid, status, msg, rule, started);
+  }
+
+  private logAnswer(req: IncomingMessage, rid: string, status: number, reason: string | undefined, rule: RuleIR | null, started: number): void {
+    const url = req.url ?? '/';
+    this.requestLog.write({
+      requestId: rid,
+      method: req.method ?? '',
+      host: req.headers.host ?? '',
+      path: url,
+      status,
+      durationMs: performance.now() - started,
+      route: rule?.route ?? '',
+      backend: '',
+      client: req.socket.remoteAddress ?? '',
+      userAgent: req.headers['user-agent'],
+      reason,
+    });
   }
 
   private onConnect(req: IncomingMessage, socket: Duplex, head: Buffer, port: number): void {
@@ -200,10 +236,4 @@ export class Proxy implements ProxyContext {
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
-}
-
-function plain(res: ServerResponse, status: number, msg: string, p: Proxy, rule: Parameters<ProxyMetrics['observe']>[0]): void {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(msg) + 1 });
-  res.end(msg + '\n');
-  p.observe(rule, '', status, 0);
 }

@@ -12,6 +12,9 @@ import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
 import { redirectLocation } from './filters/redirect';
 import { rewritePath } from './filters/rewrite';
+import { setHeader } from './filters/header_list';
+import { acceptedRequestId } from '../log/request_id';
+import { randomUUID } from 'node:crypto';
 
 /** An upstream that accepts no connection within this long answers 502 (as the pools' connectTimeout). */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -105,7 +108,8 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
       let headers = stripHopByHop(req.rawHeaders, true);
       if (rt.requestMod) headers = applyHeaderMod(headers, rt.requestMod);
       headers = appendForwarded(headers, clientIP, ctx.scheme, req.headers.host);
-      if (rewriteHost) setHost(headers, rewriteHost);
+      if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
+      if (!acceptedRequestId(req.headers['x-request-id'])) headers = setHeader(headers, 'x-request-id', randomUUID());
       let text = `${req.method} ${target} HTTP/1.1\r\n`;
       for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
       upstream.write(text + '\r\n');
@@ -148,14 +152,4 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
       reject('503 Service Unavailable');
     },
   );
-}
-
-function setHost(headers: string[], host: string): void {
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i].length === 4 && headers[i].toLowerCase() === 'host') {
-      headers[i + 1] = host;
-      return;
-    }
-  }
-  headers.push('Host', host);
 }

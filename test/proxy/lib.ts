@@ -11,6 +11,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { Proxy } from '../../pkg/proxy/proxy';
 import type { BackendIR, EndpointIR, RuleIR, Snapshot } from '../../pkg/proxy/ir';
 import type { HostResolver } from '../../pkg/proxy/resolve';
+import type { Logger } from '../../pkg/log/logger';
 import { createLogger } from '../../pkg/log/logger';
 import { createCA, createServingCert, type KeyPairPEM } from '../../pkg/certs/selfsigned';
 import { translate } from '../../pkg/controller/translate';
@@ -302,9 +303,19 @@ export interface TestProxy {
 
 let generation = 0;
 
-export async function startTestProxy(rules: RuleIR[] = [], backends: BackendIR[] = [], opts: { resolver?: HostResolver; rand?: () => number; host?: string } = {}): Promise<TestProxy> {
-  const log = createLogger({ level: process.env.PROXY_TEST_LOG ?? 'error', json: true });
-  const proxy = new Proxy({ listen: { host: opts.host ?? '127.0.0.1', port: 0 }, log, resolver: opts.resolver ?? staticResolver(), ...(opts.rand ? { rand: opts.rand } : {}) });
+export async function startTestProxy(
+  rules: RuleIR[] = [],
+  backends: BackendIR[] = [],
+  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean } = {},
+): Promise<TestProxy> {
+  const log = opts.log ?? createLogger({ level: process.env.PROXY_TEST_LOG ?? 'error', json: true });
+  const proxy = new Proxy({
+    listen: { host: opts.host ?? '127.0.0.1', port: 0 },
+    log,
+    resolver: opts.resolver ?? staticResolver(),
+    accessLog: opts.accessLog,
+    ...(opts.rand ? { rand: opts.rand } : {}),
+  });
   await proxy.start();
   const port = proxy.defaultPort()!;
   const tp: TestProxy = {
