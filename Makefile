@@ -40,9 +40,11 @@ test: build test-deps
 unit: build
 	hack/run-tests.sh unit
 
+# One report of every benchmark against its reference (bench/results/latest.md); quick by default.
+#   make bench ARGS='--full'   make bench ARGS='--only storage,proxy'
 .PHONY: bench
 bench: build test-deps
-	node dist/bench/run-all.js
+	node dist/bench/run-all.js $(ARGS)
 
 .PHONY: clean
 clean:

@@ -1,0 +1,106 @@
+// What bench/run-all.ts runs: each bench's script (under dist/bench), its arguments in quick and
+// full mode, its hard time bound, and what it needs. Full mode passes no arguments: each bench's
+// own defaults, the durations its README numbers were taken with.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { firstMissing, missingCommands, missingCores, missingEtcd } from './prereq';
+
+export interface BenchSpec {
+  name: string;
+  /** path under dist/bench */
+  script: string;
+  quickArgs: string[];
+  fullArgs: string[];
+  quickTimeoutS: number;
+  fullTimeoutS: number;
+  /** why it cannot run here, or null */
+  missing: () => string | null;
+  /** found under bench/ but not in this plan */
+  discovered?: boolean;
+}
+
+function missingConsole(): string | null {
+  // loaded only when asked: it brings in playwright-core
+  const lib = require('../../test/console/lib') as typeof import('../../test/console/lib');
+  return lib.missingPrerequisite();
+}
+
+export const PLAN: BenchSpec[] = [
+  {
+    name: 'storage',
+    script: 'storage/run.js',
+    quickArgs: ['--seconds', '1'],
+    fullArgs: [],
+    quickTimeoutS: 150,
+    fullTimeoutS: 600,
+    missing: missingEtcd,
+  },
+  {
+    name: 'apiserver',
+    script: 'apiserver/run.js',
+    quickArgs: ['--seconds', '4', '--objects', '2000', '--watchers', '200'],
+    fullArgs: [],
+    quickTimeoutS: 300,
+    fullTimeoutS: 1500,
+    missing: missingEtcd,
+  },
+  {
+    name: 'proxy',
+    script: 'proxy/run.js',
+    // nginx is optional here: without it the bench measures switchyard and http-proxy and says so
+    quickArgs: ['--seconds', '3', '--warm', '1', '--fixed-seconds', '3', '--rounds', '2'],
+    fullArgs: [],
+    quickTimeoutS: 180,
+    fullTimeoutS: 600,
+    missing: () => firstMissing(() => missingCores(2), () => missingCommands(['taskset', 'wrk'])),
+  },
+  {
+    name: 'dns',
+    script: 'dns/forward_vs_static.js',
+    quickArgs: ['--seconds', '2', '--rounds', '2'],
+    fullArgs: [],
+    quickTimeoutS: 90,
+    fullTimeoutS: 300,
+    missing: () => missingCommands(['wrk']),
+  },
+  {
+    name: 'facades',
+    script: 'facades/heartbeat.js',
+    // quick: the facade and store alone (no controller restart and settle), one mode, 1,000 backends
+    quickArgs: ['--backends', '1000', '--seconds', '15', '--interval', '5', '--modes', 'default', '--command', 'apiserver'],
+    fullArgs: [],
+    quickTimeoutS: 150,
+    fullTimeoutS: 3600,
+    missing: () => null,
+  },
+  {
+    name: 'console',
+    script: 'console/run.js',
+    quickArgs: ['--backends', '1000', '--burst', '200'],
+    fullArgs: [],
+    quickTimeoutS: 300,
+    fullTimeoutS: 900,
+    missing: missingConsole,
+  },
+];
+
+/**
+ * Benches that appeared under bench/<dir>/run.ts (compiled to dist/bench/<dir>/run.js) and are not
+ * in PLAN: run with no arguments (BENCH_QUICK=1 in quick mode tells them to be short) and a
+ * generous bound. They report through $BENCH_JSON like the others, or get a row saying they did not.
+ */
+export function discover(distBench: string, srcBench: string): BenchSpec[] {
+  const known = new Set(PLAN.map((b) => b.script.split('/')[0]));
+  const found: BenchSpec[] = [];
+  let dirs: string[] = [];
+  try {
+    dirs = fs.readdirSync(srcBench).filter((d) => !known.has(d) && d !== 'lib' && d !== 'results').sort();
+  } catch {
+    return found;
+  }
+  for (const d of dirs) {
+    if (!fs.existsSync(path.join(srcBench, d, 'run.ts')) || !fs.existsSync(path.join(distBench, d, 'run.js'))) continue;
+    found.push({ name: d, script: `${d}/run.js`, quickArgs: [], fullArgs: [], quickTimeoutS: 300, fullTimeoutS: 1800, missing: () => null, discovered: true });
+  }
+  return found;
+}
