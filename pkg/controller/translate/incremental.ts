@@ -1,0 +1,213 @@
+// The routing snapshot, built incrementally: each Backend's IR is memoized by (uid,
+// resourceVersion) and kept while its translate key (changes.ts) is unchanged; each route's rules
+// are kept while the route, the Gateways and the answers to its backend lookups are unchanged; an
+// edge pool is kept while its members are. Unchanged parts keep their object identity, so whether
+// the snapshot changed is decided from identities (and one small JSON comparison per changed part)
+// instead of serializing the whole snapshot. No I/O: the caches are the only state, and
+// build(x) returns what a fresh translator would for x.
+import type { Backend } from '../../../apis/core/v1alpha2/backend_types';
+import type { HTTPRoute } from '../../../apis/gateway/v1/httproute_types';
+import type { Gateway } from '../../../apis/gateway/v1/gateway_types';
+import type { GatewayClass } from '../../../apis/gateway/v1/gatewayclass_types';
+import type { BackendIR, ListenerIR, RuleIR, Snapshot } from '../../proxy/ir';
+import { canonicalJSON } from '../../storage/codec';
+import { translateKey } from '../changes';
+import { APP_LABEL, edgeBackend, FACADE_LABEL, translateBackend } from './backends';
+import { indexGateways, type GatewayIndex } from './gateways';
+import { translateRoute, type RefProblem, type TranslatedRoute } from './routes';
+
+export interface BuildInput {
+  backends: Backend[];
+  routes: HTTPRoute[];
+  gateways: Gateway[];
+  gatewayClasses: GatewayClass[];
+  proxyHost: string;
+  preferRegion?: string;
+}
+
+export interface BuildOutput {
+  snapshot: Omit<Snapshot, 'generation'>;
+  /** differs from the previous build's snapshot (the first build always does) */
+  changed: boolean;
+  gw: GatewayIndex;
+  /** per route: the reference problems its status reports */
+  problems: Map<string, RefProblem[]>;
+  /** number of routes attached to a listener id */
+  attached(listenerId: string): number;
+}
+
+export interface BuildStats {
+  backendsTranslated: number;
+  routesTranslated: number;
+  edgesBuilt: number;
+}
+
+interface BackendEntry {
+  uid: string | undefined;
+  rv: string | undefined;
+  key: string;
+  ir: BackendIR;
+}
+
+interface RouteEntry {
+  uid: string | undefined;
+  rv: string | undefined;
+  key: string;
+  gwKey: string;
+  /** backendExists answers the translation depended on */
+  lookups: Array<[string, boolean]>;
+  t: TranslatedRoute;
+}
+
+interface EdgeEntry {
+  preferRegion: string | undefined;
+  members: string[];
+  memberKeys: string[];
+  ir: BackendIR;
+}
+
+export class IncrementalTranslator {
+  private backendMemo = new Map<string, BackendEntry>();
+  private routeMemo = new Map<string, RouteEntry>();
+  private edgeMemo = new Map<string, EdgeEntry>();
+  private prev?: { listenersJSON: string; rules: RuleIR[][]; backends: Map<string, BackendIR> };
+  /** work done by the last build (for tests and metrics) */
+  stats: BuildStats = { backendsTranslated: 0, routesTranslated: 0, edgesBuilt: 0 };
+
+  build(input: BuildInput): BuildOutput {
+    const stats: BuildStats = { backendsTranslated: 0, routesTranslated: 0, edgesBuilt: 0 };
+    // Backends
+    const irs = new Map<string, BackendIR>();
+    const keys = new Map<string, string>();
+    const nextBackendMemo = new Map<string, BackendEntry>();
+    for (const b of input.backends) {
+      const name = b.metadata.name!;
+      const uid = b.metadata.uid;
+      const rv = b.metadata.resourceVersion;
+      let e = this.backendMemo.get(name);
+      if (!e || e.uid !== uid || e.rv !== rv || rv === undefined) {
+        const key = translateKey('backends', b);
+        if (e && e.key === key) e = { uid, rv, key, ir: e.ir };
+        else {
+          stats.backendsTranslated++;
+          let ir = translateBackend(b);
+          if (e && canonicalJSON(ir) === canonicalJSON(e.ir)) ir = e.ir;
+          e = { uid, rv, key, ir };
+        }
+      }
+      nextBackendMemo.set(name, e);
+      irs.set(name, e.ir);
+      keys.set(name, e.key);
+    }
+    this.backendMemo = nextBackendMemo;
+
+    // Gateways (few: rebuilt every time)
+    const gw = indexGateways(input.gateways, input.gatewayClasses, input.proxyHost);
+    const gwKey = [input.proxyHost, ...input.gateways.map((g) => translateKey('gateways', g)), '|', ...input.gatewayClasses.map((c) => translateKey('gatewayclasses', c))].join('\n');
+
+    // Routes
+    const ruleLists: RuleIR[][] = [];
+    const problems = new Map<string, RefProblem[]>();
+    const edges: TranslatedRoute['edge'][] = [];
+    const nextRouteMemo = new Map<string, RouteEntry>();
+    for (const route of input.routes) {
+      const name = route.metadata.name!;
+      const uid = route.metadata.uid;
+      const rv = route.metadata.resourceVersion;
+      let e = this.routeMemo.get(name);
+      let key = e?.key;
+      if (!e || e.uid !== uid || e.rv !== rv || rv === undefined) key = translateKey('httproutes', route);
+      const valid = e && e.key === key && e.gwKey === gwKey && e.lookups.every(([n, ok]) => irs.has(n) === ok);
+      if (!valid) {
+        stats.routesTranslated++;
+        const lookups: Array<[string, boolean]> = [];
+        const t = translateRoute(
+          route,
+          (n) => {
+            const ok = irs.has(n);
+            lookups.push([n, ok]);
+            return ok;
+          },
+          (p) => gw.listenersFor(p),
+        );
+        if (e && canonicalJSON(t.rules) === canonicalJSON(e.t.rules)) t.rules = e.t.rules;
+        e = { uid, rv, key: key!, gwKey, lookups, t };
+      } else if (e!.rv !== rv || e!.uid !== uid) e = { ...e!, uid, rv };
+      nextRouteMemo.set(name, e!);
+      ruleLists.push(e!.t.rules);
+      problems.set(name, e!.t.problems);
+      if (e!.t.edge) edges.push(e!.t.edge);
+    }
+    this.routeMemo = nextRouteMemo;
+
+    // Edge pools: one synthetic backend per edge-balanced route
+    const backends = new Map(irs);
+    const nextEdgeMemo = new Map<string, EdgeEntry>();
+    if (edges.length) {
+      const byApp = new Map<string, string[]>();
+      for (const b of input.backends) {
+        const l = b.metadata.labels;
+        if (l?.[FACADE_LABEL] !== 'edgeproxy' || !l[APP_LABEL]) continue;
+        const list = byApp.get(l[APP_LABEL]);
+        if (list) list.push(b.metadata.name!);
+        else byApp.set(l[APP_LABEL], [b.metadata.name!]);
+      }
+      const byName = new Map(input.backends.map((b) => [b.metadata.name!, b]));
+      for (const edge of edges) {
+        const e = edge!;
+        const memberSet = new Set<string>();
+        for (const n of e.refs) if (irs.has(n)) memberSet.add(n);
+        for (const n of (e.app && byApp.get(e.app)) || []) memberSet.add(n);
+        const members = [...memberSet].sort();
+        const memberKeys = members.map((n) => keys.get(n)!);
+        const old = this.edgeMemo.get(e.backend);
+        let entry: EdgeEntry;
+        if (old && old.preferRegion === input.preferRegion && sameStrings(old.members, members) && sameStrings(old.memberKeys, memberKeys)) entry = old;
+        else {
+          stats.edgesBuilt++;
+          let ir = edgeBackend(e.backend, members.map((n) => ({ backend: byName.get(n)!, ir: irs.get(n)! })), input.preferRegion);
+          if (old && canonicalJSON(ir) === canonicalJSON(old.ir)) ir = old.ir;
+          entry = { preferRegion: input.preferRegion, members, memberKeys, ir };
+        }
+        nextEdgeMemo.set(e.backend, entry);
+        backends.set(e.backend, entry.ir);
+      }
+    }
+    this.edgeMemo = nextEdgeMemo;
+
+    // Did anything change?
+    const listeners: ListenerIR[] = gw.listeners;
+    const listenersJSON = canonicalJSON(listeners);
+    const prev = this.prev;
+    let changed = !prev || prev.listenersJSON !== listenersJSON || prev.rules.length !== ruleLists.length || prev.backends.size !== backends.size;
+    for (let i = 0; !changed && i < ruleLists.length; i++) if (prev!.rules[i] !== ruleLists[i]) changed = true;
+    if (!changed) for (const [name, ir] of backends) if (prev!.backends.get(name) !== ir) { changed = true; break; }
+    if (changed) this.prev = { listenersJSON, rules: ruleLists, backends };
+
+    const rules = ruleLists.flat();
+    const record: Record<string, BackendIR> = {};
+    for (const [name, ir] of backends) record[name] = ir;
+    this.stats = stats;
+    const attachedCache = new Map<string, number>();
+    return {
+      snapshot: { listeners, rules, backends: record },
+      changed,
+      gw,
+      problems,
+      attached(listenerId) {
+        let n = attachedCache.get(listenerId);
+        if (n === undefined) {
+          n = new Set(rules.filter((r) => r.listeners.includes(listenerId)).map((r) => r.route)).size;
+          attachedCache.set(listenerId, n);
+        }
+        return n;
+      },
+    };
+  }
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
