@@ -1,7 +1,11 @@
-// The controller: client-node informers on Backends, HTTPRoutes, Gateways and GatewayClasses;
-// every change schedules one level-based reconcile (coalesced within a tick) that translates the
-// caches into a snapshot, hands it to the proxy only when it differs, and writes statuses that
-// changed. It talks to the apiserver over HTTP like any client, so it runs against a real cluster.
+// The controller: client-node informers on Backends, HTTPRoutes, Gateways and GatewayClasses.
+// Each event is classified (changes.ts): one that cannot change the translation (status-only,
+// heartbeat annotations, a resync) only rechecks that object's own status; the others mark the
+// snapshot dirty. Dirty work is coalesced (debounce.ts: a burst → one reconcile, quiet 50 ms,
+// at most 200 ms after the first event) into one level-based reconcile that rebuilds the snapshot
+// incrementally (translate/incremental.ts), hands it to the proxy only when it differs, and
+// writes the statuses that changed (batched). It talks to the apiserver over HTTP like any
+// client, so it runs against a real cluster.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Backend } from '../../apis/core/v1alpha2/backend_types';
 import type { HTTPRoute } from '../../apis/gateway/v1/httproute_types';
@@ -9,11 +13,13 @@ import type { Gateway } from '../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../apis/gateway/v1/gatewayclass_types';
 import type { Logger } from '../log/logger';
 import type { Snapshot } from '../proxy/ir';
-import { canonicalJSON } from '../storage/codec';
 import { loadClientNode, type ClientNode } from '../util/esm';
 import { startInformer, type ResilientInformer } from './informer';
 import { StatusWriter, type StatusTarget } from './status_writer';
-import { translate } from './translate';
+import { desiredStatus, IncrementalTranslator, type StatusContext } from './translate';
+import type { BuildOutput } from './translate/incremental';
+import { ChangeTracker, type Change, type EventType, type Kind } from './changes';
+import { Debouncer, type Clock } from './debounce';
 
 export interface ControllerOptions {
   /** kubeconfig file path, or an already loaded KubeConfig */
@@ -28,6 +34,8 @@ export interface ControllerOptions {
   now?: () => string;
   /** edgeProxy: the proxy's region (EDGEPROXY_REGION); edge-balanced routes prefer its endpoints */
   preferRegion?: string;
+  /** coalescing: quiet period after the last event, and the longest a reconcile waits (default 50 / 200 ms) */
+  debounce?: { quietMs?: number; maxWaitMs?: number; clock?: Clock };
 }
 
 const KINDS = {
@@ -37,15 +45,46 @@ const KINDS = {
   gatewayclasses: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'gatewayclasses' },
 } as const;
 
-export class Controller {
-  private informers = new Map<keyof typeof KINDS, ResilientInformer<KubernetesObject>>();
-  private statusWriter?: StatusWriter;
-  private scheduled = false;
-  private generation = 0;
-  private lastContent = '';
-  reconciles = 0;
+export interface ReconcileStats {
+  /** full passes (snapshot rebuilt) and status-only passes */
+  full: number;
+  statusOnly: number;
+  /** snapshots handed to the proxy */
+  published: number;
+  /** duration of the last full pass and the longest one, ms */
+  lastFullMs: number;
+  maxFullMs: number;
+  /** status-only and ignored informer events (they caused no snapshot rebuild) */
+  eventsStatusOnly: number;
+  eventsIgnored: number;
+  eventsTranslate: number;
+}
 
-  constructor(private readonly opts: ControllerOptions) {}
+export class Controller {
+  private informers = new Map<Kind, ResilientInformer<KubernetesObject>>();
+  private trackers = new Map<Kind, ChangeTracker>();
+  private statusWriter?: StatusWriter;
+  private readonly debouncer: Debouncer;
+  private readonly translator = new IncrementalTranslator();
+  private generation = 0;
+  /** a full pass is due: snapshot rebuild plus every route/gateway/class status */
+  private dirtySnapshot = false;
+  /** every object's status is due (first sync, new leader, listener bind change) */
+  private dirtyAllStatuses = false;
+  /** objects whose own status must be rechecked */
+  private readonly dirtyStatus = new Map<Kind, Set<string>>();
+  private last?: BuildOutput;
+  reconciles = 0;
+  readonly stats: ReconcileStats = { full: 0, statusOnly: 0, published: 0, lastFullMs: 0, maxFullMs: 0, eventsStatusOnly: 0, eventsIgnored: 0, eventsTranslate: 0 };
+
+  constructor(private readonly opts: ControllerOptions) {
+    const d = opts.debounce ?? {};
+    this.debouncer = new Debouncer(() => this.reconcile(), { quietMs: d.quietMs ?? 50, maxWaitMs: d.maxWaitMs ?? 200, clock: d.clock });
+    for (const kind of Object.keys(KINDS) as Kind[]) {
+      this.trackers.set(kind, new ChangeTracker(kind));
+      this.dirtyStatus.set(kind, new Set());
+    }
+  }
 
   async start(): Promise<void> {
     const k8s = await loadClientNode();
@@ -55,11 +94,12 @@ export class Controller {
       kc.loadFromFile(this.opts.kubeconfig);
     } else kc = this.opts.kubeconfig;
     this.statusWriter = new StatusWriter(k8s, kc, (t, err) => this.opts.log.debug('status write failed; retrying', { target: t.name, error: String((err as Error).message ?? err) }));
-    for (const [kind, spec] of Object.entries(KINDS) as Array<[keyof typeof KINDS, (typeof KINDS)[keyof typeof KINDS]]>) {
+    for (const [kind, spec] of Object.entries(KINDS) as Array<[Kind, (typeof KINDS)[Kind]]>) {
       this.informers.set(
         kind,
         startInformer(k8s, kc, spec, {
           onChange: () => this.schedule(),
+          onEvent: (type, obj) => this.onEvent(kind, type, obj),
           onError: (err, retryIn) => this.opts.log.debug('informer restarting', { kind, retryInMs: retryIn, error: String((err as Error)?.message ?? err) }),
         }),
       );
@@ -72,57 +112,116 @@ export class Controller {
   }
 
   stop(): void {
+    this.debouncer.stop();
     for (const i of this.informers.values()) i.stop();
     this.statusWriter?.stop();
   }
 
-  /** Reconcile soon (one pass for every change in this tick). */
-  schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.reconcile();
-    });
+  /** statuses queued and not yet written */
+  get pendingStatusWrites(): number {
+    return this.statusWriter?.pending ?? 0;
   }
 
-  private list<T>(kind: keyof typeof KINDS): T[] {
+  get statusWrites(): number {
+    return this.statusWriter?.writes ?? 0;
+  }
+
+  /** Reconcile everything soon (coalesced with every other change in the next 50 ms). */
+  schedule(): void {
+    this.dirtySnapshot = true;
+    this.dirtyAllStatuses = true;
+    this.debouncer.trigger();
+  }
+
+  /** One informer event: classify it and mark only the work it can cause. */
+  onEvent(kind: Kind, type: EventType, obj: KubernetesObject): Change {
+    const change = this.trackers.get(kind)!.observe(type, obj);
+    const name = obj.metadata?.name ?? '';
+    const statusSet = this.dirtyStatus.get(kind)!;
+    if (change === 'ignore') {
+      this.stats.eventsIgnored++;
+      return change;
+    }
+    if (type === 'delete') statusSet.delete(name);
+    else statusSet.add(name);
+    if (change === 'translate') {
+      this.stats.eventsTranslate++;
+      this.dirtySnapshot = true;
+    } else this.stats.eventsStatusOnly++;
+    this.debouncer.trigger();
+    return change;
+  }
+
+  private list<T>(kind: Kind): T[] {
     return (this.informers.get(kind)?.list() ?? []) as unknown as T[];
   }
 
   reconcile(): void {
-    if (!this.synced()) return; // never publish a snapshot built from a partial view
+    if (!this.synced()) return; // never publish a snapshot built from a partial view (the last sync schedules)
     this.reconciles++;
-    const backends = this.list<Backend>('backends');
-    const routes = this.list<HTTPRoute>('httproutes');
-    const gateways = this.list<Gateway>('gateways');
-    const gatewayClasses = this.list<GatewayClass>('gatewayclasses');
-    const out = translate({
-      backends,
-      routes,
-      gateways,
-      gatewayClasses,
-      proxyHost: this.opts.proxyHost,
+    const full = this.dirtySnapshot || this.dirtyAllStatuses || !this.last;
+    const allStatuses = this.dirtyAllStatuses;
+    this.dirtySnapshot = false;
+    this.dirtyAllStatuses = false;
+    if (full) {
+      const t0 = performance.now();
+      const built = this.translator.build({
+        backends: this.list<Backend>('backends'),
+        routes: this.list<HTTPRoute>('httproutes'),
+        gateways: this.list<Gateway>('gateways'),
+        gatewayClasses: this.list<GatewayClass>('gatewayclasses'),
+        proxyHost: this.opts.proxyHost,
+        preferRegion: this.opts.preferRegion,
+      });
+      this.last = built;
+      if (built.changed) {
+        this.generation++;
+        this.stats.published++;
+        this.opts.onSnapshot(Object.freeze({ generation: this.generation, ...built.snapshot }));
+      }
+      const ms = performance.now() - t0;
+      this.stats.full++;
+      this.stats.lastFullMs = ms;
+      this.stats.maxFullMs = Math.max(this.stats.maxFullMs, ms);
+      const t = this.translator.stats;
+      this.opts.log.debug('controller reconciled', { ms: Math.round(ms * 100) / 100, published: built.changed, generation: this.generation, backendsTranslated: t.backendsTranslated, routesTranslated: t.routesTranslated, edgesBuilt: t.edgesBuilt });
+    } else this.stats.statusOnly++;
+    const dirty = new Map([...this.dirtyStatus].map(([k, s]) => [k, [...s]]));
+    for (const s of this.dirtyStatus.values()) s.clear();
+    if (this.opts.writeStatus && !this.opts.writeStatus()) return; // a new leader schedules a full pass
+    this.writeStatuses(full, allStatuses || !!this.opts.resolved, dirty);
+  }
+
+  /**
+   * Backends' statuses depend on the Backend alone: only the ones that changed are recomputed
+   * (all of them after a sync or a leader change). Routes and Gateways depend on other objects:
+   * all are recomputed on a full pass (they are few), the changed ones otherwise.
+   */
+  private writeStatuses(full: boolean, allBackends: boolean, dirty: Map<Kind, string[]>): void {
+    const w = this.statusWriter!;
+    const c: StatusContext = {
+      built: this.last!,
       now: (this.opts.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')))(),
       bindErrors: this.opts.bindErrors?.(),
       resolved: this.opts.resolved,
-      preferRegion: this.opts.preferRegion,
-    });
-    const content = canonicalJSON(out.snapshot);
-    if (content !== this.lastContent) {
-      this.lastContent = content;
-      this.generation++;
-      this.opts.onSnapshot(Object.freeze({ generation: this.generation, ...out.snapshot }));
-    }
-    if (this.opts.writeStatus && !this.opts.writeStatus()) return;
-    const w = this.statusWriter!;
-    const target = (kind: keyof typeof KINDS, name: string): StatusTarget => ({ ...KINDS[kind], name });
-    for (const b of backends) w.ensure(target('backends', b.metadata.name!), b.status, out.statuses.backends.get(b.metadata.name!));
-    for (const r of routes) w.ensure(target('httproutes', r.metadata.name!), r.status, out.statuses.routes.get(r.metadata.name!));
-    for (const g of gateways) w.ensure(target('gateways', g.metadata.name!), g.status, out.statuses.gateways.get(g.metadata.name!));
-    for (const c of gatewayClasses) {
-      const s = out.statuses.gatewayClasses.get(c.metadata.name!);
-      if (s) w.ensure(target('gatewayclasses', c.metadata.name!), c.status, s);
+    };
+    const target = (kind: Kind, name: string): StatusTarget => ({ ...KINDS[kind], name });
+    const objects = <T,>(kind: Kind, all: boolean): T[] => {
+      if (all) return this.list<T>(kind);
+      const inf = this.informers.get(kind)!;
+      const out: T[] = [];
+      for (const n of dirty.get(kind) ?? []) {
+        const o = inf.get(n);
+        if (o) out.push(o as unknown as T);
+      }
+      return out;
+    };
+    for (const b of objects<Backend>('backends', allBackends)) w.ensure(target('backends', b.metadata.name!), b.status, desiredStatus.backend(b, c));
+    for (const r of objects<HTTPRoute>('httproutes', full)) w.ensure(target('httproutes', r.metadata.name!), r.status, desiredStatus.route(r, c));
+    for (const g of objects<Gateway>('gateways', full)) w.ensure(target('gateways', g.metadata.name!), g.status, desiredStatus.gateway(g, c));
+    for (const gc of objects<GatewayClass>('gatewayclasses', full)) {
+      const s = desiredStatus.gatewayClass(gc, c);
+      if (s) w.ensure(target('gatewayclasses', gc.metadata.name!), gc.status, s);
     }
   }
 }

@@ -12,13 +12,17 @@ export interface InformerSpec {
 
 export interface ResilientInformer<T extends KubernetesObject> {
   list(): T[];
+  get(name: string): T | undefined;
   /** has listed at least once */
   synced(): boolean;
   stop(): void;
 }
 
-export interface InformerDeps {
+export interface InformerDeps<T extends KubernetesObject = KubernetesObject> {
+  /** the cache listed (first sync or a relist) */
   onChange(): void;
+  /** one object added, updated (a new resourceVersion) or deleted */
+  onEvent?(type: 'add' | 'update' | 'delete', obj: T): void;
   onError?(err: unknown, retryInMs: number): void;
   delay?: (ms: number) => Promise<void>;
   minBackoffMs?: number;
@@ -29,7 +33,7 @@ export function startInformer<T extends KubernetesObject>(
   k8s: ClientNode,
   kc: InstanceType<ClientNode['KubeConfig']>,
   spec: InformerSpec,
-  deps: InformerDeps,
+  deps: InformerDeps<T>,
 ): ResilientInformer<T> {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const path = `/apis/${spec.group}/${spec.version}/${spec.plural}`;
@@ -43,13 +47,14 @@ export function startInformer<T extends KubernetesObject>(
   let synced = false;
   let restarting = false;
 
-  const changed = () => {
+  const on = (type: 'add' | 'update' | 'delete') => (obj: T) => {
     backoff = min;
-    deps.onChange();
+    if (deps.onEvent) deps.onEvent(type, obj);
+    else deps.onChange();
   };
-  informer.on('add', changed);
-  informer.on('update', changed);
-  informer.on('delete', changed);
+  informer.on('add', on('add'));
+  informer.on('update', on('update'));
+  informer.on('delete', on('delete'));
   const scheduleRestart = (err: unknown) => {
     if (stopped || restarting) return;
     restarting = true;
@@ -74,6 +79,7 @@ export function startInformer<T extends KubernetesObject>(
   startOnce();
   return {
     list: () => informer.list() as T[],
+    get: (name: string) => informer.get(name) as T | undefined,
     synced: () => synced,
     stop() {
       stopped = true;
