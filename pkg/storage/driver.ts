@@ -47,6 +47,8 @@ export interface WatchSink {
 
 export interface DriverWatch {
   cancel(): void;
+  /** ask for onProgress at the current revision once every pending event is delivered */
+  requestProgress?(): void;
 }
 
 export interface Driver {

@@ -52,6 +52,8 @@ export interface WatchHandler {
 
 export interface StoreWatch {
   stop(): void;
+  /** ask for a progress notification (onProgress) at the store's current revision, when supported */
+  requestProgress?(): void;
 }
 
 export type TryUpdate = (current: KObject) => KObject | Promise<KObject>;

@@ -60,6 +60,9 @@ export function watchObjects(driver: Driver, prefix: string, opts: WatchOptions,
       stopped = true;
       inner?.cancel();
     },
+    requestProgress() {
+      if (!stopped) inner?.requestProgress?.();
+    },
   };
 }
 

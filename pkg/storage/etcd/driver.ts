@@ -123,6 +123,7 @@ export class EtcdDriver implements Driver {
         this.watches.delete(w);
         w.cancel();
       },
+      requestProgress: () => w.requestProgress(),
     };
   }
 

@@ -25,6 +25,8 @@ export class EtcdWatch implements DriverWatch {
   private stopped = false;
   private backoff = BACKOFF_MIN_MS;
   private timer: NodeJS.Timeout | undefined;
+  /** the stream whose create response has arrived */
+  private created: Duplex | undefined;
 
   constructor(
     private readonly client: WatchClient,
@@ -34,6 +36,22 @@ export class EtcdWatch implements DriverWatch {
   ) {
     this.next = fromRevision;
     this.connect();
+  }
+
+  /**
+   * etcd's WatchProgressRequest (3.4+): the stream answers with a progress notification at the
+   * current revision. Sent only once the watch exists on this stream (an answer before the
+   * create response would claim progress for a watch not yet started). etcd before 3.4.25/3.5.8
+   * may send it ahead of queued events (etcd#15220); the watch cache accepts a progress
+   * revision only once a later notification follows it.
+   */
+  requestProgress(): void {
+    if (this.stopped || !this.stream || this.created !== this.stream) return;
+    try {
+      this.stream.write({ progress_request: {} });
+    } catch {
+      /* the stream is closing; the reconnect path takes over */
+    }
   }
 
   cancel(): void {
@@ -90,13 +108,16 @@ export class EtcdWatch implements DriverWatch {
     const events = res.events ?? [];
     const headerRev = Number(res.header?.revision ?? 0);
     if (res.created) {
+      this.created = stream;
       // A watch "from now" is pinned at creation, so a reconnect cannot skip what came between.
       if (this.next <= 0) this.next = headerRev + 1;
       return;
     }
     if (events.length === 0) {
-      // Progress notification: nothing for this prefix is pending at or below headerRev.
-      if (headerRev + 1 > this.next) this.next = headerRev + 1;
+      // Progress notification: nothing for this prefix is pending at or below headerRev. An
+      // answer to requestProgress (watch_id -1) never moves the resume point: etcd#15220.
+      const requested = String(res.watch_id) === '-1';
+      if (!requested && headerRev + 1 > this.next) this.next = headerRev + 1;
       this.sink.onProgress?.(headerRev);
       return;
     }

@@ -90,7 +90,7 @@ export class SqliteDriver implements Driver {
 
   watch(prefix: string, fromRevision: number, sink: WatchSink): DriverWatch {
     this.assertOpen();
-    const sub = new Subscriber(prefix, sink, () => this.subscribers.delete(sub));
+    const sub = new Subscriber(prefix, sink, () => this.subscribers.delete(sub), () => this.rev);
     if (fromRevision > 0 && fromRevision < this.compacted) {
       sub.fail(StorageError.expired(fromRevision, this.compacted));
       return sub;

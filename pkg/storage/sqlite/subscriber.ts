@@ -13,7 +13,15 @@ export class Subscriber implements DriverWatch {
     private readonly prefix: string,
     private readonly sink: WatchSink,
     private readonly detach: () => void,
+    private readonly currentRevision: () => number = () => 0,
   ) {}
+
+  /** a progress notification at the committed revision, after everything queued before it */
+  requestProgress(): void {
+    if (this.done) return;
+    this.progressRev = Math.max(this.progressRev, this.currentRevision());
+    this.schedule();
+  }
 
   /** history rows, already filtered by prefix */
   push(events: DriverEvent[]): void {
