@@ -1,8 +1,9 @@
-// GET one, LIST (JSON, Table or PartialObjectMetadataList), and the watch dispatch.
+// GET one, LIST (JSON, Table or PartialObjectMetadataList; read from the watch cache or storage,
+// see list_source.ts), and the watch dispatch.
 import type { Request, Response } from 'express';
 import { notAcceptable } from '../../apierrors/errors';
 import type { Resource } from '../../registry/resource';
-import { getObject, listObjects } from '../../registry/generic/read';
+import { getObject } from '../../registry/generic/read';
 import type { ServerContext } from '../context';
 import { listOptions } from '../listopts';
 import { negotiate } from '../request/negotiate';
@@ -10,6 +11,7 @@ import { bool, str, type Query } from '../request/query';
 import { send } from '../respond';
 import { tableOf, type IncludeObject } from '../table';
 import { serveWatch } from './watch';
+import { listFor } from './list_source';
 
 function includeObject(q: Query): IncludeObject {
   const v = str(q, 'includeObject');
@@ -40,9 +42,7 @@ export async function handleList(ctx: ServerContext, r: Resource, version: strin
     return;
   }
   const opts = listOptions(r, req);
-  // the watch cache must cover the revision this list answers at (see server.ts)
-  await ctx.cacherFor(r).start();
-  const list = await listObjects(ctx.registry, r, version, opts);
+  const list = await listFor(ctx, r, version, opts);
   if (accepts.table) {
     send(res, 200, tableOf(r, version, list.items, list.metadata, includeObject(q)));
     return;

@@ -1,10 +1,20 @@
 // The watch cache of one resource: a single store watch fanned out to every client watch, with a
 // window of recent events so a client resuming from a revision inside the window is served from
-// memory. "Too old" is decided by the window, not by store compaction alone: a quiet resource keeps
-// old revisions valid (client-node re-watches every 30 s from its last resourceVersion).
-import type { Store, StoreWatch } from '../../storage/interface';
+// memory, and the keyed state (current object per name) that LISTs are answered from.
+// It starts as kube's reflector does: a list at revision R, then a watch from R; the state and the
+// event window advance together, one event at a time. Objects are decoded once, frozen, and
+// shared by the state, the events (prevObject is the state's previous object) and every reader.
+// "Too old" for a watch is decided by the window, not by store compaction alone: a quiet resource
+// keeps old revisions valid (client-node re-watches every 30 s from its last resourceVersion).
+import type { KObject } from '../../../apis/meta/v1/types';
+import type { ObjectEvent, Store, StoreWatch } from '../../storage/interface';
 import { CachedEvent } from './event';
+import { deepFreeze } from './freeze';
+import type { Freshness } from './list_plan';
+import { ProgressTracker } from './progress';
 import { Ring } from './ring';
+import { KeyedState } from './state';
+import { RevisionWaiters } from './waiters';
 
 export interface CacheWatcher {
   /** false: the watcher could not keep up and was closed */
@@ -17,19 +27,36 @@ export interface CacheWatcher {
 export interface CacherOptions {
   capacity?: number;
   restartDelayMs?: number;
+  /** how long a LIST waits for the cache to reach the revision it needs (kube: 3 s) */
+  freshnessTimeoutMs?: number;
+  /** while LISTs wait, ask the store for progress this often (kube: 100 ms) */
+  progressRequestEveryMs?: number;
   log?: (msg: string, meta?: Record<string, unknown>) => void;
+}
+
+/** A LIST answered from the cache: the objects (frozen, shared: never mutate) at `revision`. */
+export interface CachedList {
+  items: KObject[];
+  revision: number;
 }
 
 export class Cacher {
   private readonly ring: Ring<CachedEvent>;
   private readonly watchers = new Set<CacheWatcher>();
+  private readonly state = new KeyedState();
+  private readonly waiters = new RevisionWaiters();
+  private readonly progress = new ProgressTracker();
   /** every event with revision > startRevision is in the ring or still to come */
   private startRevision = 0;
+  /** the state holds every change up to this revision */
   private latest = 0;
+  /** the state is in step with the store (false before the first list and while restarting) */
+  private synced = false;
   private storeWatch?: StoreWatch;
   private ready: Promise<void> | undefined;
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
+  private progressTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: Store,
@@ -57,6 +84,41 @@ export class Cacher {
     return this.watchers.size;
   }
 
+  /** objects held (0 while not synced) */
+  get size(): number {
+    return this.synced ? this.state.size : 0;
+  }
+
+  get isSynced(): boolean {
+    return this.synced;
+  }
+
+  /** The cached object for a storage key (frozen: never mutate), if the cache holds it. */
+  objectFor(key: string): KObject | undefined {
+    if (!this.synced || !key.startsWith(this.prefix)) return undefined;
+    return this.state.get(key.slice(this.prefix.length));
+  }
+
+  /**
+   * The objects matching `predicate`, in key order, once the cache is as fresh as asked;
+   * undefined when it cannot be (not synced, the wait timed out, a revision the store has not
+   * reached): the caller reads from storage, which also answers the errors.
+   */
+  async list(freshness: Freshness, predicate?: (o: KObject) => boolean): Promise<CachedList | undefined> {
+    if (freshness.kind !== 'any') {
+      let target: number;
+      if (freshness.kind === 'consistent') {
+        target = await this.store.currentRevision();
+      } else {
+        target = freshness.revision;
+        if (!(this.synced && this.latest >= target) && target > (await this.store.currentRevision())) return undefined;
+      }
+      if (!(await this.waitFor(target))) return undefined;
+    }
+    if (!this.synced) return undefined;
+    return { items: this.state.list(predicate), revision: this.latest };
+  }
+
   /**
    * Registers a watcher for events after `revision`. Returns false when that revision is older
    * than the window: the caller serves it from store history (or answers 410).
@@ -78,40 +140,85 @@ export class Cacher {
   stop(): void {
     this.stopped = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.stopProgressRequests();
     this.storeWatch?.stop();
+    this.synced = false;
+    this.waiters.failAll();
     for (const w of [...this.watchers]) w.terminate('watch cache stopped');
     this.watchers.clear();
   }
 
   private async begin(): Promise<void> {
-    const rev = await this.store.currentRevision();
+    // list + watch from the list's revision, as kube's reflector: nothing is missed or repeated
+    const list = await this.store.list(this.prefix);
+    if (this.stopped) return;
+    const rev = Number(list.resourceVersion);
+    this.state.replace(list.items.map((o) => deepFreeze(o)));
     this.startRevision = rev;
     this.latest = Math.max(this.latest, rev);
+    this.progress.reset();
+    this.synced = true;
     this.storeWatch = this.store.watch(this.prefix, { resourceVersion: String(rev) }, {
-      onEvent: (e) => this.onEvent(new CachedEvent(e.type, e.object, e.revision, e.prevObject)),
+      onEvent: (e) => this.onEvent(e),
       onProgress: (r) => this.onProgress(r),
       onError: (err) => this.onError(err),
     });
+    this.waiters.notify(this.latest);
   }
 
-  private onEvent(ev: CachedEvent): void {
+  private onEvent(e: ObjectEvent): void {
+    const object = deepFreeze(e.object);
+    const prev = this.state.apply(e.type, object);
+    // the previous state is the one the cache already holds (same bytes as the store's prevKv)
+    const prevObject = e.type === 'ADDED' ? e.prevObject && deepFreeze(e.prevObject) : (prev ?? (e.prevObject && deepFreeze(e.prevObject)));
+    const ev = new CachedEvent(e.type, object, e.revision, prevObject);
     const evicted = this.ring.push(ev);
     if (evicted) this.startRevision = evicted.revision;
     if (ev.revision > this.latest) this.latest = ev.revision;
     for (const w of this.watchers) {
       if (!w.deliver(ev)) this.watchers.delete(w);
     }
+    this.waiters.notify(this.latest);
   }
 
   private onProgress(revision: number): void {
-    if (revision <= this.latest) return;
-    this.latest = revision;
-    for (const w of this.watchers) w.progress(revision);
+    const trusted = this.progress.sawProgress(revision);
+    if (trusted <= this.latest) return;
+    this.latest = trusted;
+    for (const w of this.watchers) w.progress(trusted);
+    this.waiters.notify(trusted);
+  }
+
+  private async waitFor(revision: number): Promise<boolean> {
+    if (this.synced && this.latest >= revision) return true;
+    const p = this.waiters.wait(revision, -1, this.opts.freshnessTimeoutMs ?? 3000);
+    this.startProgressRequests();
+    const ok = await p;
+    if (!this.waiters.size) this.stopProgressRequests();
+    return ok && this.synced;
+  }
+
+  /** A quiet resource sees no events: ask the store how far its watch has come (kube's progressRequester). */
+  private startProgressRequests(): void {
+    if (this.progressTimer) return;
+    this.storeWatch?.requestProgress?.();
+    this.progressTimer = setInterval(() => {
+      if (!this.waiters.size) return this.stopProgressRequests();
+      this.storeWatch?.requestProgress?.();
+    }, this.opts.progressRequestEveryMs ?? 100);
+    this.progressTimer.unref();
+  }
+
+  private stopProgressRequests(): void {
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    this.progressTimer = undefined;
   }
 
   private onError(err: Error): void {
     this.opts.log?.('watch cache lost its store watch; restarting', { prefix: this.prefix, error: err.message });
     this.storeWatch?.stop();
+    this.synced = false;
+    this.state.clear();
     for (const w of [...this.watchers]) w.terminate(err.message);
     this.watchers.clear();
     this.ring.clear();
