@@ -1,4 +1,5 @@
 // POST (create), PUT (update, also on /status) and PATCH (json, merge, apply; also on /status).
+// Updates and patches start from the watch cache's object when it holds one (registry_for.ts).
 import type { Request, Response } from 'express';
 import { badRequest } from '../../apierrors/errors';
 import type { Resource } from '../../registry/resource';
@@ -11,6 +12,7 @@ import { decodeBody, readBody } from '../request/body';
 import { negotiate } from '../request/negotiate';
 import { bool, dryRun, fieldManager, fieldValidation, type Query } from '../request/query';
 import { send, warn } from '../respond';
+import { registryFor } from './registry_for';
 
 function writeOptions(req: Request, version: string, subresource?: 'status'): WriteOptions {
   const q = req.query as Query;
@@ -34,7 +36,7 @@ export async function handleCreate(ctx: ServerContext, r: Resource, version: str
 export async function handleUpdate(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response, subresource?: 'status'): Promise<void> {
   const opts = writeOptions(req, version, subresource);
   const body = decodeBody(await readBody(req), req.headers['content-type']);
-  const result = await updateObject(ctx.registry, r, req.params.name as string, body, opts);
+  const result = await updateObject(registryFor(ctx, r), r, req.params.name as string, body, opts);
   warn(res, result.warnings);
   send(res, 200, result.object, negotiate(req.headers.accept).yaml);
 }
@@ -51,7 +53,7 @@ export async function handlePatch(ctx: ServerContext, r: Resource, version: stri
   const body = decodeBody(raw, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json', {
     allowArray: type === 'application/json-patch+json',
   });
-  const result = await patchObject(ctx.registry, r, req.params.name as string, type, body, opts);
+  const result = await patchObject(registryFor(ctx, r), r, req.params.name as string, type, body, opts);
   warn(res, result.warnings);
   send(res, result.created ? 201 : 200, result.object, negotiate(req.headers.accept).yaml);
 }
