@@ -183,6 +183,8 @@ export class Cacher {
 
   private onProgress(revision: number): void {
     const trusted = this.progress.sawProgress(revision);
+    // a LIST is waiting and this notification is not trusted yet: ask for the one that confirms it
+    if (this.waiters.size && revision > trusted && revision > this.latest) this.storeWatch?.requestProgress?.();
     if (trusted <= this.latest) return;
     this.latest = trusted;
     for (const w of this.watchers) w.progress(trusted);
