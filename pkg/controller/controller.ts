@@ -15,7 +15,7 @@ import type { Logger } from '../log/logger';
 import type { Snapshot } from '../proxy/ir';
 import { loadClientNode, type ClientNode } from '../util/esm';
 import { startInformer, type ResilientInformer } from './informer';
-import { StatusWriter, type StatusTarget } from './status_writer';
+import { StatusWriter, type StatusSink, type StatusTarget } from './status_writer';
 import { desiredStatus, IncrementalTranslator, type StatusContext } from './translate';
 import type { BuildOutput } from './translate/incremental';
 import { ChangeTracker, type Change, type EventType, type Kind } from './changes';
@@ -63,7 +63,7 @@ export interface ReconcileStats {
 export class Controller {
   private informers = new Map<Kind, ResilientInformer<KubernetesObject>>();
   private trackers = new Map<Kind, ChangeTracker>();
-  private statusWriter?: StatusWriter;
+  private statusWriter?: StatusSink;
   private readonly debouncer: Debouncer;
   private readonly translator = new IncrementalTranslator();
   private generation = 0;
@@ -74,6 +74,8 @@ export class Controller {
   /** objects whose own status must be rechecked */
   private readonly dirtyStatus = new Map<Kind, Set<string>>();
   private last?: BuildOutput;
+  /** Backends whose status was found right, at this resourceVersion */
+  private readonly backendStatusOK = new Map<string, string>();
   reconciles = 0;
   readonly stats: ReconcileStats = { full: 0, statusOnly: 0, published: 0, lastFullMs: 0, maxFullMs: 0, eventsStatusOnly: 0, eventsIgnored: 0, eventsTranslate: 0 };
 
@@ -93,9 +95,10 @@ export class Controller {
       kc = new k8s.KubeConfig();
       kc.loadFromFile(this.opts.kubeconfig);
     } else kc = this.opts.kubeconfig;
-    this.statusWriter = new StatusWriter(k8s, kc, (t, err) => this.opts.log.debug('status write failed; retrying', { target: t.name, error: String((err as Error).message ?? err) }));
+    const writer = new StatusWriter(k8s, kc, (t, err) => this.opts.log.debug('status write failed; retrying', { target: t.name, error: String((err as Error).message ?? err) }));
+    const informers = new Map<Kind, ResilientInformer<KubernetesObject>>();
     for (const [kind, spec] of Object.entries(KINDS) as Array<[Kind, (typeof KINDS)[Kind]]>) {
-      this.informers.set(
+      informers.set(
         kind,
         startInformer(k8s, kc, spec, {
           onChange: () => this.schedule(),
@@ -104,6 +107,13 @@ export class Controller {
         }),
       );
     }
+    this.attach(informers, writer);
+  }
+
+  /** Use these informers (which call onEvent/schedule) and this status sink; start() does, tests do. */
+  attach(informers: Map<Kind, ResilientInformer<KubernetesObject>>, writer: StatusSink): void {
+    this.informers = informers;
+    this.statusWriter = writer;
   }
 
   /** all informers have listed once: the snapshot reflects the store */
@@ -142,7 +152,10 @@ export class Controller {
       this.stats.eventsIgnored++;
       return change;
     }
-    if (type === 'delete') statusSet.delete(name);
+    if (type === 'delete') {
+      statusSet.delete(name);
+      if (kind === 'backends') this.backendStatusOK.delete(name);
+    }
     else statusSet.add(name);
     if (change === 'translate') {
       this.stats.eventsTranslate++;
@@ -194,7 +207,8 @@ export class Controller {
 
   /**
    * Backends' statuses depend on the Backend alone: only the ones that changed are recomputed
-   * (all of them after a sync or a leader change). Routes and Gateways depend on other objects:
+   * (all of them after a sync, a leader change or a listener change — skipping those already
+   * found right at their current resourceVersion). Routes and Gateways depend on other objects:
    * all are recomputed on a full pass (they are few), the changed ones otherwise.
    */
   private writeStatuses(full: boolean, allBackends: boolean, dirty: Map<Kind, string[]>): void {
@@ -216,7 +230,14 @@ export class Controller {
       }
       return out;
     };
-    for (const b of objects<Backend>('backends', allBackends)) w.ensure(target('backends', b.metadata.name!), b.status, desiredStatus.backend(b, c));
+    for (const b of objects<Backend>('backends', allBackends)) {
+      const name = b.metadata.name!;
+      const rv = b.metadata.resourceVersion;
+      // right at this resourceVersion already: a Backend's status depends on the Backend alone
+      if (!this.opts.resolved && rv !== undefined && this.backendStatusOK.get(name) === rv) continue;
+      if (w.ensure(target('backends', name), b.status, desiredStatus.backend(b, c))) this.backendStatusOK.set(name, rv!);
+      else this.backendStatusOK.delete(name);
+    }
     for (const r of objects<HTTPRoute>('httproutes', full)) w.ensure(target('httproutes', r.metadata.name!), r.status, desiredStatus.route(r, c));
     for (const g of objects<Gateway>('gateways', full)) w.ensure(target('gateways', g.metadata.name!), g.status, desiredStatus.gateway(g, c));
     for (const gc of objects<GatewayClass>('gatewayclasses', full)) {

@@ -13,7 +13,16 @@ export interface StatusTarget {
   name: string;
 }
 
-export class StatusWriter {
+/** what the controller needs of a status writer */
+export interface StatusSink {
+  /** queue a write unless current equals desired; answers whether it already did */
+  ensure(target: StatusTarget, current: unknown, desired: unknown): boolean;
+  stop(): void;
+  readonly pending: number;
+  readonly writes: number;
+}
+
+export class StatusWriter implements StatusSink {
   private readonly api: InstanceType<ClientNode['CustomObjectsApi']>;
   private readonly queue = new Map<string, { target: StatusTarget; status: unknown; attempt: number }>();
   private running = false;
@@ -41,15 +50,16 @@ export class StatusWriter {
     return this.queue.size;
   }
 
-  /** Queue a write unless `current` already equals `desired`. */
-  ensure(target: StatusTarget, current: unknown, desired: unknown): void {
+  /** Queue a write unless `current` already equals `desired` (then answer true). */
+  ensure(target: StatusTarget, current: unknown, desired: unknown): boolean {
     const key = `${target.group}/${target.plural}/${target.name}`;
     if (canonicalJSON(current ?? null) === canonicalJSON(desired ?? null)) {
       this.queue.delete(key);
-      return;
+      return true;
     }
     this.queue.set(key, { target, status: desired, attempt: this.queue.get(key)?.attempt ?? 0 });
     this.kick(0);
+    return false;
   }
 
   stop(): void {
