@@ -1,5 +1,7 @@
 // switchyard: one binary, subcommands `serve` (apiserver + controller + proxy) and `apiserver`.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureServingPair } from '../pkg/certs/bootstrap';
 import { parseFlags, splitHostPort, usage, type FlagSpec } from '../pkg/config/flags';
 import { createLogger } from '../pkg/log/logger';
 import { openStore } from '../pkg/app/storage';
@@ -46,6 +48,9 @@ const PROXY_COMMON: FlagSpec[] = [
   { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
   { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
   { name: 'proxy-access-log', help: 'log one JSON line per proxied request (request id, route, backend, upstream, status, duration)', boolean: true },
+  { name: 'proxy-tls-listen', help: 'also serve the proxy\'s routes over HTTPS on HOST:PORT' },
+  { name: 'proxy-tls-cert', help: 'certificate (PEM) for --proxy-tls-listen and HTTPS Gateway listeners; default: DATA_DIR/proxy.crt, generated and signed by DATA_DIR/ca.crt' },
+  { name: 'proxy-tls-key', help: 'key (PEM) for --proxy-tls-cert' },
 ];
 
 const SERVE: FlagSpec[] = [
@@ -57,6 +62,7 @@ const SERVE: FlagSpec[] = [
 
 const PROXY: FlagSpec[] = [
   { name: 'kubeconfig', help: 'the apiserver to follow (ours, or a cluster with crds/ installed)', default: './.switchyard/kubeconfig' },
+  { name: 'data-dir', help: 'holds the generated proxy certificate (proxy.crt/proxy.key) and its CA', default: './.switchyard' },
   ...PROXY_COMMON,
   { name: 'log-level', help: 'error|warn|info|debug', default: 'info' },
   { name: 'metrics-listen', help: 'serve /metrics, /healthz and /readyz on HOST:PORT' },
@@ -100,6 +106,13 @@ export async function main(argv: string[]): Promise<void> {
   /** what `serve` and `proxy` pass alike to startProxy */
   const dataPlane = () => {
     const listen = splitHostPort(String(flags['proxy-listen']));
+    const tlsListen = flags['proxy-tls-listen'] ? splitHostPort(String(flags['proxy-tls-listen'])) : undefined;
+    const tls = proxyCertificate(
+      path.resolve(String(flags['data-dir'])),
+      flags['proxy-tls-cert'] as string | undefined,
+      flags['proxy-tls-key'] as string | undefined,
+      [listen.host, ...(tlsListen ? [tlsListen.host] : [])],
+    );
     return {
       listen,
       config: {
@@ -113,6 +126,7 @@ export async function main(argv: string[]): Promise<void> {
         headersTimeoutMs: duration('proxy-headers-timeout'),
         shutdownDrainMs: duration('shutdown-drain-timeout'),
         accessLog: !!flags['proxy-access-log'],
+        tls: { ...tls, listen: tlsListen },
       },
     };
   };
@@ -127,7 +141,7 @@ export async function main(argv: string[]): Promise<void> {
         ? { ...timings, namespace: String(flags['leader-elect-resource-namespace']), name: String(flags['leader-elect-resource-name']) }
         : undefined,
     });
-    log.info('switchyard is ready', { command: cmd, proxy: `${listen.host}:${p.port}`, metrics: p.admin ? `${metricsListen!.host}:${p.admin.port}` : undefined, identity: p.election?.elector.identity });
+    log.info('switchyard is ready', { command: cmd, proxy: `${listen.host}:${p.port}`, proxyTLS: p.proxy.tlsPort(), metrics: p.admin ? `${metricsListen!.host}:${p.admin.port}` : undefined, identity: p.election?.elector.identity });
     onSignals(log, async () => p.close());
     return;
   }
@@ -181,7 +195,8 @@ export async function main(argv: string[]): Promise<void> {
     });
     consoleSource.proxy = proxy.proxy;
     consoleSource.dns = proxy.dns;
-    log.info('proxy listening', { address: `${listen.host}:${proxy.port}` });
+    const tlsPort = proxy.proxy.tlsPort();
+    log.info('proxy listening', { address: `${listen.host}:${proxy.port}`, tls: tlsPort === undefined ? undefined : `${config.tls.listen!.host}:${tlsPort}` });
   }
   log.info('switchyard is ready', { command: cmd, api: running.url, kubeconfig: running.kubeconfigPath, proxyPort: proxy?.port });
   onSignals(log, async () => {
@@ -190,6 +205,13 @@ export async function main(argv: string[]): Promise<void> {
     await running.close();
     await store.close();
   });
+}
+
+/** the files given, or DATA_DIR/proxy.{crt,key} signed by the data dir's CA (made on first start) */
+function proxyCertificate(dataDir: string, certFile: string | undefined, keyFile: string | undefined, hosts: string[]): { cert: string; key: string } {
+  if (!!certFile !== !!keyFile) throw new Error('--proxy-tls-cert and --proxy-tls-key go together');
+  if (certFile && keyFile) return { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') };
+  return ensureServingPair(dataDir, 'proxy', hosts, 'switchyard-proxy');
 }
 
 function onSignals(log: ReturnType<typeof createLogger>, close: () => Promise<void>): void {

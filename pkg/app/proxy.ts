@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger';
 import { Controller } from '../controller/controller';
 import { DnsCacheManager } from '../dns/manager';
 import { registerDnsMetrics } from '../dns/cache';
-import { Proxy } from '../proxy/proxy';
+import { Proxy, type ProxyOptions } from '../proxy/proxy';
 import { cacheResolver } from './dns_resolver';
 import type { DenyList } from '../proxy/forward/denylist';
 import type { Store } from '../storage/interface';
@@ -41,6 +41,8 @@ export interface ProxyConfig {
   headersTimeoutMs?: number;
   /** one structured log line per proxied request */
   accessLog?: boolean;
+  /** certificate for TLS listeners (HTTPS Gateway listeners; `listen`: --proxy-tls-listen) */
+  tls?: ProxyOptions['tls'];
   /** how long close() lets in-flight proxied requests finish (default 10 s) */
   shutdownDrainMs?: number;
   /** serve /metrics, /healthz, /readyz here (the `proxy` command has no API port) */
@@ -71,6 +73,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     deny: cfg.deny,
     headersTimeoutMs: cfg.headersTimeoutMs,
     accessLog: cfg.accessLog,
+    tls: cfg.tls,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();

@@ -25,21 +25,37 @@ function readPair(dir: string, name: string): KeyPairPEM | null {
   return { cert: fs.readFileSync(c, 'utf8'), key: fs.readFileSync(k, 'utf8') };
 }
 
-export function ensureBootstrap(dataDir: string, hosts: string[], serverURL: string): Bootstrap {
+/** loopback names plus the listen hosts (wildcards name no host) */
+const sansFor = (hosts: string[]) => [...new Set(['127.0.0.1', '::1', 'localhost', ...hosts.filter((h) => h && h !== '0.0.0.0' && h !== '::')])];
+
+/** The data dir's CA, created on first use. */
+export function ensureCA(dataDir: string): KeyPairPEM {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const sans = [...new Set(['127.0.0.1', '::1', 'localhost', ...hosts.filter((h) => h && h !== '0.0.0.0' && h !== '::')])];
   let ca = readPair(dataDir, 'ca');
   if (!ca) {
     ca = createCA();
     write(path.join(dataDir, 'ca.crt'), ca.cert, 0o644);
     write(path.join(dataDir, 'ca.key'), ca.key);
   }
-  let serving = readPair(dataDir, 'serving');
-  if (!serving || !certCovers(serving.cert, sans)) {
-    serving = createServingCert(ca, sans);
-    write(path.join(dataDir, 'serving.crt'), serving.cert, 0o644);
-    write(path.join(dataDir, 'serving.key'), serving.key);
+  return ca;
+}
+
+/** `<name>.crt/.key` signed by the data dir's CA, re-issued only when a host is not covered (or it expires). */
+export function ensureServingPair(dataDir: string, name: string, hosts: string[], commonName = 'switchyard'): KeyPairPEM {
+  const ca = ensureCA(dataDir);
+  const sans = sansFor(hosts);
+  let pair = readPair(dataDir, name);
+  if (!pair || !certCovers(pair.cert, sans)) {
+    pair = createServingCert(ca, sans, commonName);
+    write(path.join(dataDir, `${name}.crt`), pair.cert, 0o644);
+    write(path.join(dataDir, `${name}.key`), pair.key);
   }
+  return pair;
+}
+
+export function ensureBootstrap(dataDir: string, hosts: string[], serverURL: string): Bootstrap {
+  const ca = ensureCA(dataDir);
+  const serving = ensureServingPair(dataDir, 'serving', hosts);
   const tokenFile = path.join(dataDir, 'tokens.csv');
   if (!fs.existsSync(tokenFile)) {
     const admin = randomBytes(24).toString('base64url');

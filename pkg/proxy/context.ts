@@ -8,7 +8,8 @@ import type { RequestLog } from './access_log';
 export interface ProxyContext {
   pools: UpstreamPools;
   resolver: HostResolver;
-  scheme: 'http' | 'https';
+  /** what the client spoke to this listener port (X-Forwarded-Proto, redirects) */
+  schemeFor(port: number): 'http' | 'https';
   /** forward-proxy destinations that are refused (cloud metadata by default) */
   deny: DenyList;
   now(): number;

@@ -1,7 +1,7 @@
 // A snapshot compiled for serving: one router per bound port (the union of the listener ids on
 // it), backend runtimes, a weighted backendRef picker and a rate limiter per rule. Immutable once
 // built; the proxy swaps the whole object, so a request keeps the one it started with.
-import type { RuleIR, Snapshot } from './ir';
+import { DEFAULT_LISTENER_ID, DEFAULT_TLS_LISTENER_ID, type RuleIR, type Snapshot } from './ir';
 import { compileRouter, type Router } from './router/compile';
 import { createWeightedPicker, type WeightedPicker } from './balancer/weights';
 import { RateLimiter } from './resilience/rate_limit';
@@ -32,7 +32,9 @@ export function compileDataPlane(
   const routers = new Map<number, Router>();
   for (const [port, ids] of idsByPort) {
     const portId = `port:${port}`;
-    const rules = snapshot.rules.filter((r) => r.listeners.some((l) => ids.has(l))).map((r) => ({ ...r, listeners: [portId] }));
+    // the TLS twin of the default listener serves what the default listener serves
+    const served = (l: string) => ids.has(l) || (l === DEFAULT_LISTENER_ID && ids.has(DEFAULT_TLS_LISTENER_ID));
+    const rules = snapshot.rules.filter((r) => r.listeners.some(served)).map((r) => ({ ...r, listeners: [portId] }));
     routers.set(port, compileRouter(rules, portId));
   }
   const prevRules = new Map<string, [RuleIR, RuleRuntime]>();

@@ -58,6 +58,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     private readonly requestId: string,
     private readonly rewriteRequestId: boolean,
     private readonly host: string,
+    private readonly scheme: 'http' | 'https',
   ) {
     const cl = req.headers['content-length'];
     this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
@@ -152,7 +153,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     let headers = stripHopByHop(this.req.rawHeaders);
     if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
-    headers = appendForwarded(headers, this.clientIP, this.ctx.scheme, this.req.headers.host);
+    headers = appendForwarded(headers, this.clientIP, this.scheme, this.req.headers.host);
     if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
     if (this.rewriteRequestId) headers = setHeader(headers, 'x-request-id', this.requestId);
     this.upstream = `${address}:${port}`;

@@ -174,10 +174,17 @@ export interface RuleIR {
   responseHeaders?: Array<{ name: string; value: string }>;
 }
 
+/** the listener of --proxy-listen; routes without parentRefs attach to it */
+export const DEFAULT_LISTENER_ID = 'default';
+/** --proxy-tls-listen: serves the default listener's routes over TLS */
+export const DEFAULT_TLS_LISTENER_ID = 'default-tls';
+
 export interface ListenerIR {
   id: string;
   host: string;
   port: number;
+  /** terminate TLS with the proxy's certificate (HTTPS Gateway listeners, --proxy-tls-listen) */
+  tls?: boolean;
 }
 
 export interface Snapshot {

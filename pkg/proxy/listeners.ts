@@ -1,8 +1,10 @@
 // The proxy's listening sockets: the default one (--proxy-listen) plus one per Gateway listener
 // port. Several listener ids may share a port. A port that cannot be bound is reported (the
 // controller turns it into Programmed=False); removing a listener stops accepting at once and
-// lets in-flight requests finish.
+// lets in-flight requests finish. A TLS listener terminates with the proxy's certificate; a port
+// whose protocol changes (HTTP ↔ HTTPS) is closed and bound again.
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import type { ListenerIR } from './ir';
@@ -14,9 +16,15 @@ export interface PortHandler {
   connect?(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, port: number): void;
 }
 
+export interface TlsMaterial {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
 interface OpenPort {
   key: string;
-  server: http.Server;
+  server: http.Server | https.Server;
+  tls: boolean;
   /** every accepted socket, upgraded ones too (node's closeAllConnections knows only HTTP ones) */
   sockets: Set<Socket>;
   ids: Set<string>;
@@ -32,7 +40,15 @@ export class ListenerManager {
     private readonly handler: PortHandler,
     private readonly onChange: () => void = () => undefined,
     private readonly serverOptions: http.ServerOptions = {},
+    /** the certificate TLS listeners present; without it a TLS listener cannot open */
+    private readonly tlsMaterial?: TlsMaterial,
   ) {}
+
+  /** Does this bound port terminate TLS? */
+  isTLS(port: number): boolean {
+    for (const p of this.open.values()) if (p.port === port) return p.tls;
+    return false;
+  }
 
   /** listener ids served on each bound port */
   idsByPort(): Map<number, Set<string>> {
@@ -48,19 +64,25 @@ export class ListenerManager {
 
   /** Make the open sockets match `listeners`. Resolves when binds have settled. */
   async reconcile(listeners: ListenerIR[]): Promise<void> {
-    const want = new Map<string, { host: string; port: number; ids: Set<string> }>();
+    const want = new Map<string, { host: string; port: number; ids: Set<string>; tls: boolean }>();
     for (const l of listeners) {
       const key = `${l.host}:${l.port}`;
-      const w = want.get(key) ?? { host: l.host, port: l.port, ids: new Set<string>() };
+      // listeners sharing a port share its socket: the first one decides the protocol
+      const w = want.get(key) ?? { host: l.host, port: l.port, ids: new Set<string>(), tls: !!l.tls };
       w.ids.add(l.id);
       want.set(key, w);
     }
+    let rebind = false;
     for (const [key, p] of [...this.open]) {
-      if (!want.has(key)) {
+      const w = want.get(key);
+      if (!w || w.tls !== p.tls) {
         this.open.delete(key);
         closeGracefully(p.server, p.sockets);
+        if (w) rebind = true;
       }
     }
+    // server.close() releases the listening socket on the next turn of the loop
+    if (rebind) await new Promise((r) => setImmediate(r));
     const binds: Promise<void>[] = [];
     for (const [key, w] of want) {
       const existing = this.open.get(key);
@@ -68,7 +90,7 @@ export class ListenerManager {
         existing.ids = w.ids;
         continue;
       }
-      binds.push(this.bind(key, w.host, w.port, w.ids));
+      binds.push(this.bind(key, w.host, w.port, w.ids, w.tls));
     }
     for (const id of [...this.bindErrors.keys()]) if (!listeners.some((l) => l.id === id)) this.bindErrors.delete(id);
     await Promise.all(binds);
@@ -81,15 +103,24 @@ export class ListenerManager {
     await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets)));
   }
 
-  private bind(key: string, host: string, port: number, ids: Set<string>): Promise<void> {
+  private bind(key: string, host: string, port: number, ids: Set<string>, tls: boolean): Promise<void> {
+    if (tls && !this.tlsMaterial) {
+      for (const id of ids) this.bindErrors.set(id, `cannot serve TLS on ${host}:${port}: the proxy has no certificate`);
+      return Promise.resolve();
+    }
     // slowloris: a client must send its headers in time; node checks that deadline every
     // connectionsCheckingInterval (default 30 s), so check at a quarter of it
     const headersTimeout = this.serverOptions.headersTimeout ?? 30_000;
-    const server = http.createServer({ keepAlive: true, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))), ...this.serverOptions });
+    const options: http.ServerOptions = { keepAlive: true, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))), ...this.serverOptions };
+    const server = tls
+      ? https.createServer({ ...options, ...this.tlsMaterial, ALPNProtocols: ['http/1.1'], handshakeTimeout: Math.min(headersTimeout, 120_000) })
+      : http.createServer(options);
     server.keepAliveTimeout = 60_000;
     server.headersTimeout = headersTimeout;
     server.requestTimeout = 0; // streaming bodies and WebSockets are long-lived
     server.maxHeadersCount = 200;
+    // a TLS handshake that never finishes is cut like slow headers
+    if (tls) (server as https.Server).on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
     const sockets = new Set<Socket>();
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
@@ -108,7 +139,7 @@ export class ListenerManager {
         server.on('error', () => undefined);
         const bound = (server.address() as AddressInfo).port;
         for (const id of ids) this.bindErrors.delete(id);
-        const entry: OpenPort = { key, server, ids, port: bound, sockets };
+        const entry: OpenPort = { key, server, tls, ids, port: bound, sockets };
         this.open.set(key, entry);
         server.on('request', (req, res) => this.handler.request(req, res, entry.port));
         server.on('upgrade', (req, socket, head) => this.handler.upgrade(req, socket, head, entry.port));
@@ -130,7 +161,7 @@ export class ListenerManager {
 /** In-flight requests and tunnels get this long to finish once a listener closes; then they are cut. */
 export const CLOSE_GRACE_MS = 10_000;
 
-function closeGracefully(server: http.Server, sockets: Set<Socket>): Promise<void> {
+function closeGracefully(server: http.Server | https.Server, sockets: Set<Socket>): Promise<void> {
   return new Promise((resolve) => {
     // bounded: a WebSocket tunnel or a stuck upstream must not keep a removed port (or shutdown) forever
     const deadline = setTimeout(() => {

@@ -5,13 +5,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import client from 'prom-client';
 import type { Logger } from '../log/logger';
-import type { ListenerIR, RuleIR, Snapshot } from './ir';
+import { DEFAULT_LISTENER_ID, DEFAULT_TLS_LISTENER_ID, type ListenerIR, type RuleIR, type Snapshot } from './ir';
 import { randomUUID } from 'node:crypto';
 import { acceptedRequestId, requestIdFor } from '../log/request_id';
 import { RequestLog } from './access_log';
 import { emptySnapshot } from './ir';
 import { compileDataPlane, type DataPlane } from './dataplane';
-import { ListenerManager } from './listeners';
+import { ListenerManager, type TlsMaterial } from './listeners';
 import { UpstreamPools } from './upstream/pools';
 import type { HostResolver } from './resolve';
 import { Exchange } from './exchange';
@@ -41,12 +41,13 @@ export interface ProxyOptions {
   headersTimeoutMs?: number;
   /** one structured log line per request (--proxy-access-log) */
   accessLog?: boolean;
+  /** the certificate TLS listeners present; `listen` adds an HTTPS twin of the default listener */
+  tls?: TlsMaterial & { listen?: { host: string; port: number } };
 }
 
 export class Proxy implements ProxyContext {
   readonly pools = new UpstreamPools();
   readonly resolver: HostResolver;
-  readonly scheme = 'http' as const;
   readonly deny: DenyList;
   readonly metrics: ProxyMetrics;
   /** per-route/per-backend rings for the web console (15 min at 10 s) */
@@ -72,6 +73,7 @@ export class Proxy implements ProxyContext {
       },
       () => opts.onListenersChanged?.(),
       opts.headersTimeoutMs ? { headersTimeout: opts.headersTimeoutMs } : {},
+      opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : undefined,
     );
     this.dp = compileDataPlane(emptySnapshot(), new Map(), undefined, this.deps);
     this.health = new ActiveHealthChecker({
@@ -103,12 +105,21 @@ export class Proxy implements ProxyContext {
   async start(): Promise<void> {
     await this.listeners.reconcile(this.allListeners(this.dp.snapshot));
     this.dp = compileDataPlane(this.dp.snapshot, this.listeners.idsByPort(), this.dp, this.deps);
-    const err = this.listeners.bindErrors.get('default');
+    const err = this.listeners.bindErrors.get(DEFAULT_LISTENER_ID) ?? this.listeners.bindErrors.get(DEFAULT_TLS_LISTENER_ID);
     if (err) throw new Error(err);
   }
 
   defaultPort(): number | undefined {
-    return this.listeners.boundPort('default');
+    return this.listeners.boundPort(DEFAULT_LISTENER_ID);
+  }
+
+  /** the bound port of --proxy-tls-listen */
+  tlsPort(): number | undefined {
+    return this.listeners.boundPort(DEFAULT_TLS_LISTENER_ID);
+  }
+
+  schemeFor(port: number): 'http' | 'https' {
+    return this.listeners.isTLS(port) ? 'https' : 'http';
   }
 
   /** Swap in a snapshot (serialized: listeners bind before the routers that use them). */
@@ -131,7 +142,10 @@ export class Proxy implements ProxyContext {
   }
 
   private allListeners(s: Snapshot): ListenerIR[] {
-    return [{ id: 'default', host: this.opts.listen.host, port: this.opts.listen.port }, ...s.listeners];
+    const out: ListenerIR[] = [{ id: DEFAULT_LISTENER_ID, host: this.opts.listen.host, port: this.opts.listen.port }];
+    const tl = this.opts.tls?.listen;
+    if (tl) out.push({ id: DEFAULT_TLS_LISTENER_ID, host: tl.host, port: tl.port, tls: true });
+    return [...out, ...s.listeners];
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, port: number): void {
@@ -178,7 +192,7 @@ export class Proxy implements ProxyContext {
     }
     for (const f of rule.filters) {
       if (f.type === 'RequestRedirect') {
-        const r = redirectLocation({ scheme: this.scheme, host, path, query, listenerPort: port }, f, m.matchedPrefix);
+        const r = redirectLocation({ scheme: this.schemeFor(port), host, path, query, listenerPort: port }, f, m.matchedPrefix);
         res.writeHead(r.status, { location: r.location, 'content-length': 0, 'x-request-id': rid });
         res.end();
         this.observe(rule, '', r.status, 0);
@@ -186,7 +200,7 @@ export class Proxy implements ProxyContext {
         return;
       }
     }
-    new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP, rid, callerId === undefined, host).start();
+    new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP, rid, callerId === undefined, host, this.schemeFor(port)).start();
   }
 
   /** A proxy-made answer (no route, rate limited, invalid rule, …). */

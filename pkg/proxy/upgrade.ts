@@ -69,7 +69,7 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   let rewriteHost: string | undefined;
   for (const f of rule.filters) {
     if (f.type === 'RequestRedirect') {
-      const r = redirectLocation({ scheme: ctx.scheme, host: req.headers.host ?? '', path, query, listenerPort: port }, f, m.matchedPrefix);
+      const r = redirectLocation({ scheme: ctx.schemeFor(port), host: req.headers.host ?? '', path, query, listenerPort: port }, f, m.matchedPrefix);
       ctx.observe(rule, '', r.status, 0);
       return answerAndClose(client, `HTTP/1.1 ${r.status} Redirect\r\nLocation: ${r.location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
     }
@@ -107,7 +107,7 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
       tunnel = true;
       let headers = stripHopByHop(req.rawHeaders, true);
       if (rt.requestMod) headers = applyHeaderMod(headers, rt.requestMod);
-      headers = appendForwarded(headers, clientIP, ctx.scheme, req.headers.host);
+      headers = appendForwarded(headers, clientIP, ctx.schemeFor(port), req.headers.host);
       if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
       if (!acceptedRequestId(req.headers['x-request-id'])) headers = setHeader(headers, 'x-request-id', randomUUID());
       let text = `${req.method} ${target} HTTP/1.1\r\n`;

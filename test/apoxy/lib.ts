@@ -29,9 +29,9 @@ export interface Serve {
 }
 
 /** `switchyard serve` (SQLite, apiserver + controller + proxy) and kubectl with its own HOME. */
-export async function startServe(): Promise<Serve> {
+export async function startServe(extraArgs: string[] = []): Promise<Serve> {
   const proxyPort = await freePort();
-  const sy = await startSwitchyard({ command: 'serve', extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`] });
+  const sy = await startSwitchyard({ command: 'serve', extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`, ...extraArgs] });
   const k = kubectlFor(sy.kubeconfig);
   return { sy, k, proxyPort, dir: tempDir('switchyard-apoxy-'), stop: async () => void (await sy.stop()) };
 }

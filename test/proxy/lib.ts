@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createHash } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
-import { Proxy } from '../../pkg/proxy/proxy';
+import { Proxy, type ProxyOptions } from '../../pkg/proxy/proxy';
 import type { BackendIR, EndpointIR, RuleIR, Snapshot } from '../../pkg/proxy/ir';
 import type { HostResolver } from '../../pkg/proxy/resolve';
 import type { Logger } from '../../pkg/log/logger';
@@ -306,7 +306,7 @@ let generation = 0;
 export async function startTestProxy(
   rules: RuleIR[] = [],
   backends: BackendIR[] = [],
-  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean } = {},
+  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean; tls?: ProxyOptions['tls'] } = {},
 ): Promise<TestProxy> {
   const log = opts.log ?? createLogger({ level: process.env.PROXY_TEST_LOG ?? 'error', json: true });
   const proxy = new Proxy({
@@ -314,6 +314,7 @@ export async function startTestProxy(
     log,
     resolver: opts.resolver ?? staticResolver(),
     accessLog: opts.accessLog,
+    tls: opts.tls,
     ...(opts.rand ? { rand: opts.rand } : {}),
   });
   await proxy.start();

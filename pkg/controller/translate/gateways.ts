@@ -29,7 +29,8 @@ export function indexGateways(gateways: Gateway[], classes: GatewayClass[], prox
     for (const l of g.spec?.listeners ?? []) {
       if (l.protocol !== 'HTTP' && l.protocol !== 'HTTPS') continue;
       // two listeners on one port share the socket: the first one opens it
-      listeners.push({ id: listenerId(g.metadata.name!, l.name), host: proxyHost, port: l.port });
+      // HTTPS terminates with the proxy's certificate (Secrets named by certificateRefs are not served)
+      listeners.push({ id: listenerId(g.metadata.name!, l.name), host: proxyHost, port: l.port, ...(l.protocol === 'HTTPS' ? { tls: true } : {}) });
       seenPorts.add(l.port);
     }
   }
