@@ -121,6 +121,8 @@ async function run(mode: Mode): Promise<Result> {
       EDGEPROXY_API_ENABLED: 'true',
       EDGEPROXY_API_LISTEN_ADDR: `127.0.0.1:${edgePort}`,
       EDGEPROXY_HEARTBEAT_TTL_SECS: '60',
+      // the whole fleet registers from one loopback address: the per-client limit would refuse it
+      SWITCHYARD_EDGEPROXY_RATE_LIMIT: '0',
       ...MODE_ENV[mode],
     },
     readyTimeoutMs: 120_000,
@@ -250,7 +252,8 @@ async function run(mode: Mode): Promise<Result> {
 
 /** BENCH_JSON rows for one persistence mode (no reference: the goal is the write budget). */
 function emitResult(mode: Mode, r: Result): void {
-  const kase = `${COMMAND}, ${BACKENDS} edgeProxy backends, heartbeat every ${INTERVAL_S} s, ${SECONDS} s window, ${MODE_NAME[mode]}`;
+  const writes: Record<Mode, string> = { default: 'default write budget', ttl: 'a write per backend per TTL', every: 'a write per heartbeat' };
+  const kase = `${COMMAND}, ${BACKENDS} backends beating every ${INTERVAL_S} s, ${writes[mode]}`;
   emit(
     // the default mode's budget: at most one heartbeat write per second in all
     { bench: 'facades', case: kase, metric: 'facade store writes/s', unit: '/s', value: r.facadeWritesPerS, ...(mode === 'default' ? { goal: { on: 'value' as const, cmp: '<=' as const, target: 1 } } : {}) },

@@ -12,6 +12,7 @@ test('row() computes value ÷ reference, and only when both are numbers', () => 
   assert.equal(row({ ...create, referenceValue: undefined }).ratio, undefined);
   assert.equal(row({ ...create, value: null }).ratio, undefined);
   assert.equal(row({ ...create, referenceValue: 0 }).ratio, undefined);
+  assert.equal(row({ ...create, value: -1.3, referenceValue: 25 }).ratio, undefined, 'no ratio of a negative difference');
   assert.equal(row({ ...create, ratio: 2 }).ratio, 2, 'a ratio the bench set is kept');
 });
 
@@ -35,6 +36,8 @@ test('numbers and goals print as the per-bench tables do', () => {
   assert.equal(fmtNumber(0), '0');
   assert.equal(fmtGoal({ on: 'ratio', cmp: '>=', target: 0.7 }, '/s'), '≥ 0.70×');
   assert.equal(fmtGoal({ on: 'value', cmp: '<=', target: 150 }, 'ms'), '≤ 150 ms');
+  assert.equal(fmtGoal({ on: 'value', cmp: '<=', target: 1 }, 'ms'), '≤ 1 ms');
+  assert.equal(fmtGoal({ on: 'value', cmp: '<=', target: 0.5 }, 'ms'), '≤ 0.50 ms');
 });
 
 test('formatTable: one line per row, status rows say why, pipes escaped', () => {

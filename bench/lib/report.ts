@@ -36,10 +36,13 @@ export interface BenchRow {
   note?: string;
 }
 
-/** A row with its ratio computed (when it has a reference value). */
+/**
+ * A row with its ratio computed when it has a reference value. Only for a value ≥ 0 against a
+ * reference > 0: a ratio of differences that can go negative (latency added over direct) means nothing.
+ */
 export function row(r: BenchRow): BenchRow {
   const out: BenchRow = { ...r };
-  if (out.ratio === undefined && out.value !== null && out.referenceValue !== undefined && out.referenceValue !== 0 && Number.isFinite(out.value) && Number.isFinite(out.referenceValue)) {
+  if (out.ratio === undefined && out.value !== null && out.referenceValue !== undefined && out.value >= 0 && out.referenceValue > 0 && Number.isFinite(out.value) && Number.isFinite(out.referenceValue)) {
     out.ratio = out.value / out.referenceValue;
   }
   return out;
@@ -97,7 +100,8 @@ export function fmtRatio(r: number): string {
 
 export function fmtGoal(g: Goal, unit: string): string {
   const cmp = g.cmp === '>=' ? '≥' : '≤';
-  return g.on === 'ratio' ? `${cmp} ${fmtRatio(g.target)}` : `${cmp} ${fmtNumber(g.target)} ${unit}`.trim();
+  const target = Number.isInteger(g.target) ? String(g.target) : fmtNumber(g.target);
+  return g.on === 'ratio' ? `${cmp} ${fmtRatio(g.target)}` : `${cmp} ${target} ${unit}`.trim();
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
