@@ -1,7 +1,14 @@
 // apiserver metrics (prom-client), registered once per registry.
 import client from 'prom-client';
 
-export function apiserverMetrics(registry: client.Registry) {
+export interface WatcherCount {
+  group: string;
+  resource: string;
+  count: number;
+}
+
+/** `watchers`: read at scrape time (the watch caches know their watchers) */
+export function apiserverMetrics(registry: client.Registry, watchers: () => WatcherCount[] = () => []) {
   return {
     requests: new client.Counter({
       name: 'apiserver_request_total',
@@ -21,6 +28,10 @@ export function apiserverMetrics(registry: client.Registry) {
       help: 'Number of currently registered watchers for a given resource.',
       labelNames: ['group', 'resource'] as const,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const w of watchers()) this.set({ group: w.group, resource: w.resource }, w.count);
+      },
     }),
   };
 }

@@ -67,7 +67,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ctx.cacherFor(r).start().catch((err: Error) => opts.log.warn('watch cache did not start; retried on first use', { resource: r.plural, error: err.message }));
   }
   const metricsRegistry = opts.metricsRegistry ?? new client.Registry();
-  const metrics = apiserverMetrics(metricsRegistry);
+  const metrics = apiserverMetrics(metricsRegistry, () => [...cachers].map(([r, c]) => ({ group: r.group, resource: r.plural, count: c.watcherCount })));
   const groups = groupsOf(opts.resources);
   const v3 = buildV3(opts.resources, SERVER_VERSION.gitVersion);
   const v3ByPath = new Map(v3.map((d) => [d.path, d]));

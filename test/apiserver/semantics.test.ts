@@ -547,6 +547,20 @@ describe('apiserver semantics over HTTPS', { timeout: 120_000 }, () => {
       assert.equal(m.status, 200);
       assert.match(m.text, /apiserver_request_total\{[^}]*verb="create"[^}]*resource="backends"/);
       assert.match(m.text, /apiserver_request_duration_seconds_bucket/);
+      // the watcher gauge is read from the watch caches at scrape time
+      const watchers = async () => Number(/apiserver_registered_watchers\{group="core\.apoxy\.dev",resource="backends"\} (\d+)/.exec((await ts.api.get('/metrics')).text)?.[1] ?? 0);
+      const before = await watchers();
+      const w = await ts.api.watch(`${BACKENDS}?watch=1&timeoutSeconds=30`);
+      try {
+        let now = before;
+        for (let i = 0; i < 100 && now <= before; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          now = await watchers();
+        }
+        assert.equal(now, before + 1, 'one more registered watcher while the watch is open');
+      } finally {
+        w.close();
+      }
     });
 
     it('401 without or with a wrong token; 403 for read-only writes; read-only reads work', async () => {
