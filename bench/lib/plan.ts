@@ -25,6 +25,12 @@ function missingConsole(): string | null {
   return lib.missingPrerequisite();
 }
 
+/** A plan entry whose script may not be built yet (a bench still being written). */
+function missingScript(distBench: string, script: string): string | null {
+  return fs.existsSync(path.join(distBench, script)) ? null : `dist/bench/${script} not built`;
+}
+const DIST_BENCH = path.resolve(__dirname, '..');
+
 export const PLAN: BenchSpec[] = [
   {
     name: 'storage',
@@ -83,12 +89,23 @@ export const PLAN: BenchSpec[] = [
     fullTimeoutS: 900,
     missing: missingConsole,
   },
+  {
+    name: 'controller',
+    script: 'controller/scale.js',
+    // it reads BENCH_QUICK=1 itself (a shorter update stream); --bound-seconds ends it in time to report
+    quickArgs: ['--backends', '2000', '--routes', '20', '--changes', '10', '--bound-seconds', '200'],
+    fullArgs: [],
+    quickTimeoutS: 240,
+    fullTimeoutS: 1000,
+    missing: () => missingScript(DIST_BENCH, 'controller/scale.js'),
+  },
 ];
 
 /**
- * Benches that appeared under bench/<dir>/run.ts (compiled to dist/bench/<dir>/run.js) and are not
- * in PLAN: run with no arguments (BENCH_QUICK=1 in quick mode tells them to be short) and a
- * generous bound. They report through $BENCH_JSON like the others, or get a row saying they did not.
+ * Benches that appeared under bench/<dir>/ and are not in PLAN: <dir>/run.ts, or the one script in
+ * <dir>, compiled under dist/bench/<dir>/. Run with no arguments (BENCH_QUICK=1 in quick mode
+ * tells them to be short) and a generous bound. They report through $BENCH_JSON like the others,
+ * or get a row saying they did not.
  */
 export function discover(distBench: string, srcBench: string): BenchSpec[] {
   const known = new Set(PLAN.map((b) => b.script.split('/')[0]));
@@ -100,8 +117,17 @@ export function discover(distBench: string, srcBench: string): BenchSpec[] {
     return found;
   }
   for (const d of dirs) {
-    if (!fs.existsSync(path.join(srcBench, d, 'run.ts')) || !fs.existsSync(path.join(distBench, d, 'run.js'))) continue;
-    found.push({ name: d, script: `${d}/run.js`, quickArgs: [], fullArgs: [], quickTimeoutS: 300, fullTimeoutS: 1800, missing: () => null, discovered: true });
+    let scripts: string[] = [];
+    try {
+      scripts = fs.readdirSync(path.join(srcBench, d)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'));
+    } catch {
+      continue; // not a directory
+    }
+    const main = scripts.includes('run.ts') ? 'run.ts' : scripts.length === 1 ? scripts[0] : undefined;
+    if (!main) continue;
+    const script = `${d}/${main.replace(/\.ts$/, '.js')}`;
+    if (!fs.existsSync(path.join(distBench, script))) continue;
+    found.push({ name: d, script, quickArgs: [], fullArgs: [], quickTimeoutS: 300, fullTimeoutS: 1800, missing: () => null, discovered: true });
   }
   return found;
 }
