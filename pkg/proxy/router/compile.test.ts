@@ -102,16 +102,18 @@ const scenarios: Scenario[] = [
     ],
   },
   {
-    name: 'paths: Exact > longest PathPrefix (trailing / ignored) > RegularExpression; per-segment prefixes',
+    name: 'paths: Exact > RegularExpression > longest PathPrefix (trailing / ignored); per-segment prefixes',
     rules: [
       r('exact-foo', [{ exact: '/foo' }], { hostnames: [H], created: '2024-09-01T00:00:00Z' }),
       r('prefix-foo', [{ prefix: '/foo' }], { hostnames: [H] }),
       r('prefix-foo-bar', [{ prefix: '/foo/bar/' }], { hostnames: [H] }),
       r('root', [{ prefix: '/' }], { hostnames: [H] }),
-      r('regex', [{ regex: '/foo/.*' }], { hostnames: [H], created: '2000-01-01T00:00:00Z' }),
+      r('regex', [{ regex: '/zz/[0-9]+' }], { hostnames: [H], created: '2000-01-01T00:00:00Z' }),
       r('exact-two', [{ exact: '/two' }], { hostnames: [H] }),
     ],
     cases: [
+      [H, '/zz/42', 'regex'],
+      [H, '/zz/x', 'root'],
       [H, '/foo', 'exact-foo'],
       [H, '/foo/', 'prefix-foo'],
       [H, '/foo/x', 'prefix-foo'],
@@ -151,29 +153,32 @@ const scenarios: Scenario[] = [
     ],
   },
   {
-    name: 'paths: regular expressions are anchored, come after every prefix, longer pattern first',
+    name: 'paths: regular expressions are anchored, come before every prefix (a catch-all cannot hide them), longer pattern first',
     rules: [
       r('api', [{ regex: '/api/v[0-9]+' }]),
       r('alt', [{ regex: '/a|' + '/b' }]),
       r('long', [{ regex: '/img/[a-z]+\\.png' }]),
       r('short', [{ regex: '/img/.*' }]),
-      r('prefix-r', [{ prefix: '/r' }]),
-      r('regex-r', [{ regex: '/r.*' }], { created: '2000-01-01T00:00:00Z' }),
+      r('prefix-r', [{ prefix: '/r' }], { created: '2000-01-01T00:00:00Z' }),
+      r('regex-r', [{ regex: '/r[0-9]+' }]),
+      r('catch-all', [{ prefix: '/' }], { created: '2000-01-01T00:00:00Z' }),
     ],
     cases: [
       ['x', '/api/v1', 'api'],
       ['x', '/api/v12', 'api'],
-      ['x', '/api/v1/x', null],
-      ['x', '/x/api/v1', null],
+      ['x', '/api/v1/x', 'catch-all'],
+      ['x', '/x/api/v1', 'catch-all'],
       ['x', '/a', 'alt'],
       ['x', '/b', 'alt'],
-      ['x', '/bc', null],
-      ['x', '/ab', null],
+      ['x', '/bc', 'catch-all'],
+      ['x', '/ab', 'catch-all'],
       ['x', '/img/cat.png', 'long'],
       ['x', '/img/Cat.png', 'short'],
       ['x', '/r', 'prefix-r'],
       ['x', '/r/s', 'prefix-r'],
-      ['x', '/rs', 'regex-r'],
+      ['x', '/r1', 'regex-r'],
+      ['x', '/r12', 'regex-r'],
+      ['x', '/rs', 'catch-all'],
     ],
   },
   {
@@ -438,11 +443,11 @@ function reference(rules: RuleIR[], req: Req): string | null {
         } else if (p.type === 'PathPrefix') {
           const v = p.value.endsWith('/') ? p.value.slice(0, -1) : p.value;
           ok = req.path === v || req.path.startsWith(v + '/');
-          kind = 1;
+          kind = 2;
           len = v.length;
         } else {
           ok = new RegExp(`^(?:${p.value})$`).test(req.path);
-          kind = 2;
+          kind = 1;
           len = p.value.length;
         }
         if (m.method && m.method !== req.method) ok = false;

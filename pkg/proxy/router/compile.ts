@@ -21,8 +21,10 @@
 // (another path, say) falls through to the less specific ones.
 //
 // Within a group, precedence across all matches of all rules:
-//   Exact path > PathPrefix (longest first; a trailing `/` does not count) > RegularExpression
-//   (implementation-specific: after every prefix, longer pattern source first), then a match with a
+//   Exact path > RegularExpression (implementation-specific; as Envoy Gateway, Contour and NGINX
+//   Gateway Fabric: before every prefix, because a PathPrefix `/` is a catch-all that would hide
+//   every regex; longer pattern source first) > PathPrefix (longest first; a trailing `/` does not
+//   count), then a match with a
 //   method, then more header matches, then more query-param matches, then the older route
 //   (routeCreated), then route name (code-unit order), then rule index, then match index.
 import type { MatchIR, RuleIR, ValueMatchIR } from '../ir';
@@ -60,8 +62,8 @@ export interface Router {
 }
 
 const PATH_EXACT = 0;
-const PATH_PREFIX = 1;
-const PATH_REGEX = 2;
+const PATH_REGEX = 1;
+const PATH_PREFIX = 2;
 const SLASH = 47;
 
 /** The implicit match of a rule without matches. */
