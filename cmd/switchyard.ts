@@ -181,6 +181,7 @@ export async function main(argv: string[]): Promise<void> {
     upstreamsListen: (flags['upstreams-listen'] as string | undefined) || undefined,
     multiReplica: !!etcdServers,
     isLeader: running.isLeader,
+    metricsRegistry: registry,
   });
   const liveness = facades.liveness;
   if (liveness) consoleSource.facades = () => edgeProxyFacadeState(liveness);

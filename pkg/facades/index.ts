@@ -3,7 +3,9 @@
 //   edgeProxy auto-discovery  EDGEPROXY_API_ENABLED=true on EDGEPROXY_API_LISTEN_ADDR (0.0.0.0:8081)
 //   route registry            --registry-listen HOST:PORT
 //   upstreams & targets       --upstreams-listen HOST:PORT
+import type client from 'prom-client';
 import type { Logger } from '../log/logger';
+import { facadeMetrics } from './common/metrics';
 import type { RegistryContext } from '../registry/generic/context';
 import type { Resource } from '../registry/resource';
 import { Objects } from './common/objects';
@@ -26,6 +28,8 @@ export interface FacadesOptions {
   multiReplica?: boolean;
   /** only the leader marks and sweeps expired edgeProxy backends (issue 7's lease); default: always */
   isLeader?: () => boolean;
+  /** where facade metrics go (the process registry, served on the apiserver's /metrics) */
+  metricsRegistry?: client.Registry;
 }
 
 export interface RunningFacades {
@@ -49,6 +53,7 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number,
 
 export async function startFacades(opts: FacadesOptions): Promise<RunningFacades> {
   const { env, log } = opts;
+  const metrics = opts.metricsRegistry ? facadeMetrics(opts.metricsRegistry) : undefined;
   const servers: FacadeServer[] = [];
   const out: RunningFacades = {
     ports: {},
@@ -74,10 +79,12 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
       });
       await liveness.start();
       out.liveness = liveness;
+      metrics?.watchLiveness(liveness);
       const app = edgeProxyApp({
         objects,
         liveness,
         log,
+        metrics,
         appDomain: env.EDGEPROXY_APP_DOMAIN?.trim() || undefined,
         token: env.SWITCHYARD_EDGEPROXY_TOKEN || undefined,
         rateLimitPerMinute: intEnv(env, 'SWITCHYARD_EDGEPROXY_RATE_LIMIT', DEFAULT_EDGEPROXY_RATE_LIMIT, 0),
@@ -92,6 +99,7 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
       const app = registryApp({
         objects,
         log,
+        metrics,
         token: env.SWITCHYARD_REGISTRY_TOKEN || undefined,
         rateLimitPerMinute: intEnv(env, 'SWITCHYARD_REGISTRY_RATE_LIMIT', DEFAULT_REGISTRY_RATE_LIMIT, 0),
       });
@@ -105,6 +113,7 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
       const app = upstreamsApp({
         objects,
         log,
+        metrics,
         token: env.SWITCHYARD_UPSTREAMS_TOKEN || undefined,
         rateLimitPerMinute: intEnv(env, 'SWITCHYARD_UPSTREAMS_RATE_LIMIT', DEFAULT_UPSTREAMS_RATE_LIMIT, 0),
       });

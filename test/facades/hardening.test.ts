@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
+import client from 'prom-client';
 import { tempDir } from '../harness/tmp';
 import { request } from './lib';
 import { ObjectStore } from '../../pkg/storage/store';
@@ -21,6 +22,7 @@ describe('facade hardening (in-process)', { timeout: 60_000 }, () => {
   let edge: string;
   let ups: string;
   const lines: Array<Record<string, unknown>> = [];
+  const registry = new client.Registry();
   const edgeAuth = { authorization: 'Bearer edge-t0ken' };
   const upsAuth = { authorization: 'Bearer ups-t0ken' };
 
@@ -40,6 +42,7 @@ describe('facade hardening (in-process)', { timeout: 60_000 }, () => {
         SWITCHYARD_UPSTREAMS_RATE_LIMIT: '3',
       },
       upstreamsListen: '127.0.0.1:0',
+      metricsRegistry: registry,
     });
     edge = `http://127.0.0.1:${running.ports.edgeProxy}`;
     ups = `http://127.0.0.1:${running.ports.upstreams}`;
@@ -126,5 +129,16 @@ describe('facade hardening (in-process)', { timeout: 60_000 }, () => {
     const heartbeat = lines.find((l) => l.message === 'http request' && l.requestId === 'edge-trace-1');
     assert.ok(heartbeat);
     assert.equal(heartbeat.level, 'debug', 'heartbeats are routine: debug, not info');
+  });
+
+  it('facade requests and edgeProxy registrations are on the metrics registry', async () => {
+    const text = await registry.metrics();
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    assert.equal(value(/switchyard_facade_requests_total\{facade="edgeproxy",method="POST",code="201"\} (\d+)/), 3);
+    assert.ok(value(/switchyard_facade_requests_total\{facade="edgeproxy",method="POST",code="429"\} (\d+)/) >= 2);
+    assert.equal(value(/switchyard_facade_requests_total\{facade="upstreams",method="POST",code="201"\} (\d+)/), 3);
+    assert.ok(value(/switchyard_facade_request_duration_seconds_count\{facade="upstreams",method="GET"\} (\d+)/) >= 1);
+    assert.equal(value(/switchyard_edgeproxy_backends\{state="healthy"\} (\d+)/), 3, text.split('\n').filter((l) => l.includes('edgeproxy_backends')).join('\n'));
+    assert.equal(value(/switchyard_edgeproxy_backends\{state="expired"\} (\d+)/), 0);
   });
 });

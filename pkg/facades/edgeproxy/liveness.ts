@@ -219,6 +219,14 @@ export class Liveness {
     return { healthy, lastHeartbeatMs: Math.max(known?.lastMs ?? 0, t.heartbeatMs), registeredMs: t.registeredMs };
   }
 
+  /** How many known backends are within their deadline (and not marked expired), and how many are not. */
+  counts(): { healthy: number; expired: number } {
+    const now = this.now();
+    let healthy = 0;
+    for (const e of this.entries.values()) if (!e.expired && now <= this.deadline(e)) healthy++;
+    return { healthy, expired: this.entries.size - healthy };
+  }
+
   /** After a register (the stored object and when it happened). */
   registered(o: KObject, nowMs: number): void {
     const e = this.absorb(o);

@@ -15,6 +15,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
 import { accessLog, requestIdOf } from '../../log/access_log';
+import type { FacadeMetrics } from '../common/metrics';
 import { describe, isFacadeObject, type Objects } from '../common/objects';
 import { HttpError, isJsonContentType, parseJson, readBody } from '../common/http';
 import { bearerGuard, writeRateLimit } from '../common/guards';
@@ -26,6 +27,8 @@ import type { Liveness } from './liveness';
 export const EDGEPROXY_API_VERSION = '0.2.0';
 
 export interface EdgeProxyAppOptions {
+  /** request counters and latency (the process registry) */
+  metrics?: FacadeMetrics;
   objects: Objects;
   liveness: Liveness;
   log: Logger;
@@ -50,6 +53,7 @@ export function edgeProxyApp(opts: EdgeProxyAppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(accessLog({ log, component: 'edgeproxy', quiet: new Set(['/health']), routine: (req) => req.path.startsWith('/api/v1/heartbeat/') }));
+  if (opts.metrics) app.use(opts.metrics.middleware('edgeproxy'));
 
   app.get('/health', (_req, res) => {
     const n = liveness.entries.size;

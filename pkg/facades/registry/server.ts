@@ -13,12 +13,15 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
 import { accessLog, requestIdOf } from '../../log/access_log';
+import type { FacadeMetrics } from '../common/metrics';
 import { bearerGuard, writeRateLimit } from '../common/guards';
 import { describe, FACADE_LABEL, type Objects } from '../common/objects';
 import { HttpError, parseJson, readBody } from '../common/http';
 import { FACADE, objectName, objectsFor, parseKey, parseRegistration, viewOf } from './mapping';
 
 export interface RegistryAppOptions {
+  /** request counters and latency (the process registry) */
+  metrics?: FacadeMetrics;
   objects: Objects;
   log: Logger;
   /** bearer token required on every endpoint but /health (unset: no authentication) */
@@ -42,6 +45,7 @@ export function registryApp(opts: RegistryAppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(accessLog({ log, component: 'registry', quiet: new Set(['/health']) }));
+  if (opts.metrics) app.use(opts.metrics.middleware('registry'));
 
   app.get('/health', async (_req, res) => {
     const { items } = await objects.list('httproutes', isRegistry);

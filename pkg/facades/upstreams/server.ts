@@ -13,6 +13,7 @@ import type { KObject } from '../../../apis/meta/v1/types';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
 import { accessLog, requestIdOf } from '../../log/access_log';
+import type { FacadeMetrics } from '../common/metrics';
 import { HttpError, isObject, parseJson, readBody } from '../common/http';
 import { bearerGuard, writeRateLimit } from '../common/guards';
 import { invalidCauses, type Objects } from '../common/objects';
@@ -38,6 +39,8 @@ import {
 } from './mapping';
 
 export interface UpstreamsAppOptions {
+  /** request counters and latency (the process registry) */
+  metrics?: FacadeMetrics;
   objects: Objects;
   log: Logger;
   token?: string;
@@ -69,6 +72,7 @@ export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(accessLog({ log, component: 'upstreams', quiet: new Set(['/health']) }));
+  if (opts.metrics) app.use(opts.metrics.middleware('upstreams'));
 
   app.use(bearerGuard({ token: opts.token, realm: 'switchyard-upstreams', reject: (res) => void res.json({ error: { code: 'UNAUTHORIZED', message: 'send "Authorization: Bearer <token>"' } }) }));
   app.use(writeRateLimit({
