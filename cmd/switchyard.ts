@@ -73,7 +73,7 @@ const PROXY: FlagSpec[] = [
   { name: 'shutdown-drain-timeout', help: 'on SIGTERM, how long in-flight proxied requests may finish', default: '10s' },
 ];
 
-const COMMANDS: Record<string, { help: string; flags: FlagSpec[] }> = {
+export const COMMANDS: Record<string, { help: string; flags: FlagSpec[] }> = {
   serve: { help: 'apiserver, controller and proxy in one process', flags: SERVE },
   apiserver: { help: 'the apiserver alone (run several on one etcd cluster)', flags: COMMON },
   proxy: { help: 'controller and proxy against any apiserver', flags: PROXY },
