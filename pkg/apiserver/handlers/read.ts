@@ -11,7 +11,7 @@ import { bool, str, type Query } from '../request/query';
 import { send } from '../respond';
 import { tableOf, type IncludeObject } from '../table';
 import { serveWatch } from './watch';
-import { listFor } from './list_source';
+import { cachedListJSON, listFor } from './list_source';
 
 function includeObject(q: Query): IncludeObject {
   const v = str(q, 'includeObject');
@@ -42,7 +42,8 @@ export async function handleList(ctx: ServerContext, r: Resource, version: strin
     return;
   }
   const opts = listOptions(r, req);
-  const list = await listFor(ctx, r, version, opts);
+  const answer = await listFor(ctx, r, version, opts);
+  const list = answer.list;
   if (accepts.table) {
     send(res, 200, tableOf(r, version, list.items, list.metadata, includeObject(q)));
     return;
@@ -54,6 +55,11 @@ export async function handleList(ctx: ServerContext, r: Resource, version: strin
       metadata: list.metadata,
       items: list.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })),
     });
+    return;
+  }
+  if (answer.cached && !accepts.yaml) {
+    res.status(200).setHeader('Content-Type', 'application/json');
+    res.end(cachedListJSON(list, answer.cached));
     return;
   }
   send(res, 200, list, accepts.yaml);
