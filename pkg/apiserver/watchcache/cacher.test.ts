@@ -1,0 +1,146 @@
+// The Cacher over a scripted store: list + watch from one revision, events applied to the keyed
+// state (the state's previous object becomes the event's prevObject), freshness waits answered by
+// events or by confirmed progress notifications, a lost store watch (relist, storage meanwhile).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KObject } from '../../../apis/meta/v1/types';
+import type { ListOptions, ListResult, ObjectEvent, Store, StoreWatch, WatchHandler, WatchOptions } from '../../storage/interface';
+import { Cacher, type CacheWatcher } from './cacher';
+import type { CachedEvent } from './event';
+
+const P = '/registry/x/things/';
+const obj = (name: string, rv: number, extra: Record<string, unknown> = {}): KObject =>
+  ({ apiVersion: 'x/v1', kind: 'Thing', metadata: { name, resourceVersion: String(rv) }, ...extra }) as KObject;
+
+class ScriptedStore {
+  items: KObject[] = [];
+  revision = 0;
+  lists = 0;
+  progressRequests = 0;
+  handler?: WatchHandler;
+  watchFrom?: string;
+
+  asStore(): Store {
+    return {
+      list: async (prefix: string, _opts?: ListOptions): Promise<ListResult> => {
+        assert.equal(prefix, P);
+        this.lists++;
+        return { items: this.items.map((o) => structuredClone(o)), resourceVersion: String(this.revision) };
+      },
+      watch: (_prefix: string, opts: WatchOptions, handler: WatchHandler): StoreWatch => {
+        this.handler = handler;
+        this.watchFrom = opts.resourceVersion;
+        return { stop: () => undefined, requestProgress: () => void this.progressRequests++ };
+      },
+      currentRevision: async () => this.revision,
+    } as unknown as Store;
+  }
+
+  emit(ev: ObjectEvent): void {
+    this.revision = Math.max(this.revision, ev.revision);
+    this.handler!.onEvent(ev);
+  }
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('Cacher', () => {
+  it('starts from a list and watches from its revision; events keep the state; prevObject is the cached one', async () => {
+    const s = new ScriptedStore();
+    s.items = [obj('b', 4), obj('a', 3)];
+    s.revision = 10;
+    const c = new Cacher(s.asStore(), P);
+    await c.start();
+    assert.equal(s.watchFrom, '10');
+    assert.equal(c.latestRevision, 10);
+    const a0 = c.objectFor(P + 'a')!;
+    assert.ok(Object.isFrozen(a0));
+    const seen: CachedEvent[] = [];
+    const w: CacheWatcher = { deliver: (ev) => (seen.push(ev), true), progress: () => undefined, terminate: () => undefined };
+    assert.ok(c.watch(10, w));
+    s.emit({ type: 'MODIFIED', object: obj('a', 11, { spec: 1 }), prevObject: obj('a', 3), revision: 11 });
+    s.emit({ type: 'ADDED', object: obj('c', 12), revision: 12 });
+    s.emit({ type: 'DELETED', object: obj('b', 13), prevObject: obj('b', 4), revision: 13 });
+    assert.equal(seen[0].prevObject, a0, 'the previous state is shared, not a second decoded copy');
+    assert.equal(seen[0].object, c.objectFor(P + 'a'), 'the event object is the state object');
+    const l = await c.list({ kind: 'any' });
+    assert.deepEqual(l!.items.map((o) => o.metadata.name), ['a', 'c']);
+    assert.equal(l!.revision, 13);
+    c.stop();
+  });
+
+  it('a consistent list waits for events up to the store revision', async () => {
+    const s = new ScriptedStore();
+    s.revision = 5;
+    const c = new Cacher(s.asStore(), P);
+    await c.start();
+    s.revision = 7; // written, event not yet delivered
+    const p = c.list({ kind: 'consistent' });
+    await flush();
+    s.emit({ type: 'ADDED', object: obj('x', 7), revision: 7 });
+    const l = await p;
+    assert.deepEqual(l!.items.map((o) => o.metadata.name), ['x']);
+    assert.equal(l!.revision, 7);
+    c.stop();
+  });
+
+  it('a quiet resource: progress is requested and trusted once confirmed by a later notification', async () => {
+    const s = new ScriptedStore();
+    s.revision = 5;
+    const c = new Cacher(s.asStore(), P, { progressRequestEveryMs: 60_000 });
+    await c.start();
+    s.revision = 9; // writes elsewhere
+    const p = c.list({ kind: 'consistent' });
+    await flush();
+    assert.equal(s.progressRequests, 1, 'asked at once');
+    s.handler!.onProgress!(9);
+    assert.equal(s.progressRequests, 2, 'the first answer is not trusted alone: asked again at once');
+    assert.equal(c.latestRevision, 5);
+    s.handler!.onProgress!(9);
+    const l = await p;
+    assert.equal(l?.revision, 9);
+    c.stop();
+  });
+
+  it('gives up (storage answers) when the cache cannot get fresh in time, and when stopped', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const s = new ScriptedStore();
+    s.revision = 5;
+    const c = new Cacher(s.asStore(), P, { freshnessTimeoutMs: 3000 });
+    await c.start();
+    s.revision = 8;
+    const p = c.list({ kind: 'consistent' });
+    await flush();
+    t.mock.timers.tick(3000);
+    assert.equal(await p, undefined);
+    const q = c.list({ kind: 'atLeast', revision: 8 });
+    await flush();
+    c.stop();
+    assert.equal(await q, undefined);
+  });
+
+  it('a lost store watch: lists go to storage until the cache has relisted', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const s = new ScriptedStore();
+    s.items = [obj('a', 2)];
+    s.revision = 2;
+    const c = new Cacher(s.asStore(), P, { restartDelayMs: 250 });
+    await c.start();
+    let terminated = 0;
+    c.watch(2, { deliver: () => true, progress: () => undefined, terminate: () => void terminated++ });
+    s.handler!.onError(new Error('compacted'));
+    assert.equal(terminated, 1, 'watchers are told to re-watch');
+    assert.equal(c.isSynced, false);
+    assert.equal(await c.list({ kind: 'any' }), undefined);
+    assert.equal(c.objectFor(P + 'a'), undefined, 'updates read storage meanwhile');
+    s.items = [obj('a', 2), obj('b', 30)];
+    s.revision = 30;
+    t.mock.timers.tick(250);
+    await flush();
+    assert.equal(s.lists, 2);
+    assert.equal(s.watchFrom, '30');
+    const l = await c.list({ kind: 'any' });
+    assert.deepEqual(l!.items.map((o) => o.metadata.name), ['a', 'b']);
+    c.stop();
+  });
+});
