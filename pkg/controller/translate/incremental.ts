@@ -70,16 +70,17 @@ export class IncrementalTranslator {
   private backendMemo = new Map<string, BackendEntry>();
   private routeMemo = new Map<string, RouteEntry>();
   private edgeMemo = new Map<string, EdgeEntry>();
-  private prev?: { listenersJSON: string; rules: RuleIR[][]; backends: Map<string, BackendIR> };
+  private prev?: { listenersJSON: string; rules: RuleIR[][]; backends: Record<string, BackendIR>; backendCount: number };
   /** work done by the last build (for tests and metrics) */
   stats: BuildStats = { backendsTranslated: 0, routesTranslated: 0, edgesBuilt: 0 };
 
   build(input: BuildInput): BuildOutput {
     const stats: BuildStats = { backendsTranslated: 0, routesTranslated: 0, edgesBuilt: 0 };
     // Backends
-    const irs = new Map<string, BackendIR>();
-    const keys = new Map<string, string>();
-    const nextBackendMemo = new Map<string, BackendEntry>();
+    const memo = new Map<string, BackendEntry>();
+    const record: Record<string, BackendIR> = {};
+    const prevRecord = this.prev?.backends;
+    let changed = !prevRecord;
     for (const b of input.backends) {
       const name = b.metadata.name!;
       const uid = b.metadata.uid;
@@ -95,11 +96,11 @@ export class IncrementalTranslator {
           e = { uid, rv, key, ir };
         }
       }
-      nextBackendMemo.set(name, e);
-      irs.set(name, e.ir);
-      keys.set(name, e.key);
+      memo.set(name, e);
+      record[name] = e.ir;
+      if (!changed && prevRecord![name] !== e.ir) changed = true;
     }
-    this.backendMemo = nextBackendMemo;
+    this.backendMemo = memo;
 
     // Gateways (few: rebuilt every time)
     const gw = indexGateways(input.gateways, input.gatewayClasses, input.proxyHost);
@@ -117,14 +118,14 @@ export class IncrementalTranslator {
       let e = this.routeMemo.get(name);
       let key = e?.key;
       if (!e || e.uid !== uid || e.rv !== rv || rv === undefined) key = translateKey('httproutes', route);
-      const valid = e && e.key === key && e.gwKey === gwKey && e.lookups.every(([n, ok]) => irs.has(n) === ok);
+      const valid = e && e.key === key && e.gwKey === gwKey && e.lookups.every(([n, ok]) => memo.has(n) === ok);
       if (!valid) {
         stats.routesTranslated++;
         const lookups: Array<[string, boolean]> = [];
         const t = translateRoute(
           route,
           (n) => {
-            const ok = irs.has(n);
+            const ok = memo.has(n);
             lookups.push([n, ok]);
             return ok;
           },
@@ -141,7 +142,7 @@ export class IncrementalTranslator {
     this.routeMemo = nextRouteMemo;
 
     // Edge pools: one synthetic backend per edge-balanced route
-    const backends = new Map(irs);
+    let backendCount = memo.size;
     const nextEdgeMemo = new Map<string, EdgeEntry>();
     if (edges.length) {
       const byApp = new Map<string, string[]>();
@@ -156,37 +157,36 @@ export class IncrementalTranslator {
       for (const edge of edges) {
         const e = edge!;
         const memberSet = new Set<string>();
-        for (const n of e.refs) if (irs.has(n)) memberSet.add(n);
+        for (const n of e.refs) if (memo.has(n)) memberSet.add(n);
         for (const n of (e.app && byApp.get(e.app)) || []) memberSet.add(n);
         const members = [...memberSet].sort();
-        const memberKeys = members.map((n) => keys.get(n)!);
+        const memberKeys = members.map((n) => memo.get(n)!.key);
         const old = this.edgeMemo.get(e.backend);
         let entry: EdgeEntry;
         if (old && old.preferRegion === input.preferRegion && sameStrings(old.members, members) && sameStrings(old.memberKeys, memberKeys)) entry = old;
         else {
           stats.edgesBuilt++;
-          let ir = edgeBackend(e.backend, members.map((n) => ({ backend: byName.get(n)!, ir: irs.get(n)! })), input.preferRegion);
+          let ir = edgeBackend(e.backend, members.map((n) => ({ backend: byName.get(n)!, ir: memo.get(n)!.ir })), input.preferRegion);
           if (old && canonicalJSON(ir) === canonicalJSON(old.ir)) ir = old.ir;
           entry = { preferRegion: input.preferRegion, members, memberKeys, ir };
         }
         nextEdgeMemo.set(e.backend, entry);
-        backends.set(e.backend, entry.ir);
+        record[e.backend] = entry.ir;
+        backendCount++;
+        if (!changed && prevRecord![e.backend] !== entry.ir) changed = true;
       }
     }
     this.edgeMemo = nextEdgeMemo;
 
-    // Did anything change?
+    // Did anything change? (every current backend is identical to the previous one by now, unless changed)
     const listeners: ListenerIR[] = gw.listeners;
     const listenersJSON = canonicalJSON(listeners);
     const prev = this.prev;
-    let changed = !prev || prev.listenersJSON !== listenersJSON || prev.rules.length !== ruleLists.length || prev.backends.size !== backends.size;
+    if (!changed) changed = prev!.listenersJSON !== listenersJSON || prev!.rules.length !== ruleLists.length || prev!.backendCount !== backendCount;
     for (let i = 0; !changed && i < ruleLists.length; i++) if (prev!.rules[i] !== ruleLists[i]) changed = true;
-    if (!changed) for (const [name, ir] of backends) if (prev!.backends.get(name) !== ir) { changed = true; break; }
-    if (changed) this.prev = { listenersJSON, rules: ruleLists, backends };
+    if (changed) this.prev = { listenersJSON, rules: ruleLists, backends: record, backendCount };
 
     const rules = ruleLists.flat();
-    const record: Record<string, BackendIR> = {};
-    for (const [name, ir] of backends) record[name] = ir;
     this.stats = stats;
     const attachedCache = new Map<string, number>();
     return {
