@@ -24,7 +24,8 @@ export async function listFor(ctx: ServerContext, r: Resource, version: string, 
   await cacher.start();
   const plan = planList(opts);
   if (plan.from === 'cache') {
-    const hit = await cacher.list(plan.freshness, opts.predicate);
+    // the store unreachable while asking its revision: storage answers (and words the error)
+    const hit = await cacher.list(plan.freshness, opts.predicate).catch(() => undefined);
     if (hit) {
       const list: ObjectList = {
         apiVersion: apiVersionOf(r, version),
