@@ -8,6 +8,7 @@
 // every bench so the whole report takes about 5–8 minutes on 2 cores. A bench whose prerequisites
 // are missing gets a "skipped: <why>" row; one that overruns its bound is killed ("timed out"),
 // keeping the rows it had already written. Exits 1 when a bench failed (crashed), else 0.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -51,7 +52,7 @@ function why(res: ChildResult): string {
 async function runOne(b: BenchSpec, jsonDir: string): Promise<{ run: BenchRun; rows: BenchRow[] }> {
   const args = FULL ? b.fullArgs : b.quickArgs;
   const load = os.loadavg()[0];
-  const missing = b.missing();
+  const missing = b.missing()?.split(`${REPO_ROOT}/`).join('');
   if (missing) {
     log(`[${b.name}] skipped: ${missing}`);
     return { run: { name: b.name, status: 'skipped', seconds: 0, load, args, note: missing }, rows: [statusRow(b.name, 'all cases', 'skipped', missing)] };
@@ -59,7 +60,7 @@ async function runOne(b: BenchSpec, jsonDir: string): Promise<{ run: BenchRun; r
   const timeoutS = Number(arg('timeout') ?? (FULL ? b.fullTimeoutS : b.quickTimeoutS));
   const jsonFile = path.join(jsonDir, `${b.name}.jsonl`);
   fs.rmSync(jsonFile, { force: true });
-  log(`[${b.name}] node dist/bench/${b.script} ${args.join(' ')} (bound ${timeoutS} s, load ${load.toFixed(1)})`);
+  log(`[${b.name}] node dist/bench/${[b.script, ...args].join(' ')} (bound ${timeoutS} s, load ${load.toFixed(1)})`);
   const res = await runBounded({
     script: path.join(DIST_BENCH, b.script),
     args,
@@ -86,6 +87,16 @@ async function runOne(b: BenchSpec, jsonDir: string): Promise<{ run: BenchRun; r
   }
   log(`[${b.name}] ${run.status} in ${res.seconds.toFixed(0)} s, ${rows.length} rows`);
   return { run, rows };
+}
+
+/** What was measured: HEAD and how many files outside bench/ differed from it (others' work in progress). */
+function source(): string {
+  const git = (...a: string[]) => spawnSync('git', ['-C', REPO_ROOT, ...a], { encoding: 'utf8' }).stdout ?? '';
+  const head = git('rev-parse', '--short', 'HEAD').trim();
+  if (!head) return 'not a git checkout';
+  // porcelain lines are "XY path": the status columns may be spaces, so no trimming
+  const changed = git('status', '--porcelain').split('\n').filter((l) => l.length > 3 && !l.slice(3).startsWith('bench/')).length;
+  return changed ? `commit ${head} plus ${changed} uncommitted changed file${changed === 1 ? '' : 's'} outside bench/` : `commit ${head}, clean outside bench/`;
 }
 
 async function main(): Promise<void> {
@@ -118,6 +129,7 @@ async function main(): Promise<void> {
     startedAt,
     seconds: (performance.now() - t0) / 1000,
     machine: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}`,
+    source: source(),
     node: process.version,
     loadStart,
     loadEnd: os.loadavg(),

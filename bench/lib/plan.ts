@@ -35,7 +35,7 @@ export const PLAN: BenchSpec[] = [
   {
     name: 'storage',
     script: 'storage/run.js',
-    quickArgs: ['--seconds', '1'],
+    quickArgs: ['--seconds', '2'],
     fullArgs: [],
     quickTimeoutS: 150,
     fullTimeoutS: 600,
@@ -44,7 +44,7 @@ export const PLAN: BenchSpec[] = [
   {
     name: 'apiserver',
     script: 'apiserver/run.js',
-    quickArgs: ['--seconds', '4', '--objects', '2000', '--watchers', '200'],
+    quickArgs: ['--seconds', '6', '--objects', '2000', '--watchers', '200'],
     fullArgs: [],
     quickTimeoutS: 300,
     fullTimeoutS: 1500,
@@ -54,7 +54,7 @@ export const PLAN: BenchSpec[] = [
     name: 'proxy',
     script: 'proxy/run.js',
     // nginx is optional here: without it the bench measures switchyard and http-proxy and says so
-    quickArgs: ['--seconds', '3', '--warm', '1', '--fixed-seconds', '3', '--rounds', '2'],
+    quickArgs: ['--seconds', '4', '--warm', '1', '--fixed-seconds', '4', '--rounds', '2'],
     fullArgs: [],
     quickTimeoutS: 180,
     fullTimeoutS: 600,
@@ -63,7 +63,7 @@ export const PLAN: BenchSpec[] = [
   {
     name: 'dns',
     script: 'dns/forward_vs_static.js',
-    quickArgs: ['--seconds', '2', '--rounds', '2'],
+    quickArgs: ['--seconds', '3', '--rounds', '2'],
     fullArgs: [],
     quickTimeoutS: 90,
     fullTimeoutS: 300,

@@ -20,6 +20,8 @@ export interface ReportMeta {
   startedAt: string;
   seconds: number;
   machine: string;
+  /** the code measured: commit and uncommitted changes */
+  source: string;
   node: string;
   loadStart: number[];
   loadEnd: number[];
@@ -32,7 +34,7 @@ export function renderReport(meta: ReportMeta, runs: BenchRun[], rows: BenchRow[
   out.push(`# switchyard benchmarks, one table`);
   out.push('');
   out.push(
-    `\`${meta.command}\` (${meta.mode} mode), started ${meta.startedAt}, took ${(meta.seconds / 60).toFixed(1)} min; ${meta.machine}; node ${meta.node}. ` +
+    `\`${meta.command}\` (${meta.mode} mode), started ${meta.startedAt}, took ${(meta.seconds / 60).toFixed(1)} min, on ${meta.source}; ${meta.machine}; node ${meta.node}. ` +
       `Load average (1, 5, 15 min) ${loads(meta.loadStart)} at the start, ${loads(meta.loadEnd)} at the end. ` +
       `ratio = switchyard ÷ reference, both measured in the same run.`,
   );
