@@ -84,6 +84,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     component: 'apiserver',
     auditId: true,
     quiet: new Set(['/healthz', '/livez', '/readyz', '/metrics']),
+    // controllers' own bookkeeping: status writes and leader-election Lease renewals (every 2 s per replica)
+    routine: (req) => req.path.endsWith('/status') || req.path.startsWith('/apis/coordination.k8s.io/'),
     user: (req) => (req as Request & { user?: User }).user?.name,
   }));
 

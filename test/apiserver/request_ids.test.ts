@@ -94,6 +94,12 @@ describe('apiserver request ids', { timeout: 120_000 }, () => {
     assert.equal(line.status, 422);
     assert.equal(line.method, 'POST');
 
+    const status = await ts.api.req('PATCH', `${BACKENDS}/logged/status`, { body: { status: { conditions: [] } }, contentType: 'application/merge-patch+json' });
+    assert.equal(status.status, 200, status.text);
+    const statusLine = await lineFor(ts, (l) => l.message === 'http request' && l.requestId === String(status.headers['x-request-id']));
+    assert.ok(statusLine);
+    assert.equal(statusLine.level, 'debug', "status writes are controllers' routine: debug");
+
     const denied = await ts.readonlyApi.req('DELETE', `${BACKENDS}/logged`);
     assert.equal(denied.status, 403);
     const deniedLine = await lineFor(ts, (l) => l.message === 'http request' && l.requestId === String(denied.headers['x-request-id']));
