@@ -34,6 +34,7 @@ test('numbers and goals print as the per-bench tables do', () => {
   assert.equal(fmtNumber(2.384), '2.38');
   assert.equal(fmtNumber(0.0712), '0.071');
   assert.equal(fmtNumber(0), '0');
+  assert.equal(fmtNumber(16), '16', 'a count stays whole');
   assert.equal(fmtGoal({ on: 'ratio', cmp: '>=', target: 0.7 }, '/s'), '≥ 0.70×');
   assert.equal(fmtGoal({ on: 'value', cmp: '<=', target: 150 }, 'ms'), '≤ 150 ms');
   assert.equal(fmtGoal({ on: 'value', cmp: '<=', target: 1 }, 'ms'), '≤ 1 ms');
@@ -54,6 +55,12 @@ test('formatTable: one line per row, status rows say why, pipes escaped', () => 
   assert.equal(lines[3], '| apiserver | LIST 10000: p50 | 212 ms | — | — | ≤ 150 ms | no |');
   assert.equal(lines[4], '| console | all cases | skipped: no Chromium at /usr/bin/chromium | — | — | — | — |');
   assert.equal(lines[5], '| proxy | a \\| b | timed out: killed after 180 s | — | — | — | — |');
+});
+
+test('formatTable: a ratio just under its goal does not print as the goal', () => {
+  const dns: BenchRow = { bench: 'dns', case: 'forward vs static', metric: 'req/s', unit: 'req/s', value: 17056, reference: 'static', referenceValue: 18010, goal: { on: 'ratio', cmp: '>=', target: 0.95 } };
+  assert.match(formatTable([dns]), /\| 0\.947× \| ≥ 0\.95× \| no \|$/);
+  assert.match(formatTable([{ ...dns, value: 18010 }]), /\| 1\.00× \| ≥ 0\.95× \| yes \|$/);
 });
 
 test('emit appends JSON lines to $BENCH_JSON that parseRows reads back; a cut last line is dropped', () => {

@@ -86,6 +86,7 @@ export function goalMet(r: BenchRow): boolean | undefined {
 /** A number with about three significant digits, thousands unseparated (as the per-bench tables). */
 export function fmtNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
   const a = Math.abs(x);
   if (a >= 100) return x.toFixed(0);
   if (a >= 10) return x.toFixed(1);
@@ -94,8 +95,16 @@ export function fmtNumber(x: number): string {
   return x.toPrecision(2);
 }
 
-export function fmtRatio(r: number): string {
-  return `${r.toFixed(2)}×`;
+export function fmtRatio(r: number, digits = 2): string {
+  return `${r.toFixed(digits)}×`;
+}
+
+/** The ratio as printed: one more digit when two would read as the goal it misses (0.947 vs ≥ 0.95). */
+function shownRatio(r: BenchRow): string {
+  if (r.ratio === undefined || !Number.isFinite(r.ratio)) return '—';
+  const two = fmtRatio(r.ratio);
+  if (r.goal?.on === 'ratio' && two === fmtRatio(r.goal.target) && goalMet(r) === false) return fmtRatio(r.ratio, 3);
+  return two;
 }
 
 export function fmtGoal(g: Goal, unit: string): string {
@@ -119,7 +128,7 @@ export function formatTable(rows: BenchRow[]): string {
     else if (r.value === null) value = r.note ?? '—';
     else value = withUnit(r.value, r.unit);
     const ref = r.reference ? (r.referenceValue !== undefined ? `${r.reference} ${withUnit(r.referenceValue, r.unit)}` : r.reference) : '—';
-    const ratio = r.ratio !== undefined && Number.isFinite(r.ratio) ? fmtRatio(r.ratio) : '—';
+    const ratio = shownRatio(r);
     const goal = r.goal ? fmtGoal(r.goal, r.unit) : '—';
     const met = goalMet(r);
     lines.push(`| ${[r.bench, what, value, ref, ratio, goal, met === undefined ? '—' : met ? 'yes' : 'no'].map(cell).join(' | ')} |`);
