@@ -47,8 +47,11 @@ export interface WatchSink {
 
 export interface DriverWatch {
   cancel(): void;
-  /** ask for onProgress at the current revision once every pending event is delivered */
-  requestProgress?(): void;
+  /**
+   * ask for onProgress at the current revision once every pending event is delivered; false when
+   * the watch cannot promise that now (not created yet, or still catching up on history)
+   */
+  requestProgress?(): boolean;
 }
 
 export interface Driver {

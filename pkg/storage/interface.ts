@@ -52,8 +52,11 @@ export interface WatchHandler {
 
 export interface StoreWatch {
   stop(): void;
-  /** ask for a progress notification (onProgress) at the store's current revision, when supported */
-  requestProgress?(): void;
+  /**
+   * ask for a progress notification (onProgress) at the store's current revision; false (or
+   * absent) when the watch cannot give a trustworthy one now
+   */
+  requestProgress?(): boolean;
 }
 
 export type TryUpdate = (current: KObject) => KObject | Promise<KObject>;

@@ -61,7 +61,7 @@ export function watchObjects(driver: Driver, prefix: string, opts: WatchOptions,
       inner?.cancel();
     },
     requestProgress() {
-      if (!stopped) inner?.requestProgress?.();
+      return !stopped && !!inner?.requestProgress?.();
     },
   };
 }

@@ -17,6 +17,8 @@ class ScriptedStore {
   revision = 0;
   lists = 0;
   progressRequests = 0;
+  /** whether the watch can promise a progress notification now */
+  canTellProgress = true;
   handler?: WatchHandler;
   watchFrom?: string;
 
@@ -30,7 +32,7 @@ class ScriptedStore {
       watch: (_prefix: string, opts: WatchOptions, handler: WatchHandler): StoreWatch => {
         this.handler = handler;
         this.watchFrom = opts.resourceVersion;
-        return { stop: () => undefined, requestProgress: () => void this.progressRequests++ };
+        return { stop: () => undefined, requestProgress: () => (this.canTellProgress ? (this.progressRequests++, true) : false) };
       },
       currentRevision: async () => this.revision,
     } as unknown as Store;
@@ -99,6 +101,23 @@ describe('Cacher', () => {
     s.handler!.onProgress!(9);
     const l = await p;
     assert.equal(l?.revision, 9);
+    c.stop();
+  });
+
+  it('a store that cannot tell progress now: a consistent list goes to storage at once', async () => {
+    const s = new ScriptedStore();
+    s.revision = 5;
+    s.canTellProgress = false;
+    const c = new Cacher(s.asStore(), P);
+    await c.start();
+    assert.ok(await c.list({ kind: 'consistent' }), 'already at the store revision: served');
+    s.revision = 6;
+    assert.equal(await c.list({ kind: 'consistent' }), undefined);
+    s.canTellProgress = true;
+    const p = c.list({ kind: 'consistent' });
+    await flush();
+    s.emit({ type: 'ADDED', object: obj('y', 6), revision: 6 });
+    assert.equal((await p)?.revision, 6);
     c.stop();
   });
 

@@ -193,22 +193,27 @@ export class Cacher {
 
   private async waitFor(revision: number): Promise<boolean> {
     if (this.synced && this.latest >= revision) return true;
-    const p = this.waiters.wait(revision, -1, this.opts.freshnessTimeoutMs ?? 3000);
-    this.startProgressRequests();
-    const ok = await p;
+    // not following the store (starting, relisting), or the store cannot say how far its watch
+    // has come (kube: no RequestWatchProgress → consistent reads from storage): storage answers
+    if (!this.synced || !this.askProgress()) return false;
+    const ok = await this.waiters.wait(revision, this.latest, this.opts.freshnessTimeoutMs ?? 3000);
     if (!this.waiters.size) this.stopProgressRequests();
     return ok && this.synced;
   }
 
-  /** A quiet resource sees no events: ask the store how far its watch has come (kube's progressRequester). */
-  private startProgressRequests(): void {
-    if (this.progressTimer) return;
-    this.storeWatch?.requestProgress?.();
+  /**
+   * A quiet resource sees no events: ask the store how far its watch has come, and keep asking
+   * while LISTs wait (kube's progressRequester). False when the store cannot answer now.
+   */
+  private askProgress(): boolean {
+    if (!this.storeWatch?.requestProgress?.()) return false;
+    if (this.progressTimer) return true;
     this.progressTimer = setInterval(() => {
       if (!this.waiters.size) return this.stopProgressRequests();
       this.storeWatch?.requestProgress?.();
     }, this.opts.progressRequestEveryMs ?? 100);
     this.progressTimer.unref();
+    return true;
   }
 
   private stopProgressRequests(): void {

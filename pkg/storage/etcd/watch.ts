@@ -27,6 +27,15 @@ export class EtcdWatch implements DriverWatch {
   private timer: NodeJS.Timeout | undefined;
   /** the stream whose create response has arrived */
   private created: Duplex | undefined;
+  /**
+   * etcd 3.4 (before 3.4.25) answers a progress request with its current revision even while
+   * this watcher is still catching up on history (it was created at a start revision the store
+   * had already passed): such an answer would claim events not yet sent. Until the watch is
+   * known to be caught up, requestProgress declines.
+   */
+  private caughtUp = false;
+  /** the store revision when this stream's watch was created; an event at or past it proves catch-up */
+  private catchUpTo = 0;
 
   constructor(
     private readonly client: WatchClient,
@@ -45,12 +54,13 @@ export class EtcdWatch implements DriverWatch {
    * may send it ahead of queued events (etcd#15220); the watch cache accepts a progress
    * revision only once a later notification follows it.
    */
-  requestProgress(): void {
-    if (this.stopped || !this.stream || this.created !== this.stream) return;
+  requestProgress(): boolean {
+    if (this.stopped || !this.stream || this.created !== this.stream || !this.caughtUp) return false;
     try {
       this.stream.write({ progress_request: {} });
+      return true;
     } catch {
-      /* the stream is closing; the reconnect path takes over */
+      return false; // the stream is closing; the reconnect path takes over
     }
   }
 
@@ -109,6 +119,9 @@ export class EtcdWatch implements DriverWatch {
     const headerRev = Number(res.header?.revision ?? 0);
     if (res.created) {
       this.created = stream;
+      // etcd syncs a watcher at creation when its start revision is past the store's (or "now")
+      this.caughtUp = this.next <= 0 || headerRev < this.next;
+      this.catchUpTo = headerRev;
       // A watch "from now" is pinned at creation, so a reconnect cannot skip what came between.
       if (this.next <= 0) this.next = headerRev + 1;
       return;
@@ -118,11 +131,13 @@ export class EtcdWatch implements DriverWatch {
       // answer to requestProgress (watch_id -1) never moves the resume point: etcd#15220.
       const requested = String(res.watch_id) === '-1';
       if (!requested && headerRev + 1 > this.next) this.next = headerRev + 1;
+      if (!requested) this.caughtUp = true; // timed notifications go to synced watchers only
       this.sink.onProgress?.(headerRev);
       return;
     }
     const out = events.map(toEvent);
     this.next = out[out.length - 1].kv.modRevision + 1;
+    if (this.next > this.catchUpTo) this.caughtUp = true;
     this.sink.onEvents(out);
   }
 

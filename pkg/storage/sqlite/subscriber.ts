@@ -17,10 +17,11 @@ export class Subscriber implements DriverWatch {
   ) {}
 
   /** a progress notification at the committed revision, after everything queued before it */
-  requestProgress(): void {
-    if (this.done) return;
+  requestProgress(): boolean {
+    if (this.done) return false;
     this.progressRev = Math.max(this.progressRev, this.currentRevision());
     this.schedule();
+    return true;
   }
 
   /** history rows, already filtered by prefix */
