@@ -173,3 +173,13 @@ test('schedule() after every snapshot (the proxy listener callback) rechecks no 
   assert.equal(sink.ensured - ensured, 10 + 1 + 1, 'routes, gateway and class only');
   assert.equal(sink.pending, 0);
 });
+
+test('schedule() before the informers are attached (a leader elected during start) publishes nothing and does not throw', () => {
+  const clock = new FakeClock();
+  const snapshots: Snapshot[] = [];
+  const c = new Controller({ kubeconfig: '', log: createLogger({ silent: true }), proxyHost: '127.0.0.1', onSnapshot: (s) => snapshots.push(s), debounce: { clock } });
+  c.schedule();
+  clock.advance(1000);
+  assert.equal(snapshots.length, 0);
+  assert.equal(c.synced(), false);
+});

@@ -118,7 +118,7 @@ export class Controller {
 
   /** all informers have listed once: the snapshot reflects the store */
   synced(): boolean {
-    return [...this.informers.values()].every((i) => i.synced());
+    return this.informers.size > 0 && [...this.informers.values()].every((i) => i.synced());
   }
 
   stop(): void {
@@ -201,7 +201,7 @@ export class Controller {
     } else this.stats.statusOnly++;
     const dirty = new Map([...this.dirtyStatus].map(([k, s]) => [k, [...s]]));
     for (const s of this.dirtyStatus.values()) s.clear();
-    if (this.opts.writeStatus && !this.opts.writeStatus()) return; // a new leader schedules a full pass
+    if (!this.statusWriter || (this.opts.writeStatus && !this.opts.writeStatus())) return; // a new leader schedules a full pass
     this.writeStatuses(full, allStatuses || !!this.opts.resolved, dirty);
   }
 
