@@ -94,7 +94,19 @@ export class ListenerManager {
     }
     for (const id of [...this.bindErrors.keys()]) if (!listeners.some((l) => l.id === id)) this.bindErrors.delete(id);
     await Promise.all(binds);
-    this.onChange();
+    const after = this.signature();
+    if (after !== this.lastSignature) {
+      this.lastSignature = after;
+      this.onChange();
+    }
+  }
+
+  /** what the controller reports from (bound ports, their listener ids, bind errors): onChange fires when it changes */
+  private lastSignature = '';
+  private signature(): string {
+    const open = [...this.open.values()].map((p) => `${p.key}=${p.port}:${[...p.ids].sort().join(',')}`).sort();
+    const errs = [...this.bindErrors].map(([id, e]) => `${id}:${e}`).sort();
+    return JSON.stringify([open, errs]);
   }
 
   async close(): Promise<void> {

@@ -25,9 +25,17 @@ export function buildRuntimes(
 ): Map<string, BackendRuntime> {
   const out = new Map<string, BackendRuntime>();
   for (const [name, ir] of Object.entries(backends)) {
-    const fingerprint = canonicalJSON(ir);
     const prev = previous.get(name);
+    // the controller hands over the very same (immutable) IR object for an unchanged Backend:
+    // identity settles it without serializing (10k Backends: ~60 ms of JSON per swap otherwise)
+    if (prev && prev.ir === ir) {
+      out.set(name, prev);
+      continue;
+    }
+    const fingerprint = canonicalJSON(ir);
     if (prev && prev.fingerprint === fingerprint) {
+      // equal content in a new object: adopt it, so the next swap settles this by identity
+      prev.ir = ir;
       out.set(name, prev);
       continue;
     }
