@@ -23,7 +23,7 @@ export async function guaranteedUpdate(
   cachedExisting?: KObject,
 ): Promise<UpdateResult> {
   // kube's cachedExistingObject: a caller that knows the current state saves the read; a wrong
-  // guess costs one failed compare-and-swap and a re-read.
+  // guess costs one failed compare-and-swap (or, when it fails the checks, a read) and a retry.
   let fromCache = !!cachedExisting?.metadata.resourceVersion;
   let kv: KeyValue | null = fromCache
     ? { key, value: encode(cachedExisting!), createRevision: 0, modRevision: Number(cachedExisting!.metadata.resourceVersion) }
@@ -31,8 +31,18 @@ export async function guaranteedUpdate(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (!kv) throw StorageError.notFound(key);
     const current = decode(kv);
-    checkPreconditions(key, pre, current);
-    const next = await tryUpdate(structuredClone(current));
+    let next: KObject;
+    try {
+      checkPreconditions(key, pre, current);
+      next = await tryUpdate(structuredClone(current));
+    } catch (err) {
+      // a stale guess must never decide the answer (kube's !origStateIsCurrent): the preconditions
+      // or the caller's checks may fail only because the cached copy is old; ask the real state
+      if (!fromCache) throw err;
+      fromCache = false;
+      kv = (await driver.get(key)).kv;
+      continue;
+    }
     const value = encode(next);
     if (value.equals(kv.value)) {
       if (!fromCache) return { object: current, changed: false };

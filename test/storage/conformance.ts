@@ -309,6 +309,42 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
       assert.equal(got.metadata.resourceVersion, upd.object.metadata.resourceVersion);
     });
 
+    it('a stale cached object never decides: failed checks on it are retried on the stored state', tc, async () => {
+      const P = prefixFor('cached');
+      const v1 = await store.create(P + 'a', backend('a', { v: 1 }));
+      const v2 = (await store.guaranteedUpdate(P + 'a', undefined, (cur) => ({ ...cur, spec: { ...spec(cur), v: 2 } }))).object;
+      // the caller's resourceVersion is the current one; the cached copy (v1) is behind
+      const seen: number[] = [];
+      const ok = await store.guaranteedUpdate(
+        P + 'a',
+        { resourceVersion: v2.metadata.resourceVersion },
+        (cur) => {
+          seen.push(spec(cur).v as number);
+          if (spec(cur).v !== 2) throw new Error('tryUpdate saw a stale object');
+          return { ...cur, spec: { ...spec(cur), v: 3 } };
+        },
+        v1,
+      );
+      assert.equal(spec(ok.object).v, 3);
+      assert.deepEqual(seen, [2], 'the preconditions failed on the stale copy, so tryUpdate only ever saw the stored state');
+      // a tryUpdate that rejects the stale copy is asked again with the stored one
+      const seen2: number[] = [];
+      const ok2 = await store.guaranteedUpdate(
+        P + 'a',
+        undefined,
+        (cur) => {
+          seen2.push(spec(cur).v as number);
+          if (spec(cur).v !== 3) throw new Error('stale');
+          return { ...cur, spec: { ...spec(cur), v: 4 } };
+        },
+        v2,
+      );
+      assert.equal(spec(ok2.object).v, 4);
+      assert.deepEqual(seen2, [2, 3]);
+      // a real failure on the stored state still fails
+      await expectCode(store.guaranteedUpdate(P + 'a', { resourceVersion: v1.metadata.resourceVersion }, (cur) => cur, ok2.object), 'Conflict', 'stale precondition');
+    });
+
     it('a no-op update (same bytes) reports changed=false and keeps resourceVersion and revision', tc, async () => {
       const P = prefixFor('noop');
       const created = await store.create(P + 'a', backend('a', { v: 1 }));
