@@ -22,6 +22,8 @@ function arg(name: string, dflt: string): string {
 }
 
 const SECONDS = Number(arg('seconds', process.env.BENCH_SECONDS ?? '5'));
+/** the server logs at the level users run it with (the test harness defaults to debug) */
+const SERVER_OPTS = { env: { SWITCHYARD_LOG_LEVEL: arg('log-level', 'info') } };
 const OBJECTS = Number(arg('objects', '10000'));
 const WATCHERS = Number(arg('watchers', '1000'));
 const CONCURRENCY = 64;
@@ -281,7 +283,7 @@ async function main(): Promise<void> {
   let sqliteTs: TestServer | undefined;
   try {
     if (ONLY.has('create') || ONLY.has('list')) {
-      etcdTs = await startServer('etcd');
+      etcdTs = await startServer('etcd', SERVER_OPTS);
       log(`switchyard on etcd at ${etcdTs.sy.apiURL} (etcd ${etcdTs.etcd!.clientURL})`);
       let have = 0;
       if (ONLY.has('create')) have = await createBench(etcdTs, etcdTs.etcd!);
@@ -293,7 +295,7 @@ async function main(): Promise<void> {
       etcdTs = undefined;
     }
     if (ONLY.has('list') || ONLY.has('watch')) {
-      sqliteTs = await startServer('sqlite');
+      sqliteTs = await startServer('sqlite', SERVER_OPTS);
       log(`switchyard on SQLite at ${sqliteTs.sy.apiURL}`);
       if (ONLY.has('list')) {
         log('LIST on SQLite');
@@ -302,7 +304,7 @@ async function main(): Promise<void> {
       if (ONLY.has('watch')) {
         // a fresh server, so its RSS is not the list benchmark's heap
         await sqliteTs.stop();
-        sqliteTs = await startServer('sqlite');
+        sqliteTs = await startServer('sqlite', SERVER_OPTS);
         await sleep(1000);
         log(`${WATCHERS} watchers on a fresh SQLite server`);
         await watchBench(sqliteTs);
