@@ -11,30 +11,10 @@ import { createLogger } from '../log/logger';
 import type { Snapshot } from '../proxy/ir';
 import { Controller } from './controller';
 import type { Kind } from './changes';
-import type { Clock } from './debounce';
 import type { ResilientInformer } from './informer';
 import type { StatusSink, StatusTarget } from './status_writer';
 import { WorldGen } from './testing/world';
-
-class FakeClock implements Clock {
-  t = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  private id = 0;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => (this.timers.set(++this.id, { at: this.t + ms, fn }), this.id);
-  clearTimeout = (h: unknown) => void this.timers.delete(h as number);
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.timers].sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next || next[1].at > end) break;
-      this.timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { FakeClock } from './testing/fake_clock';
 
 class FakeInformer implements ResilientInformer<KubernetesObject> {
   objects = new Map<string, KubernetesObject>();

@@ -2,37 +2,8 @@
 // still runs every maxWait; flush and stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Debouncer, type Clock } from './debounce';
-
-class FakeClock implements Clock {
-  t = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  private id = 0;
-  now() {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    this.timers.set(++this.id, { at: this.t + ms, fn });
-    return this.id;
-  }
-  clearTimeout(h: unknown) {
-    this.timers.delete(h as number);
-  }
-  get armed() {
-    return this.timers.size;
-  }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.timers].sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next || next[1].at > end) break;
-      this.timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { Debouncer } from './debounce';
+import { FakeClock } from './testing/fake_clock';
 
 test('a burst of triggers runs once, quietMs after the last one', () => {
   const clock = new FakeClock();
