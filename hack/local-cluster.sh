@@ -93,7 +93,7 @@ echo "apiservers:  https://127.0.0.1:$API_PORT https://127.0.0.1:$((API_PORT + 1
 # --- two proxies, each following one apiserver; they elect one status writer (Lease
 #     switchyard-system/switchyard-controller, served by the apiservers)
 for i in 0 1; do
-  "${SWITCHYARD[@]}" proxy --kubeconfig "$STATE_DIR/kubeconfig-$i" \
+  "${SWITCHYARD[@]}" proxy --kubeconfig "$STATE_DIR/kubeconfig-$i" --data-dir "$STATE_DIR/proxy-$i" \
     --proxy-listen "127.0.0.1:$((PROXY_PORT + i))" --metrics-listen "127.0.0.1:$((METRICS_PORT + i))" \
     --leader-elect-identity "proxy-$i" --log-level "$LOG_LEVEL" \
     >"$STATE_DIR/logs/proxy-$i.log" 2>&1 &

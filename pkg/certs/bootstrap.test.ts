@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import * as YAML from 'yaml';
-import { ensureBootstrap } from './bootstrap';
-import { certCovers } from './selfsigned';
+import { ensureBootstrap, ensureServingPair } from './bootstrap';
+import { certCovers, pairMatches } from './selfsigned';
 
 test('first start makes a CA, a serving cert for the listen hosts, tokens and kubeconfigs; a restart keeps them', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-boot-'));
@@ -32,6 +32,26 @@ test('first start makes a CA, a serving cert for the listen hosts, tokens and ku
     assert.equal(c.ca.cert, a.ca.cert, 'a new listen host re-issues the serving cert under the same CA');
     assert.notEqual(c.serving.cert, a.serving.cert);
     assert.ok(certCovers(c.serving.cert, ['192.0.2.10', '127.0.0.1']));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ensureServingPair: signed by the data-dir CA, kept across starts, re-issued when the key does not match; no temp files left', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-proxy-cert-'));
+  try {
+    const a = ensureServingPair(dir, 'proxy', ['0.0.0.0'], 'switchyard-proxy');
+    const ca = new X509Certificate(fs.readFileSync(path.join(dir, 'ca.crt'), 'utf8'));
+    assert.ok(new X509Certificate(a.cert).verify(ca.publicKey));
+    assert.ok(pairMatches(a));
+    assert.equal(ensureServingPair(dir, 'proxy', ['0.0.0.0']).cert, a.cert, 'kept');
+    // a torn pair (another process's key) is never used
+    const other = ensureServingPair(dir, 'other', []);
+    fs.writeFileSync(path.join(dir, 'proxy.key'), other.key);
+    const b = ensureServingPair(dir, 'proxy', ['0.0.0.0']);
+    assert.notEqual(b.cert, a.cert);
+    assert.ok(pairMatches(b));
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as YAML from 'yaml';
-import { certCovers, createCA, createServingCert, type KeyPairPEM } from './selfsigned';
+import { certCovers, createCA, createServingCert, pairMatches, type KeyPairPEM } from './selfsigned';
 
 export interface Bootstrap {
   ca: KeyPairPEM;
@@ -16,13 +16,20 @@ export interface Bootstrap {
   kubeconfigPath: string;
 }
 
-const write = (file: string, data: string, mode = 0o600) => fs.writeFileSync(file, data, { mode });
+/** write-then-rename: a reader never sees half a file, even when two processes share the data dir */
+function write(file: string, data: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, data, { mode });
+  fs.renameSync(tmp, file);
+}
 
+/** the stored pair, or null when missing or when the key does not belong to the certificate */
 function readPair(dir: string, name: string): KeyPairPEM | null {
   const c = path.join(dir, `${name}.crt`);
   const k = path.join(dir, `${name}.key`);
   if (!fs.existsSync(c) || !fs.existsSync(k)) return null;
-  return { cert: fs.readFileSync(c, 'utf8'), key: fs.readFileSync(k, 'utf8') };
+  const pair = { cert: fs.readFileSync(c, 'utf8'), key: fs.readFileSync(k, 'utf8') };
+  return pairMatches(pair) ? pair : null;
 }
 
 /** loopback names plus the listen hosts (wildcards name no host) */

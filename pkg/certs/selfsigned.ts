@@ -1,6 +1,6 @@
 // A CA and a serving certificate signed by it, as k3s makes on first start. Keys come from
 // node:crypto (native RSA); node-forge builds and signs the X.509 certificates.
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
@@ -61,6 +61,15 @@ export function createServingCert(ca: KeyPairPEM, hosts: string[], commonName = 
   ]);
   cert.sign(caKey, forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: pem };
+}
+
+/** Does the private key belong to the certificate? (false for unreadable PEM) */
+export function pairMatches(pair: KeyPairPEM): boolean {
+  try {
+    return new X509Certificate(pair.cert).checkPrivateKey(createPrivateKey(pair.key));
+  } catch {
+    return false;
+  }
 }
 
 /** Does this certificate cover every host and stay valid for at least a day? */

@@ -129,7 +129,7 @@ test('serve: kubectl apply → routed (latency over 20 applies); kubectl patch m
 test('apiserver killed: the proxy keeps routing every request for 10 s; after a restart on the same data dir a new route is served', { timeout: 150_000 }, async () => {
   let sy: SwitchyardProcess = await startSwitchyard({ command: 'apiserver' });
   const proxyPort = await freePort();
-  const proxy = spawnNode(BIN, ['proxy', '--kubeconfig', sy.kubeconfig, '--proxy-listen', `127.0.0.1:${proxyPort}`], {
+  const proxy = spawnNode(BIN, ['proxy', '--kubeconfig', sy.kubeconfig, '--data-dir', sy.dataDir, '--proxy-listen', `127.0.0.1:${proxyPort}`], {
     env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info' },
   });
   const base = `http://127.0.0.1:${proxyPort}`;

@@ -217,6 +217,7 @@ export async function startProxyReplica(kubeconfigPath: string, identity: string
   const args = [
     'proxy',
     '--kubeconfig', kubeconfigPath,
+    '--data-dir', tempDir('switchyard-proxy-'),
     '--proxy-listen', `127.0.0.1:${proxyPort}`,
     '--metrics-listen', `127.0.0.1:${metricsPort}`,
     '--leader-elect-identity', identity,
