@@ -42,7 +42,10 @@ export async function startSwitchyard(opts: StartOptions = {}): Promise<Switchya
   const command = opts.command ?? 'serve';
   const args = [command, '--data-dir', dataDir, '--api-listen', `127.0.0.1:${apiPort}`, ...(opts.extraArgs ?? [])];
   if (command === 'serve' && !args.includes('--proxy-listen')) args.push('--proxy-listen', `127.0.0.1:${await freePort()}`);
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // SWITCHYARD_TEST_NODE_ARGS: extra node flags for the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
+  // which NODE_OPTIONS refuses); space-separated.
+  const nodeArgs = (process.env.SWITCHYARD_TEST_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'debug', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
