@@ -5,8 +5,31 @@ import { StorageError } from './errors';
 import type { KeyValue } from './driver';
 
 export function encode(obj: KObject): Buffer {
-  const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
-  return Buffer.from(canonicalJSON({ ...obj, metadata: meta }), 'utf8');
+  return Buffer.from(encodeJSON(obj), 'utf8');
+}
+
+/** encode()'s text: canonicalJSON of the object with metadata.resourceVersion left out. */
+export function encodeJSON(obj: KObject): string {
+  const m = obj.metadata as unknown;
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+    const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
+    return canonicalJSON({ ...obj, metadata: meta });
+  }
+  // as canonicalJSON({ ...obj, metadata: meta }) without copying: the metadata key is written with
+  // its resourceVersion skipped
+  const o = obj as unknown as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (!Object.prototype.hasOwnProperty.call(o, 'metadata')) keys.push('metadata');
+  keys.sort();
+  let s = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = k === 'metadata' ? m : o[k];
+    if (v === undefined) continue;
+    if (s.length > 1) s += ',';
+    s += JSON.stringify(k) + ':' + (k === 'metadata' ? canonicalObject(v as Record<string, unknown>, 'resourceVersion') : canonicalJSON(v));
+  }
+  return s + '}';
 }
 
 /**
@@ -15,10 +38,34 @@ export function encode(obj: KObject): Buffer {
  */
 export function canonicalJSON(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJSON(v))).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJSON(obj[k])}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let s = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) s += ',';
+      // a hole (never in parsed JSON) stays empty, as Array.prototype.map + join left it
+      if (!(i in value)) continue;
+      const v = value[i];
+      s += v === undefined ? 'null' : canonicalJSON(v);
+    }
+    return s + ']';
+  }
+  return canonicalObject(value as Record<string, unknown>);
+}
+
+function canonicalObject(obj: Record<string, unknown>, skip?: string): string {
+  const keys = Object.keys(obj).sort();
+  let s = '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k === skip) continue;
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (first) first = false;
+    else s += ',';
+    s += JSON.stringify(k) + ':' + canonicalJSON(v);
+  }
+  return s + '}';
 }
 
 export function decode(kv: KeyValue, revision = kv.modRevision): KObject {
@@ -28,7 +75,10 @@ export function decode(kv: KeyValue, revision = kv.modRevision): KObject {
   } catch (err) {
     throw new StorageError('InvalidObject', `stored object at ${kv.key} is not JSON`, { key: kv.key, cause: err });
   }
-  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
+  const m = obj.metadata as unknown;
+  // the parsed metadata is ours: stamping it in place keeps the key order a copy would have
+  if (m !== null && typeof m === 'object' && !Array.isArray(m)) (m as Record<string, unknown>).resourceVersion = String(revision);
+  else obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
   return obj;
 }
 

@@ -76,12 +76,14 @@ export class EtcdDriver implements Driver {
   }
 
   async create(key: string, value: Buffer): Promise<TxnResult> {
-    const res = await this.txn(key, 0, { request_put: { key: b(key), value } }, 'create');
+    const k = b(key);
+    const res = await this.txn(key, 0, { request_put: { key: k, value } }, 'create', k);
     return res.succeeded ? { succeeded: true, revision: Number(res.header.revision) } : notApplied(res);
   }
 
   async update(key: string, value: Buffer, expected: number): Promise<TxnResult> {
-    const res = await this.txn(key, expected, { request_put: { key: b(key), value } }, 'update');
+    const k = b(key);
+    const res = await this.txn(key, expected, { request_put: { key: k, value } }, 'update', k);
     return res.succeeded ? { succeeded: true, revision: Number(res.header.revision) } : notApplied(res);
   }
 
@@ -153,12 +155,13 @@ export class EtcdDriver implements Driver {
   }
 
   /** Txn If(mod_revision(key) == expected) Then op Else Get(key) */
-  private async txn(key: string, expected: number, op: IRequestOp, what: string): Promise<ITxnResponse> {
+  private async txn(key: string, expected: number, op: IRequestOp, what: string, k = b(key)): Promise<ITxnResponse> {
     try {
+      // one key buffer for the compare, the op and the read: encoding only reads it
       return await this.client.kv.txn({
-        compare: [{ key: b(key), target: 'Mod', result: 'Equal', mod_revision: expected }],
+        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
         success: [op],
-        failure: [{ request_range: { key: b(key) } }],
+        failure: [{ request_range: { key: k } }],
       });
     } catch (err) {
       throw fromEtcdError(err, `${what} ${key}`);
