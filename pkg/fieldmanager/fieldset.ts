@@ -168,6 +168,9 @@ export function compareValues(a: unknown, b: unknown): number {
 /** PathElement.Compare: fields < keys < values < indexes, each in its own order. */
 export function compareElements(a: PathElement, b: PathElement): number {
   if (a === b) return 0;
+  // two fields (the common case): the same "f:" prefix on both sides leaves the Go string order of
+  // the names, without parsing either
+  if (a.startsWith('f:') && b.startsWith('f:')) return compareGoStrings(a, b);
   const pa = parseElement(a);
   const pb = parseElement(b);
   if (pa.kind !== pb.kind) return KIND_RANK[pa.kind] - KIND_RANK[pb.kind];
@@ -408,7 +411,9 @@ export class FieldSet {
 
 function encodeNode(n: FieldSet, includeSelf: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const kids = [...n.children].filter(([, c]) => !c.isEmpty()).sort((a, b) => compareElements(a[0], b[0]));
+  const kids: [PathElement, FieldSet][] = [];
+  for (const e of n.children) if (!e[1].isEmpty()) kids.push(e);
+  if (kids.length > 1) kids.sort((a, b) => compareElements(a[0], b[0]));
   if (includeSelf && n.owned && kids.length > 0) out['.'] = {};
   for (const [pe, c] of kids) out[pe] = encodeNode(c, true);
   return out;

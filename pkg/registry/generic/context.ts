@@ -16,7 +16,15 @@ export function defaultContext(store: Store): RegistryContext {
 
 /** metav1.Time: RFC 3339, seconds precision, UTC. */
 export function rfc3339Now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // one string per second: creates stamp it twice (creationTimestamp, managedFields time)
+  const sec = Math.floor(Date.now() / 1000);
+  if (sec !== nowSecond) {
+    nowSecond = sec;
+    nowText = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return nowText;
 }
+let nowSecond = NaN;
+let nowText = '';
 
 export type { FieldValidation };
