@@ -112,6 +112,63 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     next();
   });
 
+  // The resource routes first after authentication: the routes below never match a path of three
+  // to five segments under /apis/ that names a served resource, so order changes no answer, and
+  // the busiest requests skip a dozen route matches.
+  const byPath = new Map<string, { r: Resource; version: string }>();
+  for (const r of opts.resources) for (const v of r.versions) byPath.set(`${r.group}/${v.name}/${r.plural}`, { r, version: v.name });
+
+  const dispatch = async (req: Request, res: Response, next: NextFunction) => {
+    const hit = byPath.get(`${req.params.group}/${req.params.version}/${req.params.plural}`);
+    // not a served resource: the routes below (Leases, the console's stats), else the 404 at the end
+    if (!hit) return next();
+    const { r, version } = hit;
+    const name = req.params.name as string | undefined;
+    const sub = req.params.sub as string | undefined;
+    if (sub !== undefined && (sub !== 'status' || !r.hasStatus)) return notFoundPath(res);
+    const verb = verbOf(req.method, !!name, sub, req.query.watch);
+    const started = process.hrtime.bigint();
+    try {
+      if (!verb) throw methodNotAllowed(req.method, sub ? `${r.plural}/${sub}` : r.plural);
+      const user = (req as Request & { user?: User }).user;
+      if (user && user.role !== 'admin' && WRITE_VERBS.has(verb)) throw forbidden(r.gr, name ?? '', user.name, verb);
+      if (name !== undefined && name === '') throw methodNotAllowed(req.method, r.plural);
+      switch (verb) {
+        case 'list':
+        case 'watch':
+          await handleList(ctx, r, version, req, res);
+          break;
+        case 'create':
+          await handleCreate(ctx, r, version, req, res);
+          break;
+        case 'deletecollection':
+          await handleDeleteCollection(ctx, r, version, req, res);
+          break;
+        case 'get':
+          await handleGet(ctx, r, version, req, res);
+          break;
+        case 'update':
+          await handleUpdate(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
+          break;
+        case 'patch':
+          await handlePatch(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
+          break;
+        case 'delete':
+          await handleDelete(ctx, r, version, req, res);
+          break;
+      }
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { requestId: requestIdOf(res), method: req.method, path: req.path, error: (err as Error).message });
+      sendError(res, err);
+    } finally {
+      metrics.requests.inc({ verb: verb ?? req.method, group: r.group, resource: r.plural, subresource: sub ?? '', code: String(res.statusCode) });
+      if (verb !== 'watch') metrics.latency.observe({ verb: verb ?? req.method, group: r.group, resource: r.plural }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  app.all('/apis/:group/:version/:plural', dispatch);
+  app.all('/apis/:group/:version/:plural/:name', dispatch);
+  app.all('/apis/:group/:version/:plural/:name/:sub', dispatch);
+
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metricsRegistry.contentType);
     res.end(await metricsRegistry.metrics());
@@ -159,58 +216,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   opts.extraRoutes?.(app);
 
-  const byPath = new Map<string, { r: Resource; version: string }>();
-  for (const r of opts.resources) for (const v of r.versions) byPath.set(`${r.group}/${v.name}/${r.plural}`, { r, version: v.name });
-
-  const dispatch = async (req: Request, res: Response) => {
-    const hit = byPath.get(`${req.params.group}/${req.params.version}/${req.params.plural}`);
-    if (!hit) return notFoundPath(res);
-    const { r, version } = hit;
-    const name = req.params.name as string | undefined;
-    const sub = req.params.sub as string | undefined;
-    if (sub !== undefined && (sub !== 'status' || !r.hasStatus)) return notFoundPath(res);
-    const verb = verbOf(req.method, !!name, sub, req.query.watch);
-    const started = process.hrtime.bigint();
-    try {
-      if (!verb) throw methodNotAllowed(req.method, sub ? `${r.plural}/${sub}` : r.plural);
-      const user = (req as Request & { user?: User }).user;
-      if (user && user.role !== 'admin' && WRITE_VERBS.has(verb)) throw forbidden(r.gr, name ?? '', user.name, verb);
-      if (name !== undefined && name === '') throw methodNotAllowed(req.method, r.plural);
-      switch (verb) {
-        case 'list':
-        case 'watch':
-          await handleList(ctx, r, version, req, res);
-          break;
-        case 'create':
-          await handleCreate(ctx, r, version, req, res);
-          break;
-        case 'deletecollection':
-          await handleDeleteCollection(ctx, r, version, req, res);
-          break;
-        case 'get':
-          await handleGet(ctx, r, version, req, res);
-          break;
-        case 'update':
-          await handleUpdate(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
-          break;
-        case 'patch':
-          await handlePatch(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
-          break;
-        case 'delete':
-          await handleDelete(ctx, r, version, req, res);
-          break;
-      }
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { requestId: requestIdOf(res), method: req.method, path: req.path, error: (err as Error).message });
-      sendError(res, err);
-    } finally {
-      metrics.requests.inc({ verb: verb ?? req.method, group: r.group, resource: r.plural, subresource: sub ?? '', code: String(res.statusCode) });
-      if (verb !== 'watch') metrics.latency.observe({ verb: verb ?? req.method, group: r.group, resource: r.plural }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-  };
-  app.all('/apis/:group/:version/:plural', dispatch);
-  app.all('/apis/:group/:version/:plural/:name', dispatch);
-  app.all('/apis/:group/:version/:plural/:name/:sub', dispatch);
 
   app.use((_req: Request, res: Response) => notFoundPath(res));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
