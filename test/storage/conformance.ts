@@ -934,7 +934,10 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         writer = (async () => {
           for (let i = 0; !stopWriter && i < 500; i++) {
             const name = `mid-${pad(i)}`;
-            const o = await retrying(() => store.create(P + name, backend(name, { i })));
+            // one object (one uid) for every retry: a create whose reply was lost at the kill is
+            // recognised by its uid and bytes; a fresh uid per retry would read as AlreadyExists
+            const obj = backend(name, { i });
+            const o = await retrying(() => store.create(P + name, structuredClone(obj)));
             acked.push({ name, type: 'ADDED', revision: rv(o) });
             lastAckAt = Date.now();
             await sleep(5);
@@ -967,7 +970,8 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         // More writes after the restart, of every kind.
         for (let i = 0; i < 5; i++) {
           const name = `post-${pad(i)}`;
-          const o = await retrying(() => store.create(P + name, backend(name, { i })));
+          const obj = backend(name, { i });
+          const o = await retrying(() => store.create(P + name, structuredClone(obj)));
           acked.push({ name, type: 'ADDED', revision: rv(o) });
         }
         const upd = await retrying(() => store.guaranteedUpdate(`${P}pre-000`, undefined, (cur) => ({ ...cur, spec: { ...spec(cur), i: -1 } })));
