@@ -11,7 +11,7 @@ import type { EndpointState } from './balancer/endpoint_state';
 import { cancelRequest, finishRequest, startRequest } from './balancer/endpoint_state';
 import { retryDecision } from './resilience/retry';
 import { applyHeaderMod } from './filters/headers';
-import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
+import { appendForwarded, forwardRequestHeaders, stripHopByHop } from './filters/hop_by_hop';
 import { rewritePath } from './filters/rewrite';
 import { forwardTarget } from './forward/target';
 import { setHeader } from './filters/header_list';
@@ -20,6 +20,13 @@ import type { ProxyContext } from './context';
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
 class TimeoutError extends Error {}
+
+/** the Exchange a ServerResponse belongs to: its 'close' listener is one shared function, not a closure per request */
+const kExchange = Symbol('exchange');
+
+function onResponseClose(this: ServerResponse): void {
+  (this as ServerResponse & { [kExchange]: Exchange })[kExchange].onClientClose();
+}
 
 export class Exchange implements Dispatcher.DispatchHandler {
   private attempt = 0;
@@ -35,13 +42,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private responding = false;
   private runtime: BackendRuntime | null = null;
   private backendName = '';
-  /** address:port of the last attempt (access log) */
-  private upstream = '';
+  /** address and port of the last attempt (access log) */
+  private upstreamAddress = '';
+  private upstreamPort = 0;
   /** set when the proxy answers itself (access log) */
   private reason: string | undefined;
   private readonly started = performance.now();
   private readonly bodyless: boolean;
-  private readonly onDrain = () => this.controller?.resume();
+  private onDrain: (() => void) | null = null;
+  /** bytes of the response body still to come when the upstream gave a Content-Length; -1: unknown */
+  private bodyLeft = -1;
+  /** the response's last chunk (per Content-Length), held for a single res.end(chunk) */
+  private lastChunk: Buffer | null = null;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -62,13 +74,17 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ) {
     const cl = req.headers['content-length'];
     this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
-    res.once('close', () => {
-      if (this.finished) return;
-      this.clientGone = true; // recorded as 499, as nginx does
-      this.abort(new Error('client went away'), true);
-    });
+    (res as ServerResponse & { [kExchange]: Exchange })[kExchange] = this;
+    res.on('close', onResponseClose);
     const t = rule.timeouts.requestMs;
     if (t) this.requestTimer = setTimeout(() => this.onRequestTimeout(), t);
+  }
+
+  /** the client's response closed (finished, or the client went away) */
+  onClientClose(): void {
+    if (this.finished) return;
+    this.clientGone = true; // recorded as 499, as nginx does
+    this.abort(new Error('client went away'), true);
   }
 
   start(): void {
@@ -151,14 +167,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
         }
       }
     }
-    let headers = stripHopByHop(this.req.rawHeaders);
-    if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
-    headers = appendForwarded(headers, this.clientIP, this.scheme, this.req.headers.host);
-    if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
-    if (this.rewriteRequestId) headers = setHeader(headers, 'x-request-id', this.requestId);
-    this.upstream = `${address}:${port}`;
+    const rid = this.rewriteRequestId ? this.requestId : undefined;
+    let headers = this.rt.requestMod ? null : forwardRequestHeaders(this.req.rawHeaders, this.clientIP, this.scheme, this.req.headers.host, rewriteHost || undefined, rid);
+    if (headers === null) {
+      headers = stripHopByHop(this.req.rawHeaders);
+      if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
+      headers = appendForwarded(headers, this.clientIP, this.scheme, this.req.headers.host);
+      if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
+      if (rid !== undefined) headers = setHeader(headers, 'x-request-id', rid);
+    }
+    this.upstreamAddress = address;
+    this.upstreamPort = port;
     const servername = rewriteHost ?? hostForSNI;
-    const pool = this.ctx.pools.get({ protocol: runtime.ir.protocol, address, port, servername });
+    const pool = this.ctx.pools.poolFor(runtime.ir.protocol, address, port, servername);
     const bt = this.rule.timeouts.backendRequestMs;
     if (bt) this.backendTimer = setTimeout(() => this.abort(new TimeoutError('upstream request timeout'), false), bt);
     pool.dispatch(
@@ -174,6 +195,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
       } as Dispatcher.DispatchOptions,
       this,
     );
+  }
+
+  /** HTTP/1.1 upstream: its parser ends the message in the same call as the body's last byte */
+  private get http1(): boolean {
+    const p = this.runtime?.ir.protocol;
+    return p === '' || p === 'tls';
   }
 
   // ---- undici DispatchHandler ----
@@ -194,42 +221,50 @@ export class Exchange implements Dispatcher.DispatchHandler {
       }
     }
     this.responding = true;
-    const out: Record<string, string | string[]> = {};
+    // one flat [name, value, …] list in the order of the parsed headers (a repeated header's values
+    // together, where it first appeared), as node would write that object
+    let flat: string[] = [];
+    let hasId = false;
     // RFC 9110 §7.6.1: the headers the upstream's Connection names are hop-by-hop too
     const named = connectionNamed(headers.connection);
     for (const k in headers) {
       const v = headers[k];
-      if (v !== undefined && !HOP_BY_HOP_RESPONSE.has(k) && (named === null || !named.includes(k))) out[k] = v;
+      if (v === undefined || HOP_BY_HOP_RESPONSE.has(k) || (named !== null && named.includes(k))) continue;
+      if (k === 'x-request-id') hasId = true;
+      else if (k === 'content-length' && typeof v === 'string' && this.http1) this.bodyLeft = contentLength(v);
+      if (typeof v === 'string') flat.push(k, v);
+      else for (let i = 0; i < v.length; i++) flat.push(k, v[i]);
     }
-    if (out['x-request-id'] === undefined) out['x-request-id'] = this.requestId;
-    let flat: string[] | null = null;
-    if (this.rt.responseMod || this.rule.responseHeaders) {
-      flat = [];
-      for (const k in out) {
-        const v = out[k];
-        if (Array.isArray(v)) for (const x of v) flat.push(k, x);
-        else flat.push(k, v);
-      }
-      if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
-      if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
-    }
+    if (!hasId) flat.push('x-request-id', this.requestId);
+    if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
+    if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
     this.statusCode = statusCode;
-    if (!this.res.headersSent) this.res.writeHead(statusCode, statusMessage || undefined, flat ?? out);
+    if (!this.res.headersSent) this.res.writeHead(statusCode, statusMessage || undefined, flat);
   }
 
   private statusCode = 0;
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.bodyLeft >= 0 && (this.bodyLeft -= chunk.length) === 0) {
+      // the body's last byte (undici's parser completes the message in the same call): one
+      // res.end(chunk) instead of write + end
+      this.lastChunk = chunk;
+      return;
+    }
     if (!this.res.write(chunk)) {
       controller.pause();
-      this.res.once('drain', this.onDrain);
+      this.res.once('drain', (this.onDrain ??= () => this.controller?.resume()));
     }
   }
 
   onResponseEnd(): void {
     this.endAttempt(this.statusCode >= 500);
     this.complete();
-    this.res.end();
+    const last = this.lastChunk;
+    if (last !== null) {
+      this.lastChunk = null;
+      this.res.end(last);
+    } else this.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
@@ -337,7 +372,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
         durationMs: ms,
         route: this.rule.route,
         backend: this.backendName,
-        upstream: this.upstream || undefined,
+        upstream: this.upstreamAddress ? `${this.upstreamAddress}:${this.upstreamPort}` : undefined,
         attempts: this.attempt + 1,
         client: this.clientIP,
         userAgent: this.req.headers['user-agent'],
@@ -362,6 +397,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
 }
 
 class RetryAbort extends Error {}
+
+/** A Content-Length value's byte count (digits only, as undici accepts it); -1 when it is anything else. */
+function contentLength(v: string): number {
+  if (v.length === 0 || v.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
 
 /** Lower-case header names listed in a response's Connection header, besides the usual tokens; null: none. */
 function connectionNamed(v: string | string[] | undefined): string[] | null {

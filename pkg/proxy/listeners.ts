@@ -44,10 +44,18 @@ export class ListenerManager {
     private readonly tlsMaterial?: TlsMaterial,
   ) {}
 
+  /** bound port → terminates TLS (the first open entry on a port decides, as a scan of `open` would) */
+  private tlsByPort = new Map<number, boolean>();
+
   /** Does this bound port terminate TLS? */
   isTLS(port: number): boolean {
-    for (const p of this.open.values()) if (p.port === port) return p.tls;
-    return false;
+    return this.tlsByPort.get(port) ?? false;
+  }
+
+  private indexTLS(): void {
+    const m = new Map<number, boolean>();
+    for (const p of this.open.values()) if (!m.has(p.port)) m.set(p.port, p.tls);
+    this.tlsByPort = m;
   }
 
   /** listener ids served on each bound port */
@@ -77,6 +85,7 @@ export class ListenerManager {
       const w = want.get(key);
       if (!w || w.tls !== p.tls) {
         this.open.delete(key);
+        this.indexTLS();
         closeGracefully(p.server, p.sockets);
         if (w) rebind = true;
       }
@@ -112,6 +121,7 @@ export class ListenerManager {
   async close(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
+    this.indexTLS();
     await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets)));
   }
 
@@ -153,6 +163,7 @@ export class ListenerManager {
         for (const id of ids) this.bindErrors.delete(id);
         const entry: OpenPort = { key, server, tls, ids, port: bound, sockets };
         this.open.set(key, entry);
+        this.indexTLS();
         server.on('request', (req, res) => this.handler.request(req, res, entry.port));
         server.on('upgrade', (req, socket, head) => this.handler.upgrade(req, socket, head, entry.port));
         server.on('connect', (req, socket, head) => {

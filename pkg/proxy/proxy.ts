@@ -24,6 +24,7 @@ import { DenyList } from './forward/denylist';
 import { forwardTarget } from './forward/target';
 import { proxyConnect } from './forward/connect';
 import type { ProxyContext } from './context';
+import type { RouteMatch, RouteRequest } from './router/compile';
 
 export interface ProxyOptions {
   /** the default listener (--proxy-listen) */
@@ -58,6 +59,7 @@ export class Proxy implements ProxyContext {
   readonly health: ActiveHealthChecker;
   private readonly deps: { now: () => number; rand: () => number };
   private snapshotQueue: Promise<void> = Promise.resolve();
+  private readonly routeRequest = new ReusedRouteRequest();
 
   constructor(private readonly opts: ProxyOptions) {
     this.resolver = opts.resolver;
@@ -177,7 +179,14 @@ export class Proxy implements ProxyContext {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
-    const m = router?.match({ host, path, query, method: req.method ?? 'GET', header: (n) => headerOf(req, n) });
+    let m: RouteMatch | null = null;
+    if (router !== undefined) {
+      // match() is synchronous: one RouteRequest object serves every request
+      const rr = this.routeRequest;
+      rr.set(req, host, path, query);
+      m = router.match(rr);
+      rr.req = null;
+    }
     if (!m) return this.answer(req, res, rid, 404, 'route not found', null, started);
     const rule = m.rule;
     if (rule.invalid) return this.answer(req, res, rid, rule.invalid.status, rule.invalid.reason, rule, started);
@@ -250,4 +259,23 @@ export class Proxy implements ProxyContext {
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** The request as the router sees it (reused: set before each match). */
+class ReusedRouteRequest implements RouteRequest {
+  req: IncomingMessage | null = null;
+  host = '';
+  path = '';
+  query = '';
+  method = 'GET';
+  set(req: IncomingMessage, host: string, path: string, query: string): void {
+    this.req = req;
+    this.host = host;
+    this.path = path;
+    this.query = query;
+    this.method = req.method ?? 'GET';
+  }
+  header(name: string): string | undefined {
+    return headerOf(this.req!, name);
+  }
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendForwarded, stripHopByHop, unmapIPv4 } from './hop_by_hop';
+import { appendForwarded, forwardRequestHeaders, stripHopByHop, unmapIPv4 } from './hop_by_hop';
+import { setHeader } from './header_list';
 
 test('stripHopByHop drops hop-by-hop headers and the ones Connection names', () => {
   const table: Array<{ name: string; raw: string[]; upgrade?: boolean; want: string[] }> = [
@@ -100,4 +101,42 @@ test('appendForwarded: X-Forwarded-For appended, Proto and Host only when absent
   assert.equal(unmapIPv4('::ffff:1.2.3.4'), '1.2.3.4');
   assert.equal(unmapIPv4('::ffff:abcd'), '::ffff:abcd');
   assert.equal(unmapIPv4('2001:db8::1'), '2001:db8::1');
+});
+
+test('forwardRequestHeaders is the strip → forwarded → host → request-id pipeline in one pass', () => {
+  // every combination of a small alphabet of names (cases, duplicates, Connection values), against the pipeline
+  const names = ['Host', 'host', 'HOST', 'X-Forwarded-For', 'x-forwarded-for', 'X-Forwarded-Proto', 'X-Forwarded-Host', 'x-request-id', 'X-Request-Id', 'Connection', 'Keep-Alive', 'Proxy-Connection', 'TE', 'Trailer', 'Transfer-Encoding', 'Upgrade', 'User-Agent', 'Accept', 'X-Foo', 'Cookie', 'Content-Length', 'a-very-long-header-name-past-thirty-two-chars'];
+  const values = ['v', '', ' 10.0.0.1 ', 'keep-alive', 'Close', 'upgrade', 'X-Foo', 'close, X-Foo', 'HOST'];
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const pipeline = (raw: string[], ip: string | undefined, proto: string, host: string | undefined, rh: string | undefined, rid: string | undefined) => {
+    let h = appendForwarded(stripHopByHop(raw), ip, proto, host);
+    if (rh !== undefined) h = setHeader(h, 'host', rh);
+    if (rid !== undefined) h = setHeader(h, 'x-request-id', rid);
+    return h;
+  };
+  let fast = 0;
+  for (let n = 0; n < 20000; n++) {
+    const raw: string[] = [];
+    const count = rnd(8);
+    for (let i = 0; i < count; i++) raw.push(names[rnd(names.length)], values[rnd(values.length)]);
+    const ip = [undefined, '', '10.1.2.3', '::ffff:10.1.2.3', '::1'][rnd(5)];
+    const proto = rnd(2) ? 'http' : 'https';
+    const host = [undefined, '', 'example.com:8080'][rnd(3)];
+    const rh = rnd(3) === 0 ? 'rewritten.example' : undefined;
+    const rid = rnd(2) ? 'rid-1' : undefined;
+    const got = forwardRequestHeaders(raw, ip, proto, host, rh, rid);
+    const want = pipeline(raw.slice(), ip, proto, host, rh, rid);
+    if (got === null) {
+      // only when some Connection header names other headers
+      assert.ok(raw.some((x, i) => i % 2 === 0 && x.toLowerCase() === 'connection' && !['keep-alive', 'close', 'upgrade', ''].includes(raw[i + 1].toLowerCase())), JSON.stringify(raw));
+      continue;
+    }
+    fast++;
+    assert.deepEqual(got, want, JSON.stringify({ raw, ip, proto, host, rh, rid }));
+  }
+  assert.ok(fast > 10000);
 });

@@ -109,3 +109,90 @@ export function appendForwarded(
   if (!hasHost && host !== undefined && host.length !== 0) out.push('X-Forwarded-Host', host);
   return out;
 }
+
+/** Name lengths the one-pass forwardRequestHeaders must look at (hop-by-hop, x-forwarded-*, host, x-request-id). */
+const FORWARD_LENGTHS = new Uint8Array(32);
+for (const n of HOP_BY_HOP) FORWARD_LENGTHS[n.length] = 1;
+for (const n of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'host', 'x-request-id']) FORWARD_LENGTHS[n.length] = 1;
+
+/**
+ * The request headers sent upstream, in one pass over the raw list: exactly
+ * `setHeader(setHeader(appendForwarded(stripHopByHop(raw), clientIp, proto, host), 'host', rewriteHost), 'x-request-id', requestId)`
+ * (each setHeader only when its value is given). Returns null when a Connection header names other
+ * headers to drop (rare): the caller then takes that general path.
+ */
+export function forwardRequestHeaders(
+  raw: readonly string[],
+  clientIp: string | undefined,
+  proto: string,
+  host: string | undefined,
+  rewriteHost: string | undefined,
+  requestId: string | undefined,
+): string[] | null {
+  const out: string[] = [];
+  let xff = -1;
+  let hasProto = false;
+  let hasHost = false;
+  let hostSet = false;
+  let idSet = false;
+  const end = raw.length - 1;
+  for (let i = 0; i < end; i += 2) {
+    const name = raw[i];
+    const len = name.length;
+    if (len >= 32 || FORWARD_LENGTHS[len] !== 1) {
+      out.push(name, raw[i + 1]);
+      continue;
+    }
+    const l = name.toLowerCase();
+    if (HOP_BY_HOP.has(l)) {
+      if (l === 'connection') {
+        // the common values name nothing to drop besides themselves (see connectionTokens)
+        const v = raw[i + 1];
+        if (v.length > 10) return null;
+        const lv = v.toLowerCase();
+        if (lv !== 'keep-alive' && lv !== 'close' && lv !== 'upgrade' && lv !== '') return null;
+      }
+      continue;
+    }
+    switch (l) {
+      case 'x-forwarded-for':
+        xff = out.length + 1;
+        break;
+      case 'x-forwarded-proto':
+        hasProto = true;
+        break;
+      case 'x-forwarded-host':
+        hasHost = true;
+        break;
+      case 'host':
+        if (rewriteHost !== undefined) {
+          if (!hostSet) out.push(name, rewriteHost);
+          hostSet = true;
+          continue;
+        }
+        break;
+      case 'x-request-id':
+        if (requestId !== undefined) {
+          if (!idSet) out.push(name, requestId);
+          idSet = true;
+          continue;
+        }
+        break;
+    }
+    out.push(name, raw[i + 1]);
+  }
+  if (clientIp !== undefined && clientIp.length !== 0) {
+    const ip = unmapIPv4(clientIp);
+    if (xff >= 0) {
+      const v = out[xff].trim();
+      out[xff] = v.length === 0 ? ip : v + ', ' + ip;
+    } else {
+      out.push('X-Forwarded-For', ip);
+    }
+  }
+  if (!hasProto) out.push('X-Forwarded-Proto', proto);
+  if (!hasHost && host !== undefined && host.length !== 0) out.push('X-Forwarded-Host', host);
+  if (rewriteHost !== undefined && !hostSet) out.push('host', rewriteHost);
+  if (requestId !== undefined && !idSet) out.push('x-request-id', requestId);
+  return out;
+}

@@ -24,10 +24,20 @@ export interface PoolOptions {
   idleSweepMs?: number;
 }
 
+interface PoolEntry {
+  readonly key: string;
+  readonly protocol: Protocol;
+  /** '' for none (as in the key) */
+  readonly servername: string;
+  readonly pool: Pool;
+  /** used since the last sweep */
+  used: boolean;
+}
+
 export class UpstreamPools {
-  private readonly pools = new Map<string, Pool>();
-  /** keys used since the last sweep */
-  private readonly used = new Set<string>();
+  private readonly pools = new Map<string, PoolEntry>();
+  /** address → port → entries (one per protocol and servername): found per request without building the key */
+  private readonly byAddress = new Map<string, Map<number, PoolEntry[]>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly opts: PoolOptions = {}) {
@@ -37,23 +47,54 @@ export class UpstreamPools {
     this.sweeper.unref();
   }
 
-  get(t: UpstreamTarget, key = targetKey(t)): Pool {
-    let p = this.pools.get(key);
-    if (!p) {
-      p = this.create(t);
-      this.pools.set(key, p);
+  get(t: UpstreamTarget): Pool {
+    return this.poolFor(t.protocol, t.address, t.port, t.servername);
+  }
+
+  /** get() without the target object */
+  poolFor(protocol: Protocol, address: string, port: number, servername: string | undefined): Pool {
+    let ports = this.byAddress.get(address);
+    if (ports === undefined) this.byAddress.set(address, (ports = new Map()));
+    let list = ports.get(port);
+    if (list === undefined) ports.set(port, (list = []));
+    const sn = servername ?? '';
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (e.protocol === protocol && e.servername === sn) {
+        e.used = true;
+        return e.pool;
+      }
     }
-    this.used.add(key);
-    return p;
+    const t: UpstreamTarget = { protocol, address, port, servername };
+    const e: PoolEntry = { key: targetKey(t), protocol, servername: sn, pool: this.create(t), used: true };
+    this.pools.set(e.key, e);
+    list.push(e);
+    return e.pool;
   }
 
   sweep(): void {
-    for (const [k, p] of this.pools) {
-      if (this.used.has(k)) continue;
+    for (const [k, e] of this.pools) {
+      if (e.used) {
+        e.used = false;
+        continue;
+      }
       this.pools.delete(k);
-      void p.close().catch(() => undefined);
+      this.unindex(e);
+      void e.pool.close().catch(() => undefined);
     }
-    this.used.clear();
+  }
+
+  private unindex(e: PoolEntry): void {
+    for (const [address, ports] of this.byAddress) {
+      for (const [port, list] of ports) {
+        const i = list.indexOf(e);
+        if (i < 0) continue;
+        list.splice(i, 1);
+        if (list.length === 0) ports.delete(port);
+        if (ports.size === 0) this.byAddress.delete(address);
+        return;
+      }
+    }
   }
 
   get size(): number {
@@ -64,14 +105,16 @@ export class UpstreamPools {
     clearInterval(this.sweeper);
     const all = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(all.map((p) => p.close().catch(() => undefined)));
+    this.byAddress.clear();
+    await Promise.all(all.map((e) => e.pool.close().catch(() => undefined)));
   }
 
   async destroy(): Promise<void> {
     clearInterval(this.sweeper);
     const all = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(all.map((p) => p.destroy().catch(() => undefined)));
+    this.byAddress.clear();
+    await Promise.all(all.map((e) => e.pool.destroy().catch(() => undefined)));
   }
 
   private create(t: UpstreamTarget): Pool {
