@@ -107,12 +107,15 @@ export async function main(argv: string[]): Promise<void> {
   const dataPlane = () => {
     const listen = splitHostPort(String(flags['proxy-listen']));
     const tlsListen = flags['proxy-tls-listen'] ? splitHostPort(String(flags['proxy-tls-listen'])) : undefined;
-    const tls = proxyCertificate(
-      path.resolve(String(flags['data-dir'])),
-      flags['proxy-tls-cert'] as string | undefined,
-      flags['proxy-tls-key'] as string | undefined,
-      [listen.host, ...(tlsListen ? [tlsListen.host] : [])],
-    );
+    // read or generated the first time a TLS listener opens: a proxy without one never writes files
+    const certificate = () =>
+      proxyCertificate(
+        path.resolve(String(flags['data-dir'])),
+        flags['proxy-tls-cert'] as string | undefined,
+        flags['proxy-tls-key'] as string | undefined,
+        [listen.host, ...(tlsListen ? [tlsListen.host] : [])],
+      );
+    if (!!flags['proxy-tls-cert'] !== !!flags['proxy-tls-key']) throw new Error('--proxy-tls-cert and --proxy-tls-key go together');
     return {
       listen,
       config: {
@@ -126,7 +129,7 @@ export async function main(argv: string[]): Promise<void> {
         headersTimeoutMs: duration('proxy-headers-timeout'),
         shutdownDrainMs: duration('shutdown-drain-timeout'),
         accessLog: !!flags['proxy-access-log'],
-        tls: { ...tls, listen: tlsListen },
+        tls: { certificate, listen: tlsListen },
       },
     };
   };
@@ -210,7 +213,6 @@ export async function main(argv: string[]): Promise<void> {
 
 /** the files given, or DATA_DIR/proxy.{crt,key} signed by the data dir's CA (made on first start) */
 function proxyCertificate(dataDir: string, certFile: string | undefined, keyFile: string | undefined, hosts: string[]): { cert: string; key: string } {
-  if (!!certFile !== !!keyFile) throw new Error('--proxy-tls-cert and --proxy-tls-key go together');
   if (certFile && keyFile) return { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') };
   return ensureServingPair(dataDir, 'proxy', hosts, 'switchyard-proxy');
 }

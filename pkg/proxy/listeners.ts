@@ -21,6 +21,9 @@ export interface TlsMaterial {
   key: string | Buffer;
 }
 
+/** the certificate, or how to get it the first time a TLS listener opens (generation writes files) */
+export type TlsSource = TlsMaterial | (() => TlsMaterial);
+
 interface OpenPort {
   key: string;
   server: http.Server | https.Server;
@@ -41,8 +44,21 @@ export class ListenerManager {
     private readonly onChange: () => void = () => undefined,
     private readonly serverOptions: http.ServerOptions = {},
     /** the certificate TLS listeners present; without it a TLS listener cannot open */
-    private readonly tlsMaterial?: TlsMaterial,
+    private readonly tlsSource?: TlsSource,
   ) {}
+
+  private tlsMaterial?: TlsMaterial;
+  /** the certificate, loaded on first use; a string says why there is none */
+  private certificate(): TlsMaterial | string {
+    if (this.tlsMaterial) return this.tlsMaterial;
+    if (!this.tlsSource) return 'the proxy has no certificate';
+    try {
+      this.tlsMaterial = typeof this.tlsSource === 'function' ? this.tlsSource() : this.tlsSource;
+      return this.tlsMaterial;
+    } catch (err) {
+      return `the proxy certificate could not be loaded: ${(err as Error).message}`;
+    }
+  }
 
   /** bound port → terminates TLS (the first open entry on a port decides, as a scan of `open` would) */
   private tlsByPort = new Map<number, boolean>();
@@ -126,17 +142,25 @@ export class ListenerManager {
   }
 
   private bind(key: string, host: string, port: number, ids: Set<string>, tls: boolean): Promise<void> {
-    if (tls && !this.tlsMaterial) {
-      for (const id of ids) this.bindErrors.set(id, `cannot serve TLS on ${host}:${port}: the proxy has no certificate`);
+    const cert = tls ? this.certificate() : undefined;
+    if (typeof cert === 'string') {
+      for (const id of ids) this.bindErrors.set(id, `cannot serve TLS on ${host}:${port}: ${cert}`);
       return Promise.resolve();
     }
     // slowloris: a client must send its headers in time; node checks that deadline every
     // connectionsCheckingInterval (default 30 s), so check at a quarter of it
     const headersTimeout = this.serverOptions.headersTimeout ?? 30_000;
     const options: http.ServerOptions = { keepAlive: true, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))), ...this.serverOptions };
-    const server = tls
-      ? https.createServer({ ...options, ...this.tlsMaterial, ALPNProtocols: ['http/1.1'], handshakeTimeout: Math.min(headersTimeout, 120_000) })
-      : http.createServer(options);
+    let server: http.Server | https.Server;
+    try {
+      server = cert
+        ? https.createServer({ ...options, ...cert, ALPNProtocols: ['http/1.1'], handshakeTimeout: Math.min(headersTimeout, 120_000) })
+        : http.createServer(options);
+    } catch (err) {
+      // unusable PEM, or a key that does not match its certificate
+      for (const id of ids) this.bindErrors.set(id, `cannot serve TLS on ${host}:${port}: ${(err as Error).message}`);
+      return Promise.resolve();
+    }
     server.keepAliveTimeout = 60_000;
     server.headersTimeout = headersTimeout;
     server.requestTimeout = 0; // streaming bodies and WebSockets are long-lived

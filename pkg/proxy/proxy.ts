@@ -11,7 +11,7 @@ import { acceptedRequestId, requestIdFor } from '../log/request_id';
 import { RequestLog } from './access_log';
 import { emptySnapshot } from './ir';
 import { compileDataPlane, type DataPlane } from './dataplane';
-import { ListenerManager, type TlsMaterial } from './listeners';
+import { ListenerManager, type TlsSource } from './listeners';
 import { UpstreamPools } from './upstream/pools';
 import type { HostResolver } from './resolve';
 import { Exchange } from './exchange';
@@ -43,7 +43,7 @@ export interface ProxyOptions {
   /** one structured log line per request (--proxy-access-log) */
   accessLog?: boolean;
   /** the certificate TLS listeners present; `listen` adds an HTTPS twin of the default listener */
-  tls?: TlsMaterial & { listen?: { host: string; port: number } };
+  tls?: { certificate: TlsSource; listen?: { host: string; port: number } };
 }
 
 export class Proxy implements ProxyContext {
@@ -75,7 +75,7 @@ export class Proxy implements ProxyContext {
       },
       () => opts.onListenersChanged?.(),
       opts.headersTimeoutMs ? { headersTimeout: opts.headersTimeoutMs } : {},
-      opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : undefined,
+      opts.tls?.certificate,
     );
     this.dp = compileDataPlane(emptySnapshot(), new Map(), undefined, this.deps);
     this.health = new ActiveHealthChecker({

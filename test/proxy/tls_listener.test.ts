@@ -30,7 +30,7 @@ describe('proxy TLS listeners', () => {
     up = await Upstream.start('tls-up');
     tlsPort = await freePort();
     tp = await startTestProxy([rule('r', { backendRefs: [{ backend: 'b', weight: 1 }] })], [backend(up.port)], {
-      tls: { ...serving, listen: { host: '127.0.0.1', port: tlsPort } },
+      tls: { certificate: serving, listen: { host: '127.0.0.1', port: tlsPort } },
     });
   });
   after(async () => {
@@ -78,6 +78,36 @@ describe('proxy TLS listeners', () => {
     assert.equal(h.statusCode, 200);
     await h.body.text();
     assert.equal(up.seen.at(-1)!.headers['x-forwarded-proto'], 'http');
+  });
+
+  it('a lazy certificate is loaded once, when the first TLS listener opens; a bad one is a bind error, not a crash', async () => {
+    let loads = 0;
+    const lazy = await startTestProxy([], [], { tls: { certificate: () => (loads++, serving) } });
+    const other = createServingCert(ca, ['127.0.0.1'], 'other');
+    const broken = await startTestProxy([], [], { tls: { certificate: { cert: serving.cert, key: other.key } } });
+    const failing = await startTestProxy([], [], { tls: { certificate: () => { throw new Error('ENOENT: no such file'); } } });
+    try {
+      assert.equal(loads, 0, 'no TLS listener yet: nothing loaded (no files written)');
+      const [p1, p2] = [await freePort(), await freePort()];
+      await lazy.proxy.setSnapshot({ generation: 7, listeners: [{ id: 'gw/a', host: '127.0.0.1', port: p1, tls: true }, { id: 'gw/b', host: '127.0.0.1', port: p2, tls: true }], rules: [], backends: {} });
+      assert.equal(loads, 1);
+      assert.equal(lazy.proxy.listeners.bindErrors.size, 0);
+      const r = await request(`https://127.0.0.1:${p2}/`, { dispatcher: trusting });
+      assert.equal(r.statusCode, 404);
+      await r.body.text();
+
+      const p3 = await freePort();
+      await broken.proxy.setSnapshot({ generation: 7, listeners: [{ id: 'gw/x', host: '127.0.0.1', port: p3, tls: true }], rules: [], backends: {} });
+      assert.match(broken.proxy.listeners.bindErrors.get('gw/x') ?? '', /cannot serve TLS.*(mismatch|key)/i);
+      const p4 = await freePort();
+      await failing.proxy.setSnapshot({ generation: 7, listeners: [{ id: 'gw/y', host: '127.0.0.1', port: p4, tls: true }], rules: [], backends: {} });
+      assert.match(failing.proxy.listeners.bindErrors.get('gw/y') ?? '', /could not be loaded: ENOENT/);
+      const plain = await request(`${failing.base}/`);
+      assert.equal(plain.statusCode, 404, 'the plain listener keeps serving');
+      await plain.body.text();
+    } finally {
+      await Promise.all([lazy.close(), broken.close(), failing.close()]);
+    }
   });
 
   it('without a certificate a TLS listener does not open and says why', async () => {
