@@ -4,8 +4,12 @@ import { BlockList, isIP } from 'node:net';
 
 export const DEFAULT_DENY = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128', '100.100.100.200/32'];
 
+/** verdicts remembered per address string (resolved addresses repeat; BlockList.check costs ~1 µs) */
+const VERDICT_CACHE_MAX = 4096;
+
 export class DenyList {
   private readonly list = new BlockList();
+  private readonly verdicts = new Map<string, boolean>();
   readonly cidrs: string[];
 
   constructor(cidrs: string[] = DEFAULT_DENY) {
@@ -20,6 +24,16 @@ export class DenyList {
   }
 
   denies(address: string): boolean {
+    const known = this.verdicts.get(address);
+    if (known !== undefined) return known;
+    const verdict = this.check(address);
+    // bounded: a flood of distinct addresses only costs the uncached check
+    if (this.verdicts.size >= VERDICT_CACHE_MAX) this.verdicts.clear();
+    this.verdicts.set(address, verdict);
+    return verdict;
+  }
+
+  private check(address: string): boolean {
     const fam = isIP(address);
     if (!fam) return false;
     // ::ffff:169.254.169.254 is the same host as 169.254.169.254

@@ -31,3 +31,24 @@ test('the default deny-list covers cloud metadata addresses, mapped or not', () 
   assert.equal(DenyList.parse('127.0.0.0/8').denies('127.0.0.2'), true);
   assert.throws(() => DenyList.parse('nonsense/8'));
 });
+
+test('remembered answers are the same answers: repeated Host headers, default ports, verdicts', () => {
+  for (let round = 0; round < 3; round++) {
+    assert.deepEqual(forwardTarget('/a', 'api.test', 80), { host: 'api.test', port: 80, path: '/a' });
+    assert.deepEqual(forwardTarget('/b', 'api.test', 443), { host: 'api.test', port: 443, path: '/b' }, 'the default port is part of the key');
+    assert.equal(forwardTarget('/c', 'a b', 80), null, 'a refusal is remembered as a refusal');
+    assert.equal(forwardTarget('/c', '443\napi.test', 80), null);
+  }
+  // the returned target is the caller's to keep: no shared object leaks between requests
+  const t1 = forwardTarget('/x', 'shared.test', 80)!;
+  t1.host = 'mutated';
+  assert.equal(forwardTarget('/y', 'shared.test', 80)!.host, 'shared.test');
+  const d = new DenyList();
+  for (let round = 0; round < 3; round++) {
+    assert.equal(d.denies('169.254.169.254'), true);
+    assert.equal(d.denies('127.0.0.1'), false);
+  }
+  // more distinct addresses than the verdict cache holds: still right
+  for (let i = 0; i < 5000; i++) assert.equal(d.denies(`169.254.${i >> 8}.${i & 255}`), true);
+  assert.equal(d.denies('10.1.2.3'), false);
+});
