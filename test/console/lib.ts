@@ -34,6 +34,20 @@ export async function newPage(browser: Browser, viewport = { width: 1440, height
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1 });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
+  // what the browser saw go wrong, on stderr (the CI log): a flaky view can then be told from a
+  // page error, a failed request or a 5xx
+  const say = (what: string) => process.stderr.write(`[console page] ${new Date().toISOString()} ${what}\n`);
+  page.on('pageerror', (err) => say(`page error: ${err.stack ?? err.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') say(`console.error: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    if (!why.includes('ERR_ABORTED')) say(`request failed: ${r.method()} ${r.url()} ${why}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 500) say(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
   return { context, page };
 }
 

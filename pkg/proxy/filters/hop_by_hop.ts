@@ -96,17 +96,7 @@ export function appendForwarded(
       if (l === 'x-forwarded-host') hasHost = true;
     }
   }
-  if (clientIp !== undefined && clientIp.length !== 0) {
-    const ip = unmapIPv4(clientIp);
-    if (xff >= 0) {
-      const v = out[xff].trim();
-      out[xff] = v.length === 0 ? ip : v + ', ' + ip;
-    } else {
-      out.push('X-Forwarded-For', ip);
-    }
-  }
-  if (!hasProto) out.push('X-Forwarded-Proto', proto);
-  if (!hasHost && host !== undefined && host.length !== 0) out.push('X-Forwarded-Host', host);
+  finishForwarded(out, xff, hasProto, hasHost, clientIp, proto, host);
   return out;
 }
 
@@ -181,6 +171,17 @@ export function forwardRequestHeaders(
     }
     out.push(name, raw[i + 1]);
   }
+  finishForwarded(out, xff, hasProto, hasHost, clientIp, proto, host);
+  if (rewriteHost !== undefined && !hostSet) out.push('host', rewriteHost);
+  if (requestId !== undefined && !idSet) out.push('x-request-id', requestId);
+  return out;
+}
+
+/**
+ * The X-Forwarded-* step both builders end with: append the client to X-Forwarded-For (the value at
+ * `xff`, or a new header), and add X-Forwarded-Proto / -Host unless the client sent them.
+ */
+function finishForwarded(out: string[], xff: number, hasProto: boolean, hasHost: boolean, clientIp: string | undefined, proto: string, host: string | undefined): void {
   if (clientIp !== undefined && clientIp.length !== 0) {
     const ip = unmapIPv4(clientIp);
     if (xff >= 0) {
@@ -192,7 +193,4 @@ export function forwardRequestHeaders(
   }
   if (!hasProto) out.push('X-Forwarded-Proto', proto);
   if (!hasHost && host !== undefined && host.length !== 0) out.push('X-Forwarded-Host', host);
-  if (rewriteHost !== undefined && !hostSet) out.push('host', rewriteHost);
-  if (requestId !== undefined && !idSet) out.push('x-request-id', requestId);
-  return out;
 }
