@@ -6,12 +6,14 @@ import { currentPath, navigate, useRoute } from './hooks';
 import { informerFor, stopAll } from './informer';
 import { KINDS, kindOf } from './kinds';
 import { Link } from './ui/common';
-import { lazyView } from './ui/lazy';
+import { lazyView, retryStylesheets } from './ui/lazy';
 import { Dns } from './views/Dns';
 import { Facades } from './views/Facades';
 import { Health } from './views/Health';
 import { ResourceList } from './views/ResourceList';
 import './styles.css';
+
+retryStylesheets();
 
 const Detail = lazyView(() => import('./views/Detail').then((m) => m.Detail));
 const Editor = lazyView(() => import('./views/Editor').then((m) => m.Editor));
