@@ -8,14 +8,14 @@ import winston from 'winston';
 import { accessLevel, accessLog, requestIdOf } from './access_log';
 
 test('mutations and failures are logged at info, 5xx at warn, reads at debug', () => {
-  assert.equal(accessLevel('GET', 200, false), 'debug');
-  assert.equal(accessLevel('HEAD', 304, false), 'debug');
-  assert.equal(accessLevel('GET', 404, false), 'info');
-  assert.equal(accessLevel('POST', 201, false), 'info');
-  assert.equal(accessLevel('PATCH', 200, false), 'info');
-  assert.equal(accessLevel('DELETE', 200, true), 'info');
-  assert.equal(accessLevel('GET', 503, false), 'warn');
-  assert.equal(accessLevel('POST', 500, false), 'warn');
+  assert.equal(accessLevel('GET', 200), 'debug');
+  assert.equal(accessLevel('HEAD', 304), 'debug');
+  assert.equal(accessLevel('GET', 404), 'info');
+  assert.equal(accessLevel('POST', 201), 'info');
+  assert.equal(accessLevel('PATCH', 200), 'info');
+  assert.equal(accessLevel('DELETE', 200), 'info');
+  assert.equal(accessLevel('GET', 503), 'warn');
+  assert.equal(accessLevel('POST', 500), 'warn');
 });
 
 /** a winston transport that keeps every info object */

@@ -12,9 +12,9 @@ export type AccessLevel = 'warn' | 'info' | 'debug';
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Which level a finished request is logged at. */
-export function accessLevel(method: string, status: number, aborted: boolean): AccessLevel {
+export function accessLevel(method: string, status: number): AccessLevel {
   if (status >= 500) return 'warn';
-  if (status >= 400 || !READS.has(method) || (aborted && !READS.has(method))) return 'info';
+  if (status >= 400 || !READS.has(method)) return 'info';
   return 'debug';
 }
 
@@ -48,7 +48,7 @@ export function accessLog(opts: AccessLogOptions): RequestHandler {
     const started = performance.now();
     res.once('close', () => {
       const aborted = !res.writableFinished;
-      const level = res.statusCode < 400 && opts.routine?.(req) ? 'debug' : accessLevel(req.method, res.statusCode, aborted);
+      const level = res.statusCode < 400 && opts.routine?.(req) ? 'debug' : accessLevel(req.method, res.statusCode);
       if (!log.isLevelEnabled(level)) return;
       log.log(level, 'http request', {
         component,
