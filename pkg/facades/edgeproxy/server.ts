@@ -14,7 +14,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
-import { accessLog, requestIdOf } from '../../log/access_log';
+import { requestIdOf } from '../../log/access_log';
+import { facadeApp } from '../common/app';
 import type { FacadeMetrics } from '../common/metrics';
 import { describe, isFacadeObject, type Objects } from '../common/objects';
 import { HttpError, isJsonContentType, parseJson, readBody } from '../common/http';
@@ -49,11 +50,7 @@ export function edgeProxyApp(opts: EdgeProxyAppOptions): express.Express {
   const { objects, liveness, log } = opts;
   const now = opts.now ?? Date.now;
   const started = now();
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(accessLog({ log, component: 'edgeproxy', quiet: new Set(['/health']), routine: (req) => req.path.startsWith('/api/v1/heartbeat/') }));
-  if (opts.metrics) app.use(opts.metrics.middleware('edgeproxy'));
+  const app = facadeApp({ component: 'edgeproxy', log, metrics: opts.metrics, routine: (req) => req.path.startsWith('/api/v1/heartbeat/') });
 
   app.get('/health', (_req, res) => {
     const n = liveness.entries.size;

@@ -12,7 +12,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
-import { accessLog, requestIdOf } from '../../log/access_log';
+import { requestIdOf } from '../../log/access_log';
+import { facadeApp } from '../common/app';
 import type { FacadeMetrics } from '../common/metrics';
 import { bearerGuard, writeRateLimit } from '../common/guards';
 import { describe, FACADE_LABEL, type Objects } from '../common/objects';
@@ -41,11 +42,7 @@ export function registryApp(opts: RegistryAppOptions): express.Express {
   const limit = opts.rateLimitPerMinute ?? DEFAULT_REGISTRY_RATE_LIMIT;
   /** one registration or deregistration of a name at a time in this process */
   const locks = new Map<string, Promise<unknown>>();
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(accessLog({ log, component: 'registry', quiet: new Set(['/health']) }));
-  if (opts.metrics) app.use(opts.metrics.middleware('registry'));
+  const app = facadeApp({ component: 'registry', log, metrics: opts.metrics });
 
   app.get('/health', async (_req, res) => {
     const { items } = await objects.list('httproutes', isRegistry);

@@ -12,7 +12,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { KObject } from '../../../apis/meta/v1/types';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
-import { accessLog, requestIdOf } from '../../log/access_log';
+import { requestIdOf } from '../../log/access_log';
+import { facadeApp } from '../common/app';
 import type { FacadeMetrics } from '../common/metrics';
 import { HttpError, isObject, parseJson, readBody } from '../common/http';
 import { bearerGuard, writeRateLimit } from '../common/guards';
@@ -68,11 +69,7 @@ const conflictErr = (msg: string, details?: unknown) => new ApiFailure(409, 'CON
 
 export function upstreamsApp(opts: UpstreamsAppOptions): express.Express {
   const { objects, log } = opts;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(accessLog({ log, component: 'upstreams', quiet: new Set(['/health']) }));
-  if (opts.metrics) app.use(opts.metrics.middleware('upstreams'));
+  const app = facadeApp({ component: 'upstreams', log, metrics: opts.metrics });
 
   app.use(bearerGuard({ token: opts.token, realm: 'switchyard-upstreams', reject: (res) => void res.json({ error: { code: 'UNAUTHORIZED', message: 'send "Authorization: Bearer <token>"' } }) }));
   app.use(writeRateLimit({
