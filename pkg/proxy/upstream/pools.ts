@@ -26,6 +26,8 @@ export interface PoolOptions {
 
 interface PoolEntry {
   readonly key: string;
+  readonly address: string;
+  readonly port: number;
   readonly protocol: Protocol;
   /** '' for none (as in the key) */
   readonly servername: string;
@@ -66,7 +68,7 @@ export class UpstreamPools {
       }
     }
     const t: UpstreamTarget = { protocol, address, port, servername };
-    const e: PoolEntry = { key: targetKey(t), protocol, servername: sn, pool: this.create(t), used: true };
+    const e: PoolEntry = { key: targetKey(t), address, port, protocol, servername: sn, pool: this.create(t), used: true };
     this.pools.set(e.key, e);
     list.push(e);
     return e.pool;
@@ -85,17 +87,15 @@ export class UpstreamPools {
   }
 
   private unindex(e: PoolEntry): void {
-    for (const [address, ports] of this.byAddress) {
-      for (const [port, list] of ports) {
-        const i = list.indexOf(e);
-        if (i < 0) continue;
-        list.splice(i, 1);
-        if (list.length === 0) ports.delete(port);
-        if (ports.size === 0) this.byAddress.delete(address);
-        return;
-      }
-    }
+    const ports = this.byAddress.get(e.address);
+    const list = ports?.get(e.port);
+    if (!ports || !list) return;
+    const i = list.indexOf(e);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) ports.delete(e.port);
+    if (ports.size === 0) this.byAddress.delete(e.address);
   }
+
 
   get size(): number {
     return this.pools.size;
