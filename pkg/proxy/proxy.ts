@@ -7,7 +7,7 @@ import client from 'prom-client';
 import type { Logger } from '../log/logger';
 import { DEFAULT_LISTENER_ID, DEFAULT_TLS_LISTENER_ID, type ListenerIR, type RuleIR, type Snapshot } from './ir';
 import { randomUUID } from 'node:crypto';
-import { acceptedRequestId, requestIdFor } from '../log/request_id';
+import { acceptedRequestId } from '../log/request_id';
 import { RequestLog } from './access_log';
 import { emptySnapshot } from './ir';
 import { compileDataPlane, type DataPlane } from './dataplane';
@@ -151,22 +151,23 @@ export class Proxy implements ProxyContext {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, port: number): void {
+    const started = performance.now();
+    // the caller's id when acceptable (then sent upstream as it is), else a new one
+    const callerId = acceptedRequestId(req.headers['x-request-id']);
+    const rid = callerId ?? randomUUID();
     try {
-      this.route(req, res, port);
+      this.route(req, res, port, rid, callerId === undefined, started);
     } catch (err) {
       // a bug must cost one request, never the process
-      this.opts.log.error('proxy request failed', { error: (err as Error).stack ?? String(err) });
-      if (!res.headersSent) this.answer(req, res, requestIdFor(req.headers['x-request-id']), 500, 'internal proxy error', null, performance.now());
+      this.opts.log.error('proxy request failed', { requestId: rid, error: (err as Error).stack ?? String(err) });
+      if (!res.headersSent) this.answer(req, res, rid, 500, 'internal proxy error', null, started);
       else res.destroy();
     }
   }
 
-  private route(req: IncomingMessage, res: ServerResponse, port: number): void {
-    const started = performance.now();
+  private route(req: IncomingMessage, res: ServerResponse, port: number, rid: string, generatedId: boolean, started: number): void {
     const dp = this.dp;
     const router = dp.routers.get(port);
-    const callerId = acceptedRequestId(req.headers['x-request-id']);
-    const rid = callerId ?? randomUUID();
     let url = req.url ?? '/';
     let host = req.headers.host ?? '';
     if (url.charCodeAt(0) !== 47 /* '/' */ && /^https?:\/\//i.test(url)) {
@@ -209,7 +210,7 @@ export class Proxy implements ProxyContext {
         return;
       }
     }
-    new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP, rid, callerId === undefined, host, this.schemeFor(port)).start();
+    new Exchange(this, dp, rule, rt, req, res, path, query, m.matchedPrefix, clientIP, rid, generatedId, host, this.schemeFor(port)).start();
   }
 
   /** A proxy-made answer (no route, rate limited, invalid rule, …). */
