@@ -15,11 +15,7 @@ import { Api, BACKENDS, startServer, type TestServer } from '../../test/apiserve
 import { measure as measureLoop, pct } from '../lib/measure';
 import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
 import { emit, statusRow } from '../lib/report';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
+import { arg } from '../lib/args';
 
 const SECONDS = Number(arg('seconds', process.env.BENCH_SECONDS ?? '5'));
 /** the server logs at the level users run it with (the test harness defaults to debug) */

@@ -25,11 +25,8 @@ import { canonicalJSON } from '../../pkg/storage/codec';
 import { compileDataPlane } from '../../pkg/proxy/dataplane';
 import type { Backend } from '../../apis/core/v1alpha2/backend_types';
 import type { HTTPRoute } from '../../apis/gateway/v1/httproute_types';
+import { arg } from '../lib/args';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = Number(arg('backends', '10000'));
 const ROUTES = Number(arg('routes', '50'));

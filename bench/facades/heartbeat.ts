@@ -19,11 +19,8 @@ import { Agent, request } from 'undici';
 import { freePort } from '../../test/harness/ports';
 import { startSwitchyard, type SwitchyardProcess } from '../../test/harness/switchyard';
 import { emit } from '../lib/report';
+import { arg } from '../lib/args';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
 const BACKENDS = Number(arg('backends', '10000'));
 const SECONDS = Number(arg('seconds', '60'));
 const INTERVAL_S = Number(arg('interval', '20'));

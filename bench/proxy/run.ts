@@ -17,11 +17,7 @@ import { freePorts } from '../../test/harness/ports';
 import { tempDir } from '../../test/harness/tmp';
 import { terminate, trackChild } from '../../test/harness/process';
 import { emit, statusRow } from '../lib/report';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
+import { arg } from '../lib/args';
 
 const SECONDS = Number(arg('seconds', '8'));
 const WARM_SECONDS = Number(arg('warm', '2'));

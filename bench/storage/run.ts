@@ -16,6 +16,7 @@ import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
 import { measure as measureLoop } from '../lib/measure';
 import { tempDir } from '../../test/harness/tmp';
 import { emit } from '../lib/report';
+import { arg } from '../lib/args';
 
 /** update-cached: the writer passes the object it holds (kube's cachedExistingObject): no read */
 type Op = 'create' | 'update' | 'update-cached';
@@ -30,11 +31,6 @@ interface Cell {
   seconds: number;
   p50: number;
   p99: number;
-}
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
 }
 
 const SECONDS = Number(arg('seconds', process.env.BENCH_SECONDS ?? '3'));
