@@ -11,7 +11,7 @@ import { defaultContext } from '../pkg/registry/generic/context';
 import { startProxy, type RunningProxy } from '../pkg/app/proxy';
 import { parseDnsServers } from '../pkg/dns/resolver';
 import client from 'prom-client';
-import { DenyList } from '../pkg/proxy/forward/denylist';
+import { DEFAULT_DENY, DenyList } from '../pkg/proxy/forward/denylist';
 import type { ConsoleSource } from '../pkg/console';
 import { edgeProxyFacadeState } from '../pkg/console/facades';
 import { mustParseDuration } from '../apis/meta/v1/duration';
@@ -45,7 +45,7 @@ function leaderElectTimings(): FlagSpec[] {
 const PROXY_COMMON: FlagSpec[] = [
   { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
   { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
-  { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach, or "none"', default: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32' },
+  { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach (and *.localhost with loopback), or "none"; replaces the default list. What switchyard itself listens on is always refused', default: DEFAULT_DENY.join(',') },
   { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
   { name: 'proxy-access-log', help: 'log one JSON line per proxied request (request id, route, backend, upstream, status, duration)', boolean: true },
   { name: 'proxy-tls-listen', help: 'also serve the proxy\'s routes over HTTPS on HOST:PORT' },
@@ -103,6 +103,8 @@ export async function main(argv: string[]): Promise<void> {
     renewDeadlineMs: duration('leader-elect-renew-deadline'),
     retryPeriodMs: duration('leader-elect-retry-period'),
   };
+  // the forward proxy's deny-list: told every address this process listens on as each part binds
+  const deny = COMMANDS[cmd].flags.some((f) => f.name === 'forward-proxy-deny') ? DenyList.parse(flags['forward-proxy-deny'] as string | undefined) : undefined;
   /** what `serve` and `proxy` pass alike to startProxy */
   const dataPlane = () => {
     const listen = splitHostPort(String(flags['proxy-listen']));
@@ -124,7 +126,7 @@ export async function main(argv: string[]): Promise<void> {
         log,
         dnsServers,
         metricsRegistry: registry,
-        deny: DenyList.parse(flags['forward-proxy-deny'] as string | undefined),
+        deny,
         preferRegion: process.env.EDGEPROXY_REGION || 'sa',
         headersTimeoutMs: duration('proxy-headers-timeout'),
         shutdownDrainMs: duration('shutdown-drain-timeout'),
@@ -144,6 +146,7 @@ export async function main(argv: string[]): Promise<void> {
         ? { ...timings, namespace: String(flags['leader-elect-resource-namespace']), name: String(flags['leader-elect-resource-name']) }
         : undefined,
     });
+    if (p.admin) deny?.setListening('admin', [{ host: metricsListen!.host, port: p.admin.port }]);
     log.info('switchyard is ready', { command: cmd, proxy: `${listen.host}:${p.port}`, proxyTLS: p.proxy.tlsPort(), metrics: p.admin ? `${metricsListen!.host}:${p.admin.port}` : undefined, identity: p.election?.elector.identity });
     onSignals(log, async () => p.close());
     return;
@@ -172,6 +175,7 @@ export async function main(argv: string[]): Promise<void> {
     // several replicas can share etcd: elect one for once-per-cluster chores; SQLite has one process
     leaderElection: etcdServers ? timings : undefined,
   });
+  deny?.setListening('api', [{ host: api.host, port: running.port }]);
   log.info('apiserver listening', { url: running.url, storage: etcdServers ? 'etcd' : 'sqlite', dataDir });
   log.info('admin kubeconfig written', { kubeconfig: running.kubeconfigPath });
   // the registration facades (edgeProxy: EDGEPROXY_API_ENABLED; registry/upstreams: their flags)
@@ -186,6 +190,7 @@ export async function main(argv: string[]): Promise<void> {
     isLeader: running.isLeader,
     metricsRegistry: registry,
   });
+  deny?.setListening('facades', facades.listening);
   const liveness = facades.liveness;
   if (liveness) consoleSource.facades = () => edgeProxyFacadeState(liveness);
   let proxy: RunningProxy | undefined;

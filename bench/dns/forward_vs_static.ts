@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Proxy } from '../../pkg/proxy/proxy';
+import { DenyList } from '../../pkg/proxy/forward/denylist';
 import { DnsCacheManager } from '../../pkg/dns/manager';
 import { cacheResolver } from '../../pkg/app/dns_resolver';
 import { createLogger } from '../../pkg/log/logger';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     },
   };
   dns.sync(backends);
-  const proxy = new Proxy({ listen: { host: '127.0.0.1', port: 0 }, log: createLogger({ level: 'error', json: true }), resolver: cacheResolver(dns) });
+  const proxy = new Proxy({ listen: { host: '127.0.0.1', port: 0 }, log: createLogger({ level: 'error', json: true }), resolver: cacheResolver(dns), deny: DenyList.parse('none') });
   await proxy.start();
   const snap: Snapshot = { generation: 1, listeners: [], rules: [rule('s', 'static.bench', 'static'), rule('d', `upstream.bench`, 'dynamic')], backends };
   await proxy.setSnapshot(snap);

@@ -34,6 +34,8 @@ export interface FacadesOptions {
 
 export interface RunningFacades {
   ports: { edgeProxy?: number; registry?: number; upstreams?: number };
+  /** every host:port the facades listen on (the forward proxy refuses them) */
+  listening: { host: string; port: number }[];
   liveness?: Liveness;
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
   const servers: FacadeServer[] = [];
   const out: RunningFacades = {
     ports: {},
+    listening: [],
     async close() {
       out.liveness?.stop();
       await Promise.all(servers.map((s) => s.close()));
@@ -92,6 +95,7 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
       const s = await listen(app, env.EDGEPROXY_API_LISTEN_ADDR?.trim() || DEFAULT_EDGEPROXY_LISTEN);
       servers.push(s);
       out.ports.edgeProxy = s.port;
+      out.listening.push({ host: s.host, port: s.port });
       log.info('edgeProxy auto-discovery API listening', { address: `${s.host}:${s.port}`, ttlSecs, auth: !!env.SWITCHYARD_EDGEPROXY_TOKEN, region: env.EDGEPROXY_REGION || 'sa' });
     }
     if (opts.registryListen) {
@@ -106,6 +110,7 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
       const s = await listen(app, opts.registryListen);
       servers.push(s);
       out.ports.registry = s.port;
+      out.listening.push({ host: s.host, port: s.port });
       log.info('route registry listening', { address: `${s.host}:${s.port}`, auth: !!env.SWITCHYARD_REGISTRY_TOKEN });
     }
     if (opts.upstreamsListen) {
@@ -120,6 +125,7 @@ export async function startFacades(opts: FacadesOptions): Promise<RunningFacades
       const s = await listen(app, opts.upstreamsListen);
       servers.push(s);
       out.ports.upstreams = s.port;
+      out.listening.push({ host: s.host, port: s.port });
       log.info('upstreams/targets API listening', { address: `${s.host}:${s.port}`, auth: !!env.SWITCHYARD_UPSTREAMS_TOKEN });
     }
   } catch (err) {

@@ -120,9 +120,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private sendForward(backend: string, defaultPort: number): void {
     const t = forwardTarget(this.req.url ?? '/', this.req.headers.host, defaultPort);
     if (!t) return this.fail(400, 'forward proxy: the request names no target host');
+    if (this.ctx.deny.deniesName(t.host)) return this.fail(403, `forward proxy: destination ${t.host} is denied`);
     const go = (addrs: string[]) => {
       if (this.finished) return;
-      const address = addrs.find((a) => !this.ctx.deny.denies(a));
+      const address = addrs.find((a) => !this.ctx.deny.denies(a, t.port));
       if (address === undefined) return this.fail(403, `forward proxy: destination ${t.host} is denied`);
       this.ctx.resolver.used?.(backend, t.host, t.port);
       this.dispatch(address, t.port, t.host);

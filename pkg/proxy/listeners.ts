@@ -81,6 +81,11 @@ export class ListenerManager {
     return out;
   }
 
+  /** every address:port bound now (the forward proxy's deny-list refuses them) */
+  boundAddresses(): { host: string; port: number }[] {
+    return [...this.open.values()].map((p) => ({ host: (p.server.address() as AddressInfo | null)?.address ?? p.key.slice(0, p.key.lastIndexOf(':')), port: p.port }));
+  }
+
   boundPort(listenerId: string): number | undefined {
     for (const p of this.open.values()) if (p.ids.has(listenerId)) return p.port;
     return undefined;

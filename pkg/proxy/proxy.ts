@@ -73,7 +73,10 @@ export class Proxy implements ProxyContext {
         upgrade: (req, socket, head, port) => this.onUpgrade(req, socket, head, port),
         connect: (req, socket, head, port) => this.onConnect(req, socket, head, port),
       },
-      () => opts.onListenersChanged?.(),
+      () => {
+        this.deny.setListening('proxy', this.listeners.boundAddresses());
+        opts.onListenersChanged?.();
+      },
       opts.headersTimeoutMs ? { headersTimeout: opts.headersTimeoutMs } : {},
       opts.tls?.certificate,
     );

@@ -34,7 +34,7 @@ const routeObj = (name: string, hostnames: string[], backend: string, port?: num
 
 before(async () => {
   if (skip) return;
-  [env, browser, up, closedPort] = await Promise.all([startServe(), launchBrowser(), upstream('u1'), freePort()]);
+  [env, browser, up, closedPort] = await Promise.all([startServe(['--forward-proxy-deny', 'none']), launchBrowser(), upstream('u1'), freePort()]);
   const a = env.admin;
   await a.create(BACKENDS, backendObj('web', { endpoints: [{ ip: '127.0.0.1', port: up.port }] }, { labels: { app: 'web', tier: 'front' } }));
   await a.create(HTTPROUTES, routeObj('web', ['web.test'], 'web'));

@@ -11,6 +11,7 @@ import { DnsCacheManager } from '../../pkg/dns/manager';
 import { cacheResolver } from '../../pkg/app/dns_resolver';
 import type { BackendIR } from '../../pkg/proxy/ir';
 import { tempDir } from '../harness/tmp';
+import { DenyList } from '../../pkg/proxy/forward/denylist';
 import { Upstream, rule, startTestProxy, type TestProxy } from './lib';
 
 const run = promisify(execFile);
@@ -58,7 +59,8 @@ describe('forward proxy (dynamicProxy Backends)', () => {
         rule('fwd', { backendRefs: [{ backend: 'dynamic_forward_proxy', weight: 1 }] }),
       ],
       backends,
-      { resolver: cacheResolver(dns) },
+      // upstreams here live on loopback: an explicit list that keeps the metadata ranges denied
+      { resolver: cacheResolver(dns), deny: DenyList.parse('169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32') },
     );
     proxyURL = `http://127.0.0.1:${tp.port}`;
   });

@@ -34,7 +34,7 @@ export function proxyConnect(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   if (!runtime.ir.dynamicProxy) return answer('405 Method Not Allowed', 'CONNECT is served by dynamicProxy Backends only\n');
   const started = performance.now();
   const open = (addrs: string[]) => {
-    const address = addrs.find((a) => !ctx.deny.denies(a));
+    const address = addrs.find((a) => !ctx.deny.denies(a, t.port));
     if (address === undefined) {
       ctx.observe(m.rule, ref.backend, 403, 0);
       return answer('403 Forbidden', `destination ${t.host} is denied\n`);
@@ -55,6 +55,10 @@ export function proxyConnect(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   };
+  if (ctx.deny.deniesName(t.host)) {
+    ctx.observe(m.rule, ref.backend, 403, 0);
+    return answer('403 Forbidden', `destination ${t.host} is denied\n`);
+  }
   const addrs = ctx.resolver.resolve(ref.backend, t.host, t.port);
   if (Array.isArray(addrs)) return open(addrs);
   addrs.then(open, (err: Error) => answer('503 Service Unavailable', `${err.message}\n`));
