@@ -1,6 +1,7 @@
 // Defaulting and semantic validation for Backend, beside its types as in Apoxy's
 // backend_validate.go. The CRD schema (crds/) checks shapes and enums first; this checks what a
 // schema cannot: one of fqdn/ip, address syntax, durations and their Envoy minimums, limits.
+import { validateSwitchyardAnnotations } from '../../meta/v1/header_value';
 import { isIP } from 'node:net';
 import { mustParseDuration, parseDuration } from '../../meta/v1/duration';
 import { FieldErrorList, FieldPath, forbidden, invalid, notSupported, required } from '../../meta/v1/field';
@@ -72,10 +73,12 @@ export function validateBackendName(name: string): { errors: string[]; warning?:
 
 /** Semantic validation of a Backend's spec (run normalizeBackend first). Collects every error. */
 export function validateBackend(obj: KObject): FieldErrorList {
+  const annotationErrs = validateSwitchyardAnnotations(obj);
   const spec = asObject(obj?.spec);
-  if (!spec) return [];
+  if (!spec) return annotationErrs;
   const p = FieldPath.root('spec');
   return [
+    ...annotationErrs,
     ...validateEndpoints(spec, p),
     ...validateProtocol(spec.protocol, p.child('protocol')),
     ...validateDynamicProxy(spec, p),

@@ -12,6 +12,7 @@ import {
   validateRequiredString,
   validateString,
 } from '../../meta/v1/validation';
+import { validateNoControlChars } from '../../meta/v1/header_value';
 import { validateGroup, validateHeaderName, validateHostname, validateKind, validateObjectRef, validateRefName } from './common_validate';
 import {
   FILTER_MEMBER,
@@ -92,6 +93,7 @@ function validateHeaderFilter(v: unknown, p: FieldPath): FieldErrorList {
       const valueErrs = validateRequiredString(h.value, hp.child('value'));
       errs.push(...validateHeaderName(h.name, hp.child('name')));
       errs.push(...(valueErrs.length ? valueErrs : validateString(h.value, hp.child('value'), 4096)));
+      errs.push(...validateNoControlChars(h.value, hp.child('value')));
       if (typeof h.name === 'string') {
         const key = h.name.toLowerCase();
         if (names.has(key)) errs.push(duplicate(hp.child('name'), h.name));
@@ -124,7 +126,7 @@ export function validatePathModifier(v: unknown, p: FieldPath): FieldErrorList {
   if (pm[want] === undefined) errs.push(required(p.child(want), `must be set when type is ${pm.type}`));
   else if (typeof pm[want] !== 'string') errs.push(invalid(p.child(want), pm[want], 'must be a string'));
   else if (pm[want] !== '' && !(pm[want] as string).startsWith('/')) errs.push(invalid(p.child(want), pm[want], 'must start with "/"'));
-  else errs.push(...validateString(pm[want], p.child(want), 1024));
+  else errs.push(...validateString(pm[want], p.child(want), 1024), ...validateNoControlChars(pm[want], p.child(want)));
   return errs;
 }
 

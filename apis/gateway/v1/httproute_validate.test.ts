@@ -256,3 +256,25 @@ test('validateHTTPRouteUpdate validates the new object', () => {
   assert.equal(validateHTTPRouteUpdate(bad, good).length, 1);
   assert.equal(validateHTTPRouteUpdate(good, bad).length, 0);
 });
+
+test('CR, LF and NUL in header filter values, rewrite paths and header match values are refused with the field path', () => {
+  const mod = (type: string, member: string, list: string, value: string) =>
+    summary(filter({ type, [member]: { [list]: [{ name: 'X-Tenant', value }] } }));
+  assert.deepEqual(mod('RequestHeaderModifier', 'requestHeaderModifier', 'set', 't1\r\nX-Admin: true'), [['FieldValueInvalid', 'spec.rules[0].filters[0].requestHeaderModifier.set[0].value']]);
+  assert.deepEqual(mod('RequestHeaderModifier', 'requestHeaderModifier', 'add', 'a\0b'), [['FieldValueInvalid', 'spec.rules[0].filters[0].requestHeaderModifier.add[0].value']]);
+  assert.deepEqual(mod('ResponseHeaderModifier', 'responseHeaderModifier', 'set', 'a\nb'), [['FieldValueInvalid', 'spec.rules[0].filters[0].responseHeaderModifier.set[0].value']]);
+  // positive control: the same filter with an ordinary value
+  assert.deepEqual(mod('RequestHeaderModifier', 'requestHeaderModifier', 'set', 't1'), []);
+  assert.deepEqual(summary(filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-A\r\nB', value: 'v' }] } })).map((e) => e[1]), ['spec.rules[0].filters[0].requestHeaderModifier.set[0].name']);
+  assert.deepEqual(summary(filter({ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/a\r\nX: y' } } })), [['FieldValueInvalid', 'spec.rules[0].filters[0].urlRewrite.path.replaceFullPath']]);
+  assert.deepEqual(summary(filter({ type: 'RequestRedirect', requestRedirect: { hostname: 'a.example\r\nX: y' } })).map((e) => e[1]), ['spec.rules[0].filters[0].requestRedirect.hostname']);
+  assert.deepEqual(summary(rule({ matches: [{ headers: [{ name: 'x', value: 'a\nb' }] }] })), [['FieldValueInvalid', 'spec.rules[0].matches[0].headers[0].value']]);
+  assert.deepEqual(summary(filter({ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/a' }, hostname: 'a.example' } })), []);
+});
+
+test('switchyard.dev annotations are checked on HTTPRoutes', () => {
+  const r = { ...route(rule({ backendRefs: [{ name: 'b' }] })), metadata: { name: 'r', annotations: { 'switchyard.dev/response-headers': '{"x-a":"1\\r\\nX-Admin: true"}' } } };
+  assert.deepEqual(validateHTTPRoute(r).map((e) => e.field), ['metadata.annotations[switchyard.dev/response-headers]']);
+  r.metadata.annotations['switchyard.dev/response-headers'] = '{"x-a":"1"}';
+  assert.deepEqual(validateHTTPRoute(r), []);
+});

@@ -16,6 +16,7 @@ import {
 } from '../../meta/v1/validation';
 import { validateHeaderName, validateHostname, validateObjectRef, validateSectionName } from './common_validate';
 import { validateFilters } from './httproute_filter_validate';
+import { validateNoControlChars, validateSwitchyardAnnotations } from '../../meta/v1/header_value';
 import type { KObject } from '../../meta/v1/types';
 import {
   HEADER_MATCH_TYPES,
@@ -32,10 +33,10 @@ import {
 } from './httproute_types';
 
 export function validateHTTPRoute(obj: KObject): FieldErrorList {
+  const errs: FieldErrorList = [...validateSwitchyardAnnotations(obj)];
   const spec = asObject(obj?.spec);
-  if (!spec) return [];
+  if (!spec) return errs;
   const p = FieldPath.root('spec');
-  const errs: FieldErrorList = [];
 
   errs.push(...validateMaxItems(spec.parentRefs, p.child('parentRefs'), MAX_PARENT_REFS));
   asArray(spec.parentRefs).forEach((ref, i) => errs.push(...validateObjectRef(ref, p.child('parentRefs').index(i))));
@@ -149,6 +150,7 @@ function validateNameValueMatches(v: unknown, p: FieldPath, caseInsensitive: boo
     errs.push(...validateEnum(m.type, ip.child('type'), HEADER_MATCH_TYPES), ...validateHeaderName(m.name, ip.child('name')));
     const valueErrs = validateRequiredString(m.value, ip.child('value'));
     errs.push(...(valueErrs.length ? valueErrs : validateString(m.value, ip.child('value'), 4096)));
+    errs.push(...validateNoControlChars(m.value, ip.child('value')));
     if (m.type === 'RegularExpression' && typeof m.value === 'string') errs.push(...validateRegex(m.value, ip.child('value')));
     if (typeof m.name === 'string') {
       const key = caseInsensitive ? m.name.toLowerCase() : m.name;
