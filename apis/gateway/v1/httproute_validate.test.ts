@@ -278,3 +278,16 @@ test('switchyard.dev annotations are checked on HTTPRoutes', () => {
   r.metadata.annotations['switchyard.dev/response-headers'] = '{"x-a":"1"}';
   assert.deepEqual(validateHTTPRoute(r), []);
 });
+
+test('route regular expressions are RE2: backreferences, lookaround and other non-RE2 syntax are refused; (a+)+$ is valid', () => {
+  const pathRe = (value: string) => summary(rule({ matches: [{ path: { type: 'RegularExpression', value } }] }));
+  for (const bad of ['/(a)\\1', '/(?=a)b', '/(?!a)b', '/(?<=a)b', '/(?<!a)b', '/a{1001}', '/\\k<n>']) {
+    assert.deepEqual(pathRe(bad), [['FieldValueInvalid', 'spec.rules[0].matches[0].path.value']], bad);
+  }
+  const headerRe = summary(rule({ matches: [{ headers: [{ type: 'RegularExpression', name: 'x', value: '(a)\\1' }] }] }));
+  assert.deepEqual(headerRe, [['FieldValueInvalid', 'spec.rules[0].matches[0].headers[0].value']]);
+  const queryRe = summary(rule({ matches: [{ queryParams: [{ type: 'RegularExpression', name: 'q', value: '(?=x)' }] }] }));
+  assert.deepEqual(queryRe, [['FieldValueInvalid', 'spec.rules[0].matches[0].queryParams[0].value']]);
+  // positive controls: RE2 syntax, catastrophic-for-backtracking patterns included
+  for (const good of ['/(a+)+$', '^/v[0-9]+/.*$', '/(?i)ABC', '/(?P<id>\\d+)', '/[[:alpha:]]+', '/\\p{L}+']) assert.deepEqual(pathRe(good), [], good);
+});

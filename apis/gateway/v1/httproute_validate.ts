@@ -16,6 +16,7 @@ import {
 } from '../../meta/v1/validation';
 import { validateHeaderName, validateHostname, validateObjectRef, validateSectionName } from './common_validate';
 import { validateFilters } from './httproute_filter_validate';
+import { re2SyntaxError } from './re2';
 import { validateNoControlChars, validateSwitchyardAnnotations } from '../../meta/v1/header_value';
 import type { KObject } from '../../meta/v1/types';
 import {
@@ -129,14 +130,14 @@ function validatePathMatch(v: unknown, p: FieldPath): FieldErrorList {
   return [];
 }
 
-/** A regular expression must compile (JS RegExp syntax), else the route is rejected at write time. */
+/**
+ * A regular expression must be RE2 syntax (Gateway API's and Envoy's dialect; the router matches
+ * with a linear-time RE2 engine): backreferences, lookaround and whatever else RE2 refuses are
+ * rejected at write time.
+ */
 export function validateRegex(value: string, p: FieldPath): FieldErrorList {
-  try {
-    new RegExp(value);
-    return [];
-  } catch (e) {
-    return [invalid(p, value, `must be a valid regular expression: ${(e as Error).message}`)];
-  }
+  const why = re2SyntaxError(value);
+  return why === null ? [] : [invalid(p, value, `must be a valid RE2 regular expression: ${why}`)];
 }
 
 /** headers[] (names case-insensitive) or queryParams[] (case-sensitive) matches. */

@@ -3,6 +3,7 @@
 import type { RuleIR } from '../ir';
 import { compileRouter, type Router } from './compile';
 import { mkMatch, mkRule, Req, type MatchSpec } from './testing';
+import { compileFullMatch } from './regex';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -84,8 +85,28 @@ function measure(name: string, router: Router, reqs: Req[]): void {
   );
 }
 
+/** One typical route regex, matched by re2js (what the router uses) and by a backtracking RegExp. */
+function regexEngines(): void {
+  const source = '/api/v[0-9]+/users/[0-9]+(/[a-z]+)?';
+  const inputs: string[] = [];
+  for (let i = 0; i < 1024; i++) inputs.push(i % 3 === 0 ? `/api/v${i % 4}/users/${i}/orders` : i % 3 === 1 ? `/api/v2/items/${i}` : `/static/${i}.js`);
+  const re2 = compileFullMatch(source);
+  const js = new RegExp(`^(?:${source})$`);
+  for (const [name, test] of [['re2js testExact (router)', (s: string) => re2.test(s)], ['JS RegExp (backtracking)', (s: string) => js.test(s)]] as const) {
+    let hits = 0;
+    for (let i = 0; i < 100_000; i++) if (test(inputs[i & 1023])) hits++;
+    const iterations = 1_000_000;
+    hits = 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) if (test(inputs[i & 1023])) hits++;
+    const ns = Number(process.hrtime.bigint() - t0);
+    console.log(`regex ${name.padEnd(38)} ${Math.round((iterations / ns) * 1e9).toLocaleString('en-US').padStart(12)} matches/s  ${(ns / iterations).toFixed(0).padStart(5)} ns/match  hit ${((hits / iterations) * 100).toFixed(0)}%`);
+  }
+}
+
 function main(): void {
   console.log(`router bench, node ${process.version}`);
+  regexEngines();
   for (const [name, build] of [
     ['1,000 rules: 100 hosts, wildcards, catch-all', mixed],
     ['1,000 rules: one host, distinct first segments', oneHostSpread],

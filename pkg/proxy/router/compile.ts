@@ -28,6 +28,7 @@
 //   method, then more header matches, then more query-param matches, then the older route
 //   (routeCreated), then route name (code-unit order), then rule index, then match index.
 import type { MatchIR, RuleIR, ValueMatchIR } from '../ir';
+import { compileFullMatch, type FullMatcher } from './regex';
 
 export interface RouteRequest {
   /** Host header or :authority; may carry a port; any case */
@@ -79,8 +80,8 @@ const MAX_INDEX_REFS = 1_000_000;
 class ValueMatcher {
   readonly name: string;
   readonly exact: string;
-  readonly re: RegExp | null;
-  constructor(name: string, exact: string, re: RegExp | null) {
+  readonly re: FullMatcher | null;
+  constructor(name: string, exact: string, re: FullMatcher | null) {
     this.name = name;
     this.exact = exact;
     this.re = re;
@@ -91,7 +92,7 @@ class Entry {
   readonly kind: number;
   /** Exact: the path; PathPrefix: the prefix without a trailing `/`; RegularExpression: the source */
   readonly value: string;
-  readonly re: RegExp | null;
+  readonly re: FullMatcher | null;
   readonly method: string | null;
   readonly headers: ValueMatcher[];
   readonly query: ValueMatcher[];
@@ -106,7 +107,7 @@ class Entry {
   constructor(
     kind: number,
     value: string,
-    re: RegExp | null,
+    re: FullMatcher | null,
     method: string | null,
     headers: ValueMatcher[],
     query: ValueMatcher[],
@@ -304,8 +305,9 @@ export function normalizeHost(host: string): string {
   return (end === host.length ? host : host.slice(0, end)).toLowerCase();
 }
 
-function anchored(source: string): RegExp {
-  return new RegExp('^(?:' + source + ')$');
+/** RE2 syntax, linear time, a full match of the value (regex.ts) */
+function anchored(source: string): FullMatcher {
+  return compileFullMatch(source);
 }
 
 function compileValueMatchers(list: readonly ValueMatchIR[], lowerNames: boolean): ValueMatcher[] {
@@ -327,7 +329,7 @@ function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: n
   const pm = match.path;
   let kind: number;
   let value: string;
-  let re: RegExp | null = null;
+  let re: FullMatcher | null = null;
   let key = '';
   let matchedPrefix: string | undefined;
   if (pm.type === 'Exact') {
@@ -364,7 +366,7 @@ function pathMatches(e: Entry, path: string): boolean {
       return path.startsWith(v) && (path.length === n || path.charCodeAt(n) === SLASH);
     }
     default:
-      return (e.re as RegExp).test(path);
+      return (e.re as FullMatcher).test(path);
   }
 }
 
