@@ -46,6 +46,7 @@ const PROXY_COMMON: FlagSpec[] = [
   { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
   { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
   { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach (and *.localhost with loopback), or "none"; replaces the default list. What switchyard itself listens on is always refused', default: DEFAULT_DENY.join(',') },
+  { name: 'dns-max-pending', help: 'first DNS lookups (a new host that requests wait on) in flight at once in the process; above it 503 DNS cache overflow', default: '1024' },
   { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
   { name: 'proxy-access-log', help: 'log one JSON line per proxied request (request id, route, backend, upstream, status, duration)', boolean: true },
   { name: 'proxy-tls-listen', help: 'also serve the proxy\'s routes over HTTPS on HOST:PORT' },
@@ -97,6 +98,11 @@ export async function main(argv: string[]): Promise<void> {
   client.collectDefaultMetrics({ register: registry });
   const dnsServers = flags['dns-server'] ? parseDnsServers(String(flags['dns-server'])) : undefined;
   const duration = (name: string) => mustParseDuration(String(flags[name]));
+  const positiveInt = (name: string): number => {
+    const v = String(flags[name]).trim();
+    if (!/^[1-9][0-9]{0,8}$/.test(v)) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
   const timings = {
     identity: (flags['leader-elect-identity'] as string | undefined) || undefined,
     leaseDurationMs: duration('leader-elect-lease-duration'),
@@ -125,6 +131,7 @@ export async function main(argv: string[]): Promise<void> {
         listenPort: listen.port,
         log,
         dnsServers,
+        dnsMaxPending: positiveInt('dns-max-pending'),
         metricsRegistry: registry,
         deny,
         preferRegion: process.env.EDGEPROXY_REGION || 'sa',

@@ -31,6 +31,8 @@ export interface ProxyConfig {
   listenPort: number;
   log: Logger;
   dnsServers?: string[];
+  /** --dns-max-pending: first DNS lookups in flight at once (default 1024) */
+  dnsMaxPending?: number;
   metricsRegistry?: client.Registry;
   deny?: DenyList;
   /** edgeProxy: the proxy's own region (EDGEPROXY_REGION) */
@@ -62,7 +64,7 @@ export interface RunningProxy {
 
 export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
   const registry = cfg.metricsRegistry ?? new client.Registry();
-  const dns = new DnsCacheManager({ servers: cfg.dnsServers });
+  const dns = new DnsCacheManager({ servers: cfg.dnsServers, maxPending: cfg.dnsMaxPending });
   registerDnsMetrics(registry, dns);
   let controller: Controller | undefined;
   const proxy = new Proxy({

@@ -8,6 +8,7 @@
 // A hit returns the cached, frozen array itself (never mutate it; its identity changes only when the
 // address list changes). Failures reject with DnsCacheError: 'OVERFLOW' ("DNS cache overflow"),
 // 'RESOLUTION_FAILURE' or 'TIMEOUT' (both "DNS resolution failure": answer 503 with err.message).
+import type { PendingBudget } from './pending';
 import client from 'prom-client';
 import type { DnsCacheIR } from '../proxy/ir';
 import {
@@ -53,6 +54,8 @@ export interface DnsCacheOptions {
   hostsFile?: string | null;
   /** monotonic ms; default performance.timeOrigin + performance.now() */
   clock?: () => number;
+  /** the process-wide cap on first lookups in flight (shared by every cache) */
+  pending?: PendingBudget;
 }
 
 export interface DnsCacheInspect {
@@ -87,6 +90,7 @@ export class DnsCache {
       clock: this.clock,
       resolver: this.resolver,
       onSchedule: () => this.arm(),
+      pending: opts.pending,
     });
     live.add(this);
   }

@@ -4,6 +4,7 @@
 // cache (family changed: the cached answers are for the old family); a Backend that goes away has
 // its cache closed.
 import type { BackendIR, DnsCacheIR } from '../proxy/ir';
+import { DEFAULT_DNS_MAX_PENDING, PendingBudget } from './pending';
 import { DnsCache, type CacheResolver, type DnsCacheInspect, type DnsCacheSource } from './cache';
 
 /** Apoxy's DynamicProxyDnsCacheConfig defaults. */
@@ -23,6 +24,8 @@ export interface DnsCacheManagerOptions {
   hostsFile?: string | null;
   /** monotonic ms clock for every cache (tests) */
   clock?: () => number;
+  /** first lookups in flight at once across every cache (--dns-max-pending); default 1024 */
+  maxPending?: number;
   /** resolver per cache (tests); default a SystemResolver per cache */
   resolverFactory?: (backend: string, config: DnsCacheIR) => CacheResolver;
 }
@@ -47,8 +50,12 @@ export function dnsCacheConfigFor(backend: BackendIR): DnsCacheIR | undefined {
 export class DnsCacheManager implements DnsCacheSource {
   private readonly byBackend = new Map<string, DnsCache>();
   private closed = false;
+  /** one budget for the process: every cache's first lookups share it */
+  readonly pending: PendingBudget;
 
-  constructor(private readonly opts: DnsCacheManagerOptions = {}) {}
+  constructor(private readonly opts: DnsCacheManagerOptions = {}) {
+    this.pending = new PendingBudget(opts.maxPending ?? DEFAULT_DNS_MAX_PENDING);
+  }
 
   /** The cache of a Backend, if it has one. */
   get(backend: string): DnsCache | undefined {
@@ -76,6 +83,7 @@ export class DnsCacheManager implements DnsCacheSource {
     }
     const cache = new DnsCache(config, {
       name: backend,
+      pending: this.pending,
       servers: this.opts.servers,
       hostsFile: this.opts.hostsFile,
       clock: this.opts.clock,

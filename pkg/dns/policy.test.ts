@@ -11,6 +11,7 @@ import {
   type ResolverPort,
   type Settled,
 } from './policy';
+import { PendingBudget } from './pending';
 
 interface Asked {
   host: string;
@@ -521,4 +522,56 @@ test('reconfigure: new refresh numbers apply from the next scheduling', async ()
   await flush();
   assert.equal(s.policy.nextDeadline(), s.clock.t + 1_000);
   assert.equal(s.policy.resolve('b.example', 80).status, 'overflow');
+});
+
+test('used is marked only once a host has addresses: a mark while the first lookup is pending or after it failed is ignored', async () => {
+  const s = setup({ hostTTLMs: 100_000, refreshRateMs: 60_000 });
+  const created = s.clock.t;
+  const p = pending(s.policy.resolve('a.example', 80));
+  s.clock.advance(1_000);
+  s.policy.markUsed('a.example', 80); // pending: ignored
+  assert.equal(s.policy.inspect()[0].lastUsedAt, created);
+  s.port.next(EMPTY);
+  await p;
+  s.clock.advance(1_000);
+  s.policy.markUsed('a.example', 80); // failed, no addresses: ignored
+  assert.equal(s.policy.inspect()[0].lastUsedAt, created);
+  // positive control: a resolved host's mark counts
+  await prime(s, 'b.example', ok(['10.0.0.2']));
+  s.clock.advance(1_000);
+  s.policy.markUsed('b.example', 80);
+  assert.equal(s.policy.inspect().find((h) => h.host === 'b.example')!.lastUsedAt, s.clock.t);
+});
+
+test('dns max pending: first lookups in flight across caches are capped; above it overflow with no query; slots free on completion', async () => {
+  const budget = new PendingBudget(2);
+  const clock = new Clock();
+  const port = new FakePort();
+  const a = new DnsCachePolicy({ ...BASE }, { clock: clock.now, resolver: port, pending: budget });
+  const b = new DnsCachePolicy({ ...BASE }, { clock: clock.now, resolver: port, pending: budget });
+  const p1 = pending(a.resolve('one.example', 80));
+  const p2 = pending(b.resolve('two.example', 80));
+  assert.equal(budget.inFlight, 2);
+  assert.equal(pending(a.resolve('one.example', 80)), p1, 'joining a pending lookup takes no slot and never overflows');
+  assert.deepEqual(b.resolve('three.example', 80), { status: 'overflow' });
+  assert.equal(b.counters.overflows, 1);
+  assert.equal(b.size, 1, 'the refused host takes no entry');
+  assert.equal(port.asked.length, 2, 'no query for the refused host');
+  hit(a.resolve('10.0.0.9', 80)); // an IP literal needs no lookup and no slot
+  port.next(ok(['10.0.0.1']));
+  await p1;
+  assert.equal(budget.inFlight, 1, 'a success frees its slot');
+  assert.equal(b.resolve('three.example', 80).status, 'pending', 'positive control: a slot is free again');
+  port.next(EMPTY);
+  await p2;
+  assert.equal(budget.inFlight, 1, 'a failure frees its slot too');
+  // refreshes of known hosts do not count against the budget
+  clock.advance(60_000);
+  a.tick();
+  assert.equal(budget.inFlight, 1);
+  b.close();
+  port.next(ok(['10.0.0.3']));
+  await flush();
+  assert.equal(budget.inFlight, 0, 'a lookup of a closed cache frees its slot when it ends');
+  assert.throws(() => new PendingBudget(0));
 });

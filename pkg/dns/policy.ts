@@ -25,6 +25,7 @@
 // timeout, NXDOMAIN/NODATA); `timeouts` the subset of failures that hit dnsQueryTimeout.
 import { isIP } from 'node:net';
 import type { DnsCacheIR } from '../proxy/ir';
+import type { PendingBudget } from './pending';
 
 export type LookupFamily = DnsCacheIR['lookupFamily'];
 export type RecordType = 'A' | 'AAAA';
@@ -98,6 +99,8 @@ export interface PolicyOptions {
   resolver: ResolverPort;
   /** called when the earliest deadline may have moved earlier (the runtime re-arms its timer) */
   onSchedule?: () => void;
+  /** the process-wide cap on first lookups in flight (--dns-max-pending); default: none */
+  pending?: PendingBudget;
 }
 
 const OVERFLOW: OverflowResult = Object.freeze({ status: 'overflow' as const });
@@ -124,6 +127,8 @@ class Entry {
   failures = 0;
   lastFailure: FailureReason | null = null;
   querying = false;
+  /** this entry's first lookup holds a slot of the process-wide pending budget */
+  holdsPending = false;
   /** the first lookup that requests wait on (only for a host that never resolved) */
   pending: PendingResult | null = null;
   settle: ((s: Settled) => void) | null = null;
@@ -161,6 +166,7 @@ export class DnsCachePolicy {
   private readonly clock: () => number;
   private readonly resolver: ResolverPort;
   private readonly onSchedule: (() => void) | undefined;
+  private readonly pending: PendingBudget | undefined;
   /** port → normalized host → entry: a hit is two Map lookups on the caller's own strings (no key built) */
   private readonly byPort = new Map<number, Map<string, Entry>>();
   private count = 0;
@@ -182,6 +188,7 @@ export class DnsCachePolicy {
     this.clock = opts.clock;
     this.resolver = opts.resolver;
     this.onSchedule = opts.onSchedule;
+    this.pending = opts.pending;
   }
 
   get config(): Readonly<DnsCacheIR> {
@@ -222,7 +229,13 @@ export class DnsCachePolicy {
     const now = this.clock();
     const h = normalizeHost(host);
     const ip = isIP(h) !== 0;
+    // a first lookup needs a slot of the process-wide budget; none left → overflow, no entry, no query
+    if (!ip && this.pending !== undefined && !this.pending.tryAcquire()) {
+      this.counters.overflows++;
+      return OVERFLOW;
+    }
     const entry = new Entry(h, port, ip, now);
+    entry.holdsPending = !ip && this.pending !== undefined;
     let m = this.byPort.get(port);
     if (m === undefined) this.byPort.set(port, (m = new Map()));
     m.set(h, entry);
@@ -269,10 +282,14 @@ export class DnsCachePolicy {
     return this.find(host, port)?.addresses ?? undefined;
   }
 
-  /** The balancer picked host:port for a request (hostTTL counts from the last use). */
+  /**
+   * The balancer picked host:port for a request (hostTTL counts from the last use). Only a host
+   * with addresses can be used: a mark while the first lookup is pending, or after it failed, is
+   * ignored (a request that got a 503 sent nothing upstream).
+   */
   markUsed(host: string, port: number, now = this.clock()): void {
     const e = this.find(host, port);
-    if (e !== undefined) e.lastUsedAt = now;
+    if (e !== undefined && e.addresses !== null) e.lastUsedAt = now;
   }
 
   /** When tick() should run next (monotonic ms), or null when nothing is scheduled. */
@@ -406,6 +423,10 @@ export class DnsCachePolicy {
 
   private finish(e: Entry, out: QueryOutcome): void {
     e.querying = false;
+    if (e.holdsPending) {
+      e.holdsPending = false;
+      this.pending!.release();
+    }
     if (this.closed || !this.isCurrent(e)) return;
     const now = this.clock();
     if (out.kind === 'ok' && out.addresses.length > 0) {

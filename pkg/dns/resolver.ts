@@ -1,15 +1,18 @@
 // The real ResolverPort: c-ares through node:dns `Resolver` (TTLs known), after /etc/hosts and
 // `localhost`, which c-ares' resolve*() never consults.
 //
+// Channels: a Resolver is a c-ares channel (its own UDP sockets). Queries share a bounded number of
+// them (`maxChannels`, round-robin), never one per query in flight: a flood of distinct names costs
+// DNS packets, not sockets.
+//
 // Timeouts: every query has our own timer (the caller's remaining dnsQueryTimeout budget); when it
-// fires the query settles as 'timeout' and the Resolver is cancel()ed. cancel() cancels EVERY
-// pending query of that Resolver, so a Resolver never carries more than one query at a time: each
-// query takes a Resolver from a small idle pool (or makes one) and returns it when c-ares has called
-// back (for a cancelled query: with ECANCELLED). Per query rather than per host because the cache
-// holds up to maxHosts hosts (100k Resolvers, each a c-ares channel with its own sockets, would be
-// far too many) while only a few queries are in flight; the pool avoids re-initialising a channel
-// (which re-reads resolv.conf) on every query. c-ares itself is told tries: 1 and the same timeout,
-// so it never retries on its own behind our back.
+// fires the query settles as 'timeout' and its late answer is ignored. cancel() would cancel EVERY
+// query of the channel, so it is only used by close(). c-ares must never time a query out before
+// our timer: Node 20's c-ares (1.34) derives a reused channel's per-try timeout from the server's
+// past latency (5 × the average, at least 250 ms), so after fast answers a 2 s-late answer would be
+// an ETIMEOUT at ~1 s whatever `timeout` says. So c-ares is given several tries (each retransmits
+// the same question, and the first transmission's answer is still accepted) with the first try at
+// our timeout, and an ETIMEOUT from c-ares while our budget lasts asks again on the channel.
 import { Resolver, type RecordWithTtl } from 'node:dns';
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
@@ -22,7 +25,9 @@ export interface SystemResolverOptions {
   hostsFile?: string | null;
   /** c-ares per-try timeout (the query timer is per call); default 5000 */
   queryTimeoutMs?: number;
-  /** idle Resolvers kept for reuse; default 8 */
+  /** c-ares channels queries share (round-robin); default 4 */
+  maxChannels?: number;
+  /** older name of maxChannels */
   maxIdle?: number;
 }
 
@@ -124,14 +129,22 @@ interface InFlight {
   finish: (o: QueryOutcome) => void;
 }
 
+/** c-ares tries per question: with the shortened 250 ms first try, 250+500+1000+2000 ms pass before c-ares gives up */
+const CARES_TRIES = 4;
+/** how many times one query asks again after an early c-ares ETIMEOUT (bounded) */
+const MAX_REASKS = 8;
+
 export class SystemResolver implements ResolverPort {
   private readonly servers: string[] | undefined;
   private readonly hosts: HostsFile | null;
-  private readonly maxIdle: number;
+  private readonly maxChannels: number;
   private queryTimeoutMs: number;
-  private idle: Resolver[] = [];
+  private channels: Resolver[] = [];
+  private next = 0;
   private readonly inflight = new Set<InFlight>();
   private closed = false;
+  /** channels made so far (tests: bounded whatever the number of queries) */
+  channelsCreated = 0;
 
   constructor(opts: SystemResolverOptions = {}) {
     this.servers = opts.servers && opts.servers.length > 0 ? [...opts.servers] : undefined;
@@ -139,19 +152,24 @@ export class SystemResolver implements ResolverPort {
     const hostsPath = opts.hostsFile === undefined ? '/etc/hosts' : opts.hostsFile;
     this.hosts = hostsPath === null ? null : new HostsFile(hostsPath);
     this.queryTimeoutMs = opts.queryTimeoutMs ?? 5000;
-    this.maxIdle = opts.maxIdle ?? 8;
+    this.maxChannels = Math.max(1, opts.maxChannels ?? opts.maxIdle ?? 4);
   }
 
-  /** Resolvers made from now on use this c-ares timeout. */
+  /** Channels made from now on use this c-ares timeout (the current ones finish what they carry). */
   setQueryTimeout(ms: number): void {
     if (ms === this.queryTimeoutMs) return;
     this.queryTimeoutMs = ms;
-    this.idle = [];
+    this.channels = [];
   }
 
-  /** Queries in flight right now (each holds its own Resolver). */
+  /** Queries in flight right now. */
   get inFlight(): number {
     return this.inflight.size;
+  }
+
+  /** c-ares channels open now (at most maxChannels). */
+  get channelCount(): number {
+    return this.channels.length;
   }
 
   async query(host: string, type: RecordType, timeoutMs: number): Promise<QueryOutcome> {
@@ -171,8 +189,10 @@ export class SystemResolver implements ResolverPort {
 
   private ask(host: string, type: RecordType, timeoutMs: number): Promise<QueryOutcome> {
     return new Promise<QueryOutcome>((resolve) => {
-      const resolver = this.acquire();
+      const resolver = this.channel();
+      const deadline = Date.now() + timeoutMs;
       let done = false;
+      let reasks = 0;
       const flight: InFlight = {
         resolver,
         finish: (o) => {
@@ -183,50 +203,55 @@ export class SystemResolver implements ResolverPort {
           resolve(o);
         },
       };
-      const timer = setTimeout(
-        () => {
-          flight.finish({ kind: 'timeout' });
-          resolver.cancel(); // this Resolver carries only this query
-        },
-        Math.max(1, Math.ceil(timeoutMs)),
-      );
+      // ours: the channel is shared, so a timeout settles this query and leaves the channel alone
+      const timer = setTimeout(() => flight.finish({ kind: 'timeout' }), Math.max(1, Math.ceil(timeoutMs)));
       this.inflight.add(flight);
-      const cb = (err: NodeJS.ErrnoException | null, records: RecordWithTtl[]) => {
-        // c-ares is done with this Resolver (answered, failed or cancelled): it may serve another query
-        this.release(resolver);
-        flight.finish(err ? classify(err) : toOutcome(records));
+      const send = (): void => {
+        const cb = (err: NodeJS.ErrnoException | null, records: RecordWithTtl[]) => {
+          if (done) return; // a late answer after our timer, or after close()
+          // c-ares gave up before our budget (its per-try timeout shrinks on a reused channel): ask again
+          if (err && err.code === 'ETIMEOUT' && !this.closed && reasks < MAX_REASKS && deadline - Date.now() > 1) {
+            reasks++;
+            return send();
+          }
+          flight.finish(err ? classify(err) : toOutcome(records));
+        };
+        try {
+          if (type === 'A') resolver.resolve4(host, { ttl: true }, cb);
+          else resolver.resolve6(host, { ttl: true }, cb);
+        } catch (err) {
+          flight.finish({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+        }
       };
-      try {
-        if (type === 'A') resolver.resolve4(host, { ttl: true }, cb);
-        else resolver.resolve6(host, { ttl: true }, cb);
-      } catch (err) {
-        this.release(resolver);
-        flight.finish({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
-      }
+      send();
     });
   }
 
-  private acquire(): Resolver {
-    const r = this.idle.pop();
-    if (r) return r;
-    const fresh = new Resolver({ timeout: Math.max(1, Math.ceil(this.queryTimeoutMs)), tries: 1 });
-    if (this.servers) fresh.setServers(this.servers);
-    return fresh;
+  /** the next channel, round-robin; made on first use up to maxChannels */
+  private channel(): Resolver {
+    if (this.channels.length < this.maxChannels) {
+      const timeout = Math.max(1, Math.ceil(this.queryTimeoutMs)) + 50; // the first try outlives our timer
+      const fresh = new Resolver({ timeout, tries: CARES_TRIES });
+      if (this.servers) fresh.setServers(this.servers);
+      this.channels.push(fresh);
+      this.channelsCreated++;
+      return fresh;
+    }
+    this.next = (this.next + 1) % this.channels.length;
+    return this.channels[this.next];
   }
 
-  private release(r: Resolver): void {
-    if (!this.closed && this.idle.length < this.maxIdle && this.idle.indexOf(r) < 0) this.idle.push(r);
-  }
-
-  /** Cancel everything in flight (those queries settle as errors) and drop the pool. */
+  /** Cancel everything in flight (those queries settle as errors) and drop the channels. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const resolvers = new Set<Resolver>(this.channels);
     for (const f of [...this.inflight]) {
+      resolvers.add(f.resolver);
       f.finish({ kind: 'error', message: 'resolver closed' });
-      f.resolver.cancel();
     }
-    this.idle = [];
+    for (const r of resolvers) r.cancel();
+    this.channels = [];
   }
 }
 

@@ -73,7 +73,7 @@ test('a server that stops answering: the query times out on our timer, fast', { 
   }
 });
 
-test("one Resolver per query in flight: a timeout's cancel() does not cancel another query", { timeout: 20_000 }, async () => {
+test("queries share a channel: one query's timeout does not cancel another query", { timeout: 20_000 }, async () => {
   const d = await dns();
   const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts(), queryTimeoutMs: 5000 });
   d.pause();
@@ -87,7 +87,7 @@ test("one Resolver per query in flight: a timeout's cancel() does not cancel ano
     await sleep(200);
     d.resume(); // dnsmasq now answers the queued questions
     assert.deepEqual(await long, { kind: 'ok', addresses: ['10.0.0.3'], ttlSec: 7 });
-    // and the pooled Resolver that was cancelled works again
+    // and the shared channel works again
     assert.equal((await r.query('a.test', 'A', 2000)).kind, 'ok');
   } finally {
     d.resume();
@@ -176,4 +176,43 @@ test('parseDnsServers (--dns-server)', () => {
   assert.deepEqual(parseDnsServers('127.0.0.1:5353, [::1]:53,10.0.0.2'), ['127.0.0.1:5353', '[::1]:53', '10.0.0.2']);
   assert.throws(() => parseDnsServers(''), /no server/);
   assert.throws(() => parseDnsServers('not an address'), /--dns-server/);
+});
+
+test('bounded channels: 40 concurrent lookups share at most 4 c-ares channels, and all are answered', { timeout: 20_000 }, async () => {
+  const d = await dns();
+  const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts(), queryTimeoutMs: 5000 });
+  d.pause();
+  try {
+    const qs = Array.from({ length: 40 }, (_, i) => r.query(i % 2 ? 'a.test' : `n${i}.test`, 'A', 5000));
+    await until(() => r.inFlight === 40, 2000);
+    assert.equal(r.inFlight, 40);
+    assert.ok(r.channelsCreated <= 4, `${r.channelsCreated} channels for 40 queries`);
+    d.resume();
+    const out = await Promise.all(qs);
+    assert.equal(out.filter((o) => o.kind === 'ok').length, 20, 'every a.test query answered');
+    assert.equal(out.filter((o) => o.kind === 'empty').length, 20, 'every unknown name answered NXDOMAIN');
+    assert.ok(r.channelsCreated <= 4);
+  } finally {
+    d.resume();
+    r.close();
+  }
+});
+
+test('a late answer after fast ones on the same channel still arrives within dnsQueryTimeout (c-ares does not time out first)', { timeout: 20_000 }, async () => {
+  const d = await dns();
+  const r = new SystemResolver({ servers: [d.server], hostsFile: emptyHosts(), queryTimeoutMs: 4000, maxChannels: 1 });
+  try {
+    // fast answers teach c-ares a short per-try timeout for this server
+    for (let i = 0; i < 5; i++) assert.equal((await r.query('a.test', 'A', 4000)).kind, 'ok');
+    d.pause();
+    const late = r.query('dual.test', 'A', 4000);
+    await sleep(2000); // past what c-ares would allow a reused channel with tries: 1
+    d.resume();
+    assert.deepEqual(await late, { kind: 'ok', addresses: ['10.0.0.3'], ttlSec: 7 });
+    // positive control: a fast answer on the same channel afterwards
+    assert.equal((await r.query('a.test', 'A', 4000)).kind, 'ok');
+  } finally {
+    d.resume();
+    r.close();
+  }
 });
