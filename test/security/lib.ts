@@ -17,7 +17,8 @@ export interface Serve {
 /** `switchyard serve` with the default flags plus `extraArgs` (the proxy on a loopback port). */
 export async function startServe(extraArgs: string[] = []): Promise<Serve> {
   const proxyPort = await freePort();
-  const sy = await startSwitchyard({ command: 'serve', extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`, ...extraArgs] });
+  // a loaded 2-core machine can take a while to start the binary
+  const sy = await startSwitchyard({ command: 'serve', extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`, ...extraArgs], readyTimeoutMs: 120_000 });
   const admin = new Api(sy.apiURL, sy.caFile, sy.adminToken);
   return {
     sy,

@@ -49,6 +49,12 @@ describe('SSRF with the default --forward-proxy-deny', () => {
       assert.equal(r.status, 403, `${authority}: ${r.text}`);
       assert.doesNotMatch(r.text, /BackendList/);
     }
+    // numeric spellings are not IP literals here: they go to DNS, and whatever comes back is checked
+    for (const authority of [`2130706433:${api}`, `127.1:${api}`, `0x7f000001:${api}`, `0177.0.0.1:${api}`]) {
+      const r = await raw(s.proxyPort, get(`http://${authority}/apis/core.apoxy.dev/v1alpha2/backends`, authority), 10_000);
+      assert.ok(r.status === 403 || r.status === 503 || r.status === 400, `${authority}: ${r.text}`);
+      assert.doesNotMatch(r.text, /BackendList/);
+    }
   });
 
   it('Host header naming the API, the registry facade, the proxy itself or metadata is 403', async () => {
