@@ -53,8 +53,9 @@ export async function startSwitchyard(opts: StartOptions = {}): Promise<Switchya
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const timeoutMs = opts.readyTimeoutMs ?? 30_000;
-  await new Promise<void>((resolve, reject) => {
+  // generous: a loaded 2-core CI machine has taken over 30 s to start serve
+  const timeoutMs = opts.readyTimeoutMs ?? 90_000;
+  const ready = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`switchyard not ready after ${timeoutMs}ms:\n${out.slice(-4000)}`)), timeoutMs);
     const check = () => {
       if (out.includes('switchyard is ready')) {
@@ -68,6 +69,11 @@ export async function startSwitchyard(opts: StartOptions = {}): Promise<Switchya
       clearTimeout(t);
       reject(new Error(`switchyard exited with ${code} before ready:\n${out.slice(-4000)}`));
     });
+  });
+  // a server that never got ready must not outlive the test (it would hold the file open until its timeout)
+  await ready.catch(async (err: Error) => {
+    await terminate(child, 'SIGKILL', 2_000).catch(() => undefined);
+    throw err;
   });
   const tokens = fs.readFileSync(path.join(dataDir, 'tokens.csv'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
   const tokenOf = (u: string) => tokens.find((l) => l.split(',')[1] === u)?.split(',')[0] ?? '';
