@@ -31,6 +31,8 @@ export interface ControllerOptions {
   writeStatus?: () => boolean;
   bindErrors?: () => Map<string, string>;
   resolved?: (backend: string) => { ok: boolean; message: string } | undefined;
+  /** the proxy's last upstream TLS verification outcome per Backend (TLSVerified); see backendStatusDue */
+  tlsVerdict?: (backend: string) => { ok: boolean; message: string } | undefined;
   now?: () => string;
   /** edgeProxy: the proxy's region (EDGEPROXY_REGION); edge-balanced routes prefer its endpoints */
   preferRegion?: string;
@@ -165,6 +167,16 @@ export class Controller {
     return change;
   }
 
+  /**
+   * Something outside the Backend changed its status (the proxy's TLS verdict): recheck that
+   * Backend's status on the next (coalesced) reconcile.
+   */
+  backendStatusDue(name: string): void {
+    this.backendStatusOK.delete(name);
+    this.dirtyStatus.get('backends')!.add(name);
+    this.debouncer.trigger();
+  }
+
   private list<T>(kind: Kind): T[] {
     return (this.informers.get(kind)?.list() ?? []) as unknown as T[];
   }
@@ -218,6 +230,7 @@ export class Controller {
       now: (this.opts.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')))(),
       bindErrors: this.opts.bindErrors?.(),
       resolved: this.opts.resolved,
+      tlsVerdict: this.opts.tlsVerdict,
     };
     const target = (kind: Kind, name: string): StatusTarget => ({ ...KINDS[kind], name });
     const objects = <T,>(kind: Kind, all: boolean): T[] => {

@@ -41,10 +41,12 @@ export interface StatusContext {
   now: string;
   bindErrors?: Map<string, string>;
   resolved?: (backend: string) => { ok: boolean; message: string } | undefined;
+  /** the proxy's last upstream TLS verification outcome per Backend */
+  tlsVerdict?: (backend: string) => { ok: boolean; message: string } | undefined;
 }
 
 export const desiredStatus = {
-  backend: (b: Backend, c: StatusContext): BackendStatus => backendStatus(b, c.now, c.resolved?.(b.metadata.name!)),
+  backend: (b: Backend, c: StatusContext): BackendStatus => backendStatus(b, c.now, c.resolved?.(b.metadata.name!), c.tlsVerdict?.(b.metadata.name!)),
   route: (r: HTTPRoute, c: StatusContext): unknown => routeStatus(r, c.built.problems.get(r.metadata.name!) ?? [], c.built.gw, c.now),
   gateway: (g: Gateway, c: StatusContext): GatewayStatus => gatewayStatus(g, c.built.gw, c.built.attached, c.bindErrors ?? new Map(), c.now),
   /** undefined: not ours, leave it alone */
