@@ -15,6 +15,7 @@ import { DEFAULT_DENY, DenyList } from '../pkg/proxy/forward/denylist';
 import type { ConsoleSource } from '../pkg/console';
 import { edgeProxyFacadeState } from '../pkg/console/facades';
 import { mustParseDuration } from '../apis/meta/v1/duration';
+import { parsePEMCertificates } from '../apis/core/v1alpha2/pem';
 
 const COMMON: FlagSpec[] = [
   { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
@@ -52,6 +53,7 @@ const PROXY_COMMON: FlagSpec[] = [
   { name: 'proxy-tls-listen', help: 'also serve the proxy\'s routes over HTTPS on HOST:PORT' },
   { name: 'proxy-tls-cert', help: 'certificate (PEM) for --proxy-tls-listen and HTTPS Gateway listeners; default: DATA_DIR/proxy.crt, generated and signed by DATA_DIR/ca.crt' },
   { name: 'proxy-tls-key', help: 'key (PEM) for --proxy-tls-cert' },
+  { name: 'upstream-ca-file', help: 'PEM CA certificates tls/h2 upstreams are verified against, besides the system trust store' },
 ];
 
 const SERVE: FlagSpec[] = [
@@ -139,6 +141,7 @@ export async function main(argv: string[]): Promise<void> {
         shutdownDrainMs: duration('shutdown-drain-timeout'),
         accessLog: !!flags['proxy-access-log'],
         tls: { certificate, listen: tlsListen },
+        upstreamCA: upstreamCA(flags['upstream-ca-file'] as string | undefined),
       },
     };
   };
@@ -221,6 +224,14 @@ export async function main(argv: string[]): Promise<void> {
     await running.close();
     await store.close();
   });
+}
+
+/** --upstream-ca-file's certificates; a file that is not PEM certificates stops the start */
+function upstreamCA(file: string | undefined): string[] | undefined {
+  if (!file) return undefined;
+  const r = parsePEMCertificates(fs.readFileSync(file, 'utf8'));
+  if (!r.ok) throw new Error(`--upstream-ca-file ${file}: ${r.error}`);
+  return r.certificates;
 }
 
 /** the files given, or DATA_DIR/proxy.{crt,key} signed by the data dir's CA (made on first start) */

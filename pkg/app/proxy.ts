@@ -6,6 +6,7 @@ import { Controller } from '../controller/controller';
 import { DnsCacheManager } from '../dns/manager';
 import { registerDnsMetrics } from '../dns/cache';
 import { Proxy, type ProxyOptions } from '../proxy/proxy';
+import { UpstreamTrust } from '../proxy/upstream/tls';
 import { cacheResolver } from './dns_resolver';
 import type { DenyList } from '../proxy/forward/denylist';
 import type { Store } from '../storage/interface';
@@ -49,6 +50,8 @@ export interface ProxyConfig {
   shutdownDrainMs?: number;
   /** serve /metrics, /healthz, /readyz here (the `proxy` command has no API port) */
   metricsListen?: { host: string; port: number };
+  /** --upstream-ca-file: PEM certificates tls/h2 upstreams may chain to, besides the system store */
+  upstreamCA?: string[];
 }
 
 export interface RunningProxy {
@@ -76,6 +79,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     headersTimeoutMs: cfg.headersTimeoutMs,
     accessLog: cfg.accessLog,
     tls: cfg.tls,
+    upstreamTrust: new UpstreamTrust(cfg.upstreamCA ?? []),
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();
@@ -111,11 +115,13 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     proxyHost: cfg.listenHost,
     preferRegion: cfg.preferRegion,
     bindErrors: () => proxy.listeners.bindErrors,
+    tlsVerdict: (backend) => proxy.pools.verdicts.get(backend),
     onSnapshot: (s) => {
       dns.sync(s.backends);
       void proxy.setSnapshot(s);
     },
   });
+  proxy.pools.verdicts.onChange = (backend) => controller?.backendStatusDue(backend);
   await controller.start();
   const admin = cfg.metricsListen ? await startAdminServer(cfg.metricsListen.host, cfg.metricsListen.port, registry) : undefined;
   return {

@@ -3,7 +3,7 @@
 // such as edgeProxy heartbeats — cannot change its output):
 //   Backend:      name, spec, labels region / app / switchyard.dev/facade, annotations
 //                 circuit-breaker-failure-window / -close-after-successes / edge-expired
-//   HTTPRoute:    name, creationTimestamp, spec, annotations websocket / response-headers /
+//   HTTPRoute, GRPCRoute: name, creationTimestamp, spec, annotations websocket / response-headers /
 //                 retry-idempotent-only / balance / edge-app
 //   Gateway:      name, creationTimestamp, spec
 //   GatewayClass: name, spec
@@ -14,7 +14,7 @@ import { canonicalJSON } from '../storage/codec';
 import { ANNOTATION_CB_CLOSE_AFTER, ANNOTATION_CB_FAILURE_WINDOW, ANNOTATION_EDGE_EXPIRED, APP_LABEL, FACADE_LABEL, REGION_LABEL } from './translate/backends';
 import { ANNOTATION_BALANCE, ANNOTATION_EDGE_APP, ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_WEBSOCKET } from './translate/routes';
 
-export type Kind = 'backends' | 'httproutes' | 'gateways' | 'gatewayclasses';
+export type Kind = 'backends' | 'httproutes' | 'grpcroutes' | 'gateways' | 'gatewayclasses';
 
 const BACKEND_LABELS = [REGION_LABEL, APP_LABEL, FACADE_LABEL];
 const BACKEND_ANNOTATIONS = [ANNOTATION_CB_FAILURE_WINDOW, ANNOTATION_CB_CLOSE_AFTER, ANNOTATION_EDGE_EXPIRED];
@@ -51,6 +51,7 @@ export function translateKey(kind: Kind, o: Obj): string {
     case 'backends':
       return canonicalJSON({ name: m.name, spec: o.spec, labels: pick(m.labels, BACKEND_LABELS), annotations: pick(m.annotations, BACKEND_ANNOTATIONS) });
     case 'httproutes':
+    case 'grpcroutes':
       return canonicalJSON({ name: m.name, created: m.creationTimestamp, spec: o.spec, annotations: pick(m.annotations, ROUTE_ANNOTATIONS) });
     case 'gateways':
       return canonicalJSON({ name: m.name, created: m.creationTimestamp, spec: o.spec });

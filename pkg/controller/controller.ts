@@ -1,4 +1,4 @@
-// The controller: client-node informers on Backends, HTTPRoutes, Gateways and GatewayClasses.
+// The controller: client-node informers on Backends, HTTPRoutes, GRPCRoutes, Gateways and GatewayClasses.
 // Each event is classified (changes.ts): one that cannot change the translation (status-only,
 // heartbeat annotations, a resync) only rechecks that object's own status; the others mark the
 // snapshot dirty. Dirty work is coalesced (debounce.ts: a burst → one reconcile, quiet 50 ms,
@@ -9,6 +9,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Backend } from '../../apis/core/v1alpha2/backend_types';
 import type { HTTPRoute } from '../../apis/gateway/v1/httproute_types';
+import type { GRPCRoute } from '../../apis/gateway/v1/grpcroute_types';
 import type { Gateway } from '../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../apis/gateway/v1/gatewayclass_types';
 import type { Logger } from '../log/logger';
@@ -31,6 +32,8 @@ export interface ControllerOptions {
   writeStatus?: () => boolean;
   bindErrors?: () => Map<string, string>;
   resolved?: (backend: string) => { ok: boolean; message: string } | undefined;
+  /** the proxy's last upstream TLS verification outcome per Backend (TLSVerified); see backendStatusDue */
+  tlsVerdict?: (backend: string) => { ok: boolean; message: string } | undefined;
   now?: () => string;
   /** edgeProxy: the proxy's region (EDGEPROXY_REGION); edge-balanced routes prefer its endpoints */
   preferRegion?: string;
@@ -41,9 +44,12 @@ export interface ControllerOptions {
 const KINDS = {
   backends: { group: 'core.apoxy.dev', version: 'v1alpha2', plural: 'backends' },
   httproutes: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'httproutes' },
+  grpcroutes: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'grpcroutes' },
   gateways: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'gateways' },
   gatewayclasses: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'gatewayclasses' },
 } as const;
+
+const OPTIONAL_KINDS: ReadonlySet<Kind> = new Set(['grpcroutes']);
 
 export interface ReconcileStats {
   /** full passes (snapshot rebuilt) and status-only passes */
@@ -116,9 +122,13 @@ export class Controller {
     this.statusWriter = writer;
   }
 
-  /** all informers have listed once: the snapshot reflects the store */
+  /**
+   * all informers have listed once: the snapshot reflects the store. An optional kind (GRPCRoute,
+   * which a cluster with older CRDs installed does not serve) is not waited for: its routes join
+   * the snapshot when it lists.
+   */
   synced(): boolean {
-    return this.informers.size > 0 && [...this.informers.values()].every((i) => i.synced());
+    return this.informers.size > 0 && [...this.informers].every(([k, i]) => OPTIONAL_KINDS.has(k) || i.synced());
   }
 
   stop(): void {
@@ -165,6 +175,16 @@ export class Controller {
     return change;
   }
 
+  /**
+   * Something outside the Backend changed its status (the proxy's TLS verdict): recheck that
+   * Backend's status on the next (coalesced) reconcile.
+   */
+  backendStatusDue(name: string): void {
+    this.backendStatusOK.delete(name);
+    this.dirtyStatus.get('backends')!.add(name);
+    this.debouncer.trigger();
+  }
+
   private list<T>(kind: Kind): T[] {
     return (this.informers.get(kind)?.list() ?? []) as unknown as T[];
   }
@@ -181,6 +201,7 @@ export class Controller {
       const built = this.translator.build({
         backends: this.list<Backend>('backends'),
         routes: this.list<HTTPRoute>('httproutes'),
+        grpcRoutes: this.list<GRPCRoute>('grpcroutes'),
         gateways: this.list<Gateway>('gateways'),
         gatewayClasses: this.list<GatewayClass>('gatewayclasses'),
         proxyHost: this.opts.proxyHost,
@@ -218,6 +239,7 @@ export class Controller {
       now: (this.opts.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')))(),
       bindErrors: this.opts.bindErrors?.(),
       resolved: this.opts.resolved,
+      tlsVerdict: this.opts.tlsVerdict,
     };
     const target = (kind: Kind, name: string): StatusTarget => ({ ...KINDS[kind], name });
     const objects = <T,>(kind: Kind, all: boolean): T[] => {
@@ -239,6 +261,7 @@ export class Controller {
       else this.backendStatusOK.delete(name);
     }
     for (const r of objects<HTTPRoute>('httproutes', full)) w.ensure(target('httproutes', r.metadata.name!), r.status, desiredStatus.route(r, c));
+    for (const r of objects<GRPCRoute>('grpcroutes', full)) w.ensure(target('grpcroutes', r.metadata.name!), r.status, desiredStatus.grpcRoute(r, c));
     for (const g of objects<Gateway>('gateways', full)) w.ensure(target('gateways', g.metadata.name!), g.status, desiredStatus.gateway(g, c));
     for (const gc of objects<GatewayClass>('gatewayclasses', full)) {
       const s = desiredStatus.gatewayClass(gc, c);

@@ -16,6 +16,7 @@ import { rewritePath } from './filters/rewrite';
 import { forwardTarget } from './forward/target';
 import { setHeader } from './filters/header_list';
 import type { ProxyContext } from './context';
+import { upstreamFailureReason } from './upstream/tls';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
@@ -180,7 +181,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.upstreamAddress = address;
     this.upstreamPort = port;
     const servername = rewriteHost ?? hostForSNI;
-    const pool = this.ctx.pools.poolFor(runtime.ir.protocol, address, port, servername);
+    const pool = this.ctx.pools.poolFor(runtime.ir.protocol, address, port, servername, runtime.ir);
     const bt = this.rule.timeouts.backendRequestMs;
     if (bt) this.backendTimer = setTimeout(() => this.abort(new TimeoutError('upstream request timeout'), false), bt);
     pool.dispatch(
@@ -291,7 +292,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     if (kind === 'timeout') return this.fail(504, 'upstream request timeout');
     if (kind === 'dns') return this.fail(503, err.message || 'DNS resolution failure');
-    this.fail(502, `upstream connect error or disconnect/reset before headers: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+    this.fail(502, upstreamFailureReason(err));
   }
 
   private retryAfter(delayMs: number): void {

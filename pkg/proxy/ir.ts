@@ -69,6 +69,15 @@ export interface DnsCacheIR {
   maxHosts: number;
 }
 
+/** Backend spec.tls: how a tls/h2 upstream is verified (absent: chain and name, against the proxy's trust) */
+export interface UpstreamTLSIR {
+  /** PEM certificates trusted in addition to the system store and --upstream-ca-file */
+  caBundle?: string;
+  /** SNI and the name checked, instead of the endpoint's fqdn / URLRewrite hostname / IP */
+  serverName?: string;
+  insecureSkipVerify?: boolean;
+}
+
 export interface BackendIR {
   name: string;
   protocol: Protocol;
@@ -81,6 +90,7 @@ export interface BackendIR {
   circuitBreaker?: CircuitBreakerIR;
   /** forward-proxy mode: the upstream host comes from each request */
   dynamicProxy?: DnsCacheIR;
+  tls?: UpstreamTLSIR;
 }
 
 export type PathMatchIR =

@@ -13,6 +13,7 @@ import { emptySnapshot } from './ir';
 import { compileDataPlane, type DataPlane } from './dataplane';
 import { ListenerManager, type TlsSource } from './listeners';
 import { UpstreamPools } from './upstream/pools';
+import type { UpstreamTrust } from './upstream/tls';
 import type { HostResolver } from './resolve';
 import { Exchange } from './exchange';
 import { ProxyMetrics } from './metrics';
@@ -44,10 +45,12 @@ export interface ProxyOptions {
   accessLog?: boolean;
   /** the certificate TLS listeners present; `listen` adds an HTTPS twin of the default listener */
   tls?: { certificate: TlsSource; listen?: { host: string; port: number } };
+  /** what tls/h2 upstreams are verified against (default: the system trust store) */
+  upstreamTrust?: UpstreamTrust;
 }
 
 export class Proxy implements ProxyContext {
-  readonly pools = new UpstreamPools();
+  readonly pools: UpstreamPools;
   readonly resolver: HostResolver;
   readonly deny: DenyList;
   readonly metrics: ProxyMetrics;
@@ -63,6 +66,7 @@ export class Proxy implements ProxyContext {
 
   constructor(private readonly opts: ProxyOptions) {
     this.resolver = opts.resolver;
+    this.pools = new UpstreamPools({ trust: opts.upstreamTrust });
     this.deny = opts.deny ?? new DenyList();
     this.metrics = new ProxyMetrics(opts.metricsRegistry ?? new client.Registry());
     this.requestLog = new RequestLog(opts.log, opts.accessLog ?? false);
@@ -133,6 +137,8 @@ export class Proxy implements ProxyContext {
       await this.listeners.reconcile(this.allListeners(s));
       this.dp = compileDataPlane(s, this.listeners.idsByPort(), this.dp, this.deps);
       this.health.sync(this.dp.backends);
+      // a verdict belongs to the TLS settings it was made with
+      this.pools.verdicts.prune(s.backends);
       this.metrics.generation.set(s.generation);
       this.metrics.upstreamPools.set(this.pools.size);
       this.opts.log.debug('snapshot served', { generation: s.generation, rules: s.rules.length, backends: Object.keys(s.backends).length });

@@ -15,6 +15,7 @@ import { rewritePath } from './filters/rewrite';
 import { setHeader } from './filters/header_list';
 import { acceptedRequestId } from '../log/request_id';
 import { randomUUID } from 'node:crypto';
+import { upgradeTLSOptions } from './upstream/tls';
 
 /** An upstream that accepts no connection within this long answers 502 (as the pools' connectTimeout). */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -99,7 +100,7 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     // SNI as for other requests (upstream/pools.ts): URLRewrite's hostname, else the endpoint FQDN, never an IP
     const sni = rewriteHost ?? (state.ep.isIP ? undefined : state.ep.host);
     const upstream: net.Socket = useTLS
-      ? tls.connect({ host: address, port: upstreamPort, servername: sni && net.isIP(sni) === 0 ? sni : undefined, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+      ? tls.connect({ host: address, port: upstreamPort, ...upgradeTLSOptions(ctx.pools.trust, runtime.ir, sni && net.isIP(sni) === 0 ? sni : undefined, address), ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: address, port: upstreamPort });
     upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('upstream connect timeout')));
     upstream.once(useTLS ? 'secureConnect' : 'connect', () => {

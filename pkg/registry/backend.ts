@@ -2,7 +2,7 @@
 // Apoxy prints (Endpoints joined by commas or "None", Protocol, Age).
 import type { KObject } from '../../apis/meta/v1/types';
 import type { Backend } from '../../apis/core/v1alpha2/backend_types';
-import { normalizeBackend, validateBackend, validateBackendName, validateBackendUpdate } from '../../apis/core/v1alpha2/backend_validate';
+import { backendWarnings, normalizeBackend, validateBackend, validateBackendName, validateBackendUpdate } from '../../apis/core/v1alpha2/backend_validate';
 import { defaultStrategy, type Strategy } from './strategy';
 
 function endpointsCell(o: KObject): string {
@@ -17,6 +17,7 @@ export const backendStrategy: Strategy = {
   validateName: validateBackendName,
   validate: (obj) => validateBackend(obj as Backend),
   validateUpdate: (n, o) => validateBackendUpdate(n as Backend, o as Backend),
+  warnings: (obj) => backendWarnings(obj),
   selectableFields: {
     'spec.protocol': (o) => (o as Backend).spec?.protocol ?? '',
   },

@@ -5,6 +5,7 @@ import { resourceFromCRD, type Resource } from './resource';
 import type { Strategy } from './strategy';
 import { backendStrategy } from './backend';
 import { httpRouteStrategy } from './httproute';
+import { grpcRouteStrategy } from './grpcroute';
 import { proxyStrategy } from './proxy';
 import { gatewayClassStrategy } from './gatewayclass';
 import { gatewayStrategy } from './gateway';
@@ -13,6 +14,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'backends.core.apoxy.dev': backendStrategy,
   'proxies.core.apoxy.dev': proxyStrategy,
   'httproutes.gateway.apoxy.dev': httpRouteStrategy,
+  'grpcroutes.gateway.apoxy.dev': grpcRouteStrategy,
   'gatewayclasses.gateway.apoxy.dev': gatewayClassStrategy,
   'gateways.gateway.apoxy.dev': gatewayStrategy,
 };

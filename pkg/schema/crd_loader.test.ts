@@ -26,6 +26,7 @@ test('loads every CRD from the repo', () => {
       'backends.core.apoxy.dev',
       'gatewayclasses.gateway.apoxy.dev',
       'gateways.gateway.apoxy.dev',
+      'grpcroutes.gateway.apoxy.dev',
       'httproutes.gateway.apoxy.dev',
       'proxies.core.apoxy.dev',
     ],

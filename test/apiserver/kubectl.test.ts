@@ -109,7 +109,7 @@ function suite(storage: Storage, withOldKubectl: boolean): void {
         const cols = l.trim().split(/\s+/);
         return [cols[0], cols] as const;
       }));
-      const want: Record<string, string> = { backends: 'bk', httproutes: 'hr', gateways: 'gtw', gatewayclasses: 'gc', proxies: 'px' };
+      const want: Record<string, string> = { backends: 'bk', httproutes: 'hr', grpcroutes: 'grpcr', gateways: 'gtw', gatewayclasses: 'gc', proxies: 'px' };
       for (const [plural, short] of Object.entries(want)) {
         const row = rows.get(plural);
         assert.ok(row, `${plural} missing from api-resources:\n${out}`);

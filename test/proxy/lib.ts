@@ -187,7 +187,8 @@ let tlsCache: { key: string; cert: string; ca: string } | undefined;
 export function tlsMaterial(): { key: string; cert: string; ca: string } {
   if (!tlsCache) {
     const ca: KeyPairPEM = createCA('switchyard-proxy-test-ca', 1);
-    const srv = createServingCert(ca, ['localhost', '127.0.0.1'], 'localhost', 1);
+    // other.localhost: URLRewrite's hostname in protocols.test.ts, verified like any upstream name
+    const srv = createServingCert(ca, ['localhost', '127.0.0.1', 'other.localhost'], 'localhost', 1);
     tlsCache = { key: srv.key, cert: srv.cert, ca: ca.cert };
   }
   return tlsCache;
@@ -306,7 +307,7 @@ let generation = 0;
 export async function startTestProxy(
   rules: RuleIR[] = [],
   backends: BackendIR[] = [],
-  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean; tls?: ProxyOptions['tls']; deny?: ProxyOptions['deny'] } = {},
+  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean; tls?: ProxyOptions['tls']; deny?: ProxyOptions['deny']; upstreamTrust?: ProxyOptions['upstreamTrust'] } = {},
 ): Promise<TestProxy> {
   const log = opts.log ?? createLogger({ level: process.env.PROXY_TEST_LOG ?? 'error', json: true });
   const proxy = new Proxy({
@@ -316,6 +317,7 @@ export async function startTestProxy(
     accessLog: opts.accessLog,
     tls: opts.tls,
     deny: opts.deny,
+    upstreamTrust: opts.upstreamTrust,
     ...(opts.rand ? { rand: opts.rand } : {}),
   });
   await proxy.start();

@@ -5,8 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { Upstream, backend, defaultAgent, prefix, rawValues, rule, until, send, sha256, startTestProxy, translated, type Handler, type TestProxy } from './lib';
+import { Upstream, backend, defaultAgent, prefix, rawValues, rule, until, send, sha256, startTestProxy, tlsMaterial, translated, type Handler, type TestProxy } from './lib';
 import { wsConnect, wsEcho } from './ws';
+import { UpstreamTrust } from '../../pkg/proxy/upstream/tls';
 import { freePort } from '../harness/ports';
 
 let W: Upstream, WT: Upstream, H2C: Upstream, TLS: Upstream, H2: Upstream;
@@ -79,6 +80,8 @@ before(async () => {
       backend('tls-ip', [TLS], { protocol: 'tls' }),
       backend('h2', [{ host: 'localhost', port: H2.port }], { protocol: 'h2' }),
     ],
+    // the upstreams' certificates chain to the test CA: trusted as --upstream-ca-file would
+    { upstreamTrust: new UpstreamTrust([tlsMaterial().ca]) },
   );
 });
 

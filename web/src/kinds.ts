@@ -11,6 +11,7 @@ export interface Kind {
 export const KINDS: Kind[] = [
   { plural: 'backends', kind: 'Backend', group: 'core.apoxy.dev', version: 'v1alpha2', title: 'Backends' },
   { plural: 'httproutes', kind: 'HTTPRoute', group: 'gateway.apoxy.dev', version: 'v1', title: 'HTTPRoutes' },
+  { plural: 'grpcroutes', kind: 'GRPCRoute', group: 'gateway.apoxy.dev', version: 'v1', title: 'GRPCRoutes' },
   { plural: 'gateways', kind: 'Gateway', group: 'gateway.apoxy.dev', version: 'v1', title: 'Gateways' },
   { plural: 'proxies', kind: 'Proxy', group: 'core.apoxy.dev', version: 'v1alpha2', title: 'Proxies' },
 ];

@@ -120,6 +120,20 @@ export interface CircuitBreaker {
   openDuration?: string;
 }
 
+/**
+ * switchyard: how a tls/h2 upstream is verified. Verification is the default (chain against the
+ * system trust store plus --upstream-ca-file, name against the endpoint's fqdn, URLRewrite
+ * hostname or IP); these fields widen the trust, change the name, or opt out explicitly.
+ */
+export interface BackendTLS {
+  /** PEM certificates trusted for this Backend in addition */
+  caBundle?: string;
+  /** SNI sent and the name the certificate must carry (a DNS name or an IP) */
+  serverName?: string;
+  /** no verification at all (answered with a Warning on write) */
+  insecureSkipVerify?: boolean;
+}
+
 export interface BackendSpec {
   endpoints?: BackendEndpoint[];
   dynamicProxy?: DynamicProxySpec;
@@ -128,6 +142,7 @@ export interface BackendSpec {
   loadBalancer?: LoadBalancer;
   healthCheck?: HealthCheck;
   circuitBreaker?: CircuitBreaker;
+  tls?: BackendTLS;
 }
 
 export interface BackendStatus {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Backend, BackendSpec } from './backend_types';
 import {
   backendDnsCacheConfigWithDefaults,
+  backendWarnings,
   normalizeBackend,
   validateBackend,
   validateBackendName,
@@ -250,4 +251,28 @@ test('backendDnsCacheConfigWithDefaults', () => {
     }),
     defaults,
   );
+});
+
+test('spec.tls: caBundle must be PEM certificates, serverName a DNS name or an IP; insecureSkipVerify warns', async () => {
+  const { createCA } = await import('../../../pkg/certs/selfsigned');
+  const ca = createCA('unit-ca', 1);
+  const tls = (t: unknown) => summary(backend({ endpoints: [{ fqdn: 'ok.test' }], protocol: 'tls', tls: t }));
+  assert.deepEqual(tls({ caBundle: ca.cert }), []);
+  assert.deepEqual(tls({ caBundle: ca.cert + '\n' + ca.cert }), [], 'several certificates');
+  assert.deepEqual(tls({ serverName: 'svc.internal' }), []);
+  assert.deepEqual(tls({ serverName: '10.0.0.1' }), []);
+  assert.deepEqual(tls({ insecureSkipVerify: true }), []);
+  assert.deepEqual(tls({ caBundle: 'not pem' }), [['FieldValueInvalid', 'spec.tls.caBundle']]);
+  assert.deepEqual(tls({ caBundle: ca.key }), [['FieldValueInvalid', 'spec.tls.caBundle']], 'a private key is not a CA bundle');
+  const lines = ca.cert.trim().split('\n');
+  const truncated = [lines[0], ...lines.slice(1, 4), lines[lines.length - 1]].join('\n');
+  assert.deepEqual(tls({ caBundle: truncated }), [['FieldValueInvalid', 'spec.tls.caBundle']], 'a truncated certificate');
+  assert.deepEqual(tls({ caBundle: ca.cert + 'trailing junk' }), [['FieldValueInvalid', 'spec.tls.caBundle']]);
+  assert.deepEqual(tls({ serverName: 'Not A Name' }), [['FieldValueInvalid', 'spec.tls.serverName']]);
+  const msg = validateBackend(backend({ tls: { caBundle: 'x' } }))[0]!;
+  assert.match(msg.detail ?? '', /PEM/);
+  assert.deepEqual(backendWarnings(backend({ tls: { insecureSkipVerify: true } }, 'b1')).length, 1);
+  assert.match(backendWarnings(backend({ tls: { insecureSkipVerify: true } }, 'b1'))[0]!, /spec\.tls\.insecureSkipVerify/);
+  assert.deepEqual(backendWarnings(backend({ tls: { insecureSkipVerify: false } })), []);
+  assert.deepEqual(backendWarnings(backend({ tls: { caBundle: ca.cert } })), []);
 });

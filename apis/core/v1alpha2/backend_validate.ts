@@ -13,8 +13,10 @@ import {
   validateEnum,
   validateInt,
   validatePort,
+  validateBool,
   validateString,
 } from '../../meta/v1/validation';
+import { parsePEMCertificates } from './pem';
 import type { KObject } from '../../meta/v1/types';
 import {
   BACKEND_PROTOCOLS,
@@ -85,6 +87,39 @@ export function validateBackend(obj: KObject): FieldErrorList {
     ...validateLoadBalancer(spec.loadBalancer, p.child('loadBalancer')),
     ...validateHealthCheck(spec.healthCheck, p.child('healthCheck')),
     ...validateCircuitBreaker(spec.circuitBreaker, p.child('circuitBreaker')),
+    ...validateBackendTLS(spec.tls, p.child('tls')),
+  ];
+}
+
+/** spec.tls: caBundle must be PEM certificates, serverName a DNS name or an IP. */
+function validateBackendTLS(v: unknown, p: FieldPath): FieldErrorList {
+  const t = asObject(v);
+  if (!t) return [];
+  const errs: FieldErrorList = [];
+  if (t.caBundle !== undefined) {
+    if (typeof t.caBundle !== 'string') errs.push(invalid(p.child('caBundle'), t.caBundle, 'must be a string'));
+    else {
+      const r = parsePEMCertificates(t.caBundle);
+      if (!r.ok) errs.push(invalid(p.child('caBundle'), '<PEM>', `must be PEM-encoded certificates: ${r.error}`));
+    }
+  }
+  if (t.serverName !== undefined && t.serverName !== '') {
+    const sn = t.serverName;
+    if (typeof sn !== 'string') errs.push(invalid(p.child('serverName'), sn, 'must be a string'));
+    else if (isIP(sn) === 0) errs.push(...dns1123SubdomainErrors(sn).map((msg) => invalid(p.child('serverName'), sn, `must be a DNS name or an IP address: ${msg}`)));
+  }
+  errs.push(...validateBool(t.insecureSkipVerify, p.child('insecureSkipVerify')));
+  return errs;
+}
+
+/** Warning headers for a stored Backend: an explicit opt-out of upstream verification is said out loud. */
+export function backendWarnings(obj: KObject): string[] {
+  const spec = asObject(obj?.spec);
+  const t = asObject(spec?.tls);
+  if (t?.insecureSkipVerify !== true) return [];
+  return [
+    `spec.tls.insecureSkipVerify: the upstream's certificate chain and name are not verified for Backend ${JSON.stringify(obj.metadata?.name ?? '')}; ` +
+      'anyone on the path can impersonate it (trust its CA with spec.tls.caBundle instead)',
   ];
 }
 

@@ -140,6 +140,11 @@ export function validateRegex(value: string, p: FieldPath): FieldErrorList {
   return why === null ? [] : [invalid(p, value, `must be a valid RE2 regular expression: ${why}`)];
 }
 
+/** headers[] matches (names case-insensitive): HTTPRoute's and GRPCRoute's. */
+export function validateHeaderMatches(v: unknown, p: FieldPath): FieldErrorList {
+  return validateNameValueMatches(v, p, true);
+}
+
 /** headers[] (names case-insensitive) or queryParams[] (case-sensitive) matches. */
 function validateNameValueMatches(v: unknown, p: FieldPath, caseInsensitive: boolean): FieldErrorList {
   const errs: FieldErrorList = [...validateMaxItems(v, p, MAX_HEADER_MATCHES)];

@@ -73,6 +73,14 @@ export function translateBackend(b: Backend): BackendIR {
     const closeAfter = Number(ann[ANNOTATION_CB_CLOSE_AFTER]);
     if (Number.isInteger(closeAfter) && closeAfter >= 1) ir.circuitBreaker.closeAfterSuccesses = closeAfter;
   }
+  const t = spec.tls;
+  if (t && (t.caBundle || t.serverName || t.insecureSkipVerify)) {
+    ir.tls = {
+      ...(t.caBundle ? { caBundle: t.caBundle } : {}),
+      ...(t.serverName ? { serverName: t.serverName } : {}),
+      ...(t.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+    };
+  }
   if (spec.dynamicProxy) {
     const d = backendDnsCacheConfigWithDefaults(spec);
     ir.dynamicProxy = {

@@ -15,10 +15,14 @@ import { translateKey } from '../changes';
 import { APP_LABEL, edgeBackend, FACADE_LABEL, translateBackend } from './backends';
 import { indexGateways, type GatewayIndex } from './gateways';
 import { translateRoute, type RefProblem, type TranslatedRoute } from './routes';
+import { grpcRouteAsHTTPRoute } from './grpcroutes';
+import type { GRPCRoute } from '../../../apis/gateway/v1/grpcroute_types';
 
 export interface BuildInput {
   backends: Backend[];
   routes: HTTPRoute[];
+  /** translated as the HTTPRoutes they route like (grpcroutes.ts), keyed `grpc/<name>` */
+  grpcRoutes?: GRPCRoute[];
   gateways: Gateway[];
   gatewayClasses: GatewayClass[];
   proxyHost: string;
@@ -111,7 +115,8 @@ export class IncrementalTranslator {
     const problems = new Map<string, RefProblem[]>();
     const edges: TranslatedRoute['edge'][] = [];
     const nextRouteMemo = new Map<string, RouteEntry>();
-    for (const route of input.routes) {
+    const allRoutes = input.grpcRoutes?.length ? [...input.routes, ...input.grpcRoutes.map(grpcRouteAsHTTPRoute)] : input.routes;
+    for (const route of allRoutes) {
       const name = route.metadata.name!;
       const uid = route.metadata.uid;
       const rv = route.metadata.resourceVersion;

@@ -3,6 +3,8 @@
 // built by the same code the controller runs incrementally (incremental.ts), from empty caches.
 import type { Backend, BackendStatus } from '../../../apis/core/v1alpha2/backend_types';
 import type { HTTPRoute } from '../../../apis/gateway/v1/httproute_types';
+import type { GRPCRoute } from '../../../apis/gateway/v1/grpcroute_types';
+import { grpcRouteKey } from './grpcroutes';
 import type { Gateway, GatewayStatus } from '../../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../../apis/gateway/v1/gatewayclass_types';
 import type { Snapshot } from '../../proxy/ir';
@@ -14,6 +16,7 @@ export { IncrementalTranslator } from './incremental';
 export interface TranslateInput {
   backends: Backend[];
   routes: HTTPRoute[];
+  grpcRoutes?: GRPCRoute[];
   gateways: Gateway[];
   gatewayClasses: GatewayClass[];
   /** host Gateway listeners bind on (the proxy's listen host) */
@@ -30,6 +33,7 @@ export interface TranslateOutput {
   statuses: {
     backends: Map<string, BackendStatus>;
     routes: Map<string, unknown>;
+    grpcRoutes: Map<string, unknown>;
     gateways: Map<string, GatewayStatus>;
     gatewayClasses: Map<string, unknown>;
   };
@@ -41,11 +45,15 @@ export interface StatusContext {
   now: string;
   bindErrors?: Map<string, string>;
   resolved?: (backend: string) => { ok: boolean; message: string } | undefined;
+  /** the proxy's last upstream TLS verification outcome per Backend */
+  tlsVerdict?: (backend: string) => { ok: boolean; message: string } | undefined;
 }
 
 export const desiredStatus = {
-  backend: (b: Backend, c: StatusContext): BackendStatus => backendStatus(b, c.now, c.resolved?.(b.metadata.name!)),
+  backend: (b: Backend, c: StatusContext): BackendStatus => backendStatus(b, c.now, c.resolved?.(b.metadata.name!), c.tlsVerdict?.(b.metadata.name!)),
   route: (r: HTTPRoute, c: StatusContext): unknown => routeStatus(r, c.built.problems.get(r.metadata.name!) ?? [], c.built.gw, c.now),
+  /** a GRPCRoute's status: its translated route's problems, with its own parents and conditions */
+  grpcRoute: (r: GRPCRoute, c: StatusContext): unknown => routeStatus(r as unknown as HTTPRoute, c.built.problems.get(grpcRouteKey(r.metadata.name!)) ?? [], c.built.gw, c.now),
   gateway: (g: Gateway, c: StatusContext): GatewayStatus => gatewayStatus(g, c.built.gw, c.built.attached, c.bindErrors ?? new Map(), c.now),
   /** undefined: not ours, leave it alone */
   gatewayClass: (gc: GatewayClass, c: StatusContext): unknown => gatewayClassStatus(gc, c.now),
@@ -58,6 +66,8 @@ export function translate(input: TranslateInput): TranslateOutput {
   for (const b of input.backends) backends.set(b.metadata.name!, desiredStatus.backend(b, c));
   const routes = new Map<string, unknown>();
   for (const r of input.routes) routes.set(r.metadata.name!, desiredStatus.route(r, c));
+  const grpcRoutes = new Map<string, unknown>();
+  for (const r of input.grpcRoutes ?? []) grpcRoutes.set(r.metadata.name!, desiredStatus.grpcRoute(r, c));
   const gateways = new Map<string, GatewayStatus>();
   for (const g of input.gateways) gateways.set(g.metadata.name!, desiredStatus.gateway(g, c));
   const gatewayClasses = new Map<string, unknown>();
@@ -65,5 +75,5 @@ export function translate(input: TranslateInput): TranslateOutput {
     const s = desiredStatus.gatewayClass(gc, c);
     if (s) gatewayClasses.set(gc.metadata.name!, s);
   }
-  return { snapshot: built.snapshot, statuses: { backends, routes, gateways, gatewayClasses } };
+  return { snapshot: built.snapshot, statuses: { backends, routes, grpcRoutes, gateways, gatewayClasses } };
 }

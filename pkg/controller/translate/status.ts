@@ -5,12 +5,12 @@ import type { HTTPRoute, ParentReference } from '../../../apis/gateway/v1/httpro
 import type { Gateway, GatewayStatus } from '../../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../../apis/gateway/v1/gatewayclass_types';
 import type { Condition } from '../../../apis/meta/v1/types';
-import { setConditions } from './conditions';
+import { setConditions, type ConditionInput } from './conditions';
 import type { RefProblem } from './routes';
 import { CONTROLLER_NAME, DEFAULT_GATEWAY, type GatewayIndex } from './gateways';
 import { isGatewayParent } from './routes';
 
-export function backendStatus(b: Backend, now: string, resolved?: { ok: boolean; message: string }): BackendStatus {
+export function backendStatus(b: Backend, now: string, resolved?: { ok: boolean; message: string }, tlsVerdict?: { ok: boolean; message: string }): BackendStatus {
   const gen = b.metadata.generation;
   const eps = b.spec?.endpoints ?? [];
   const fqdns = eps.filter((e) => e.fqdn).length;
@@ -29,7 +29,24 @@ export function backendStatus(b: Backend, now: string, resolved?: { ok: boolean;
         ? { type: 'Resolved', status: resolved.ok ? ('True' as const) : ('False' as const), observedGeneration: gen, reason: resolved.ok ? 'Resolved' : 'ResolutionFailed', message: resolved.message }
         : { type: 'Resolved', status: 'Unknown' as const, observedGeneration: gen, reason: 'Pending', message: `${fqdns} DNS name(s) are resolved when first used` },
   ];
+  const tls = tlsVerifiedCondition(b, tlsVerdict);
+  if (tls) conds.push({ ...tls, observedGeneration: gen });
   return { conditions: setConditions(b.status?.conditions, conds, now), observedGeneration: gen };
+}
+
+/**
+ * TLSVerified, for tls/h2 Backends only: the proxy's last verification outcome for this Backend
+ * (upstream/tls.ts TLSVerdicts). False also when verification is switched off, so `kubectl get`
+ * shows the opt-out.
+ */
+export function tlsVerifiedCondition(b: Backend, v: { ok: boolean; message: string } | undefined): Omit<ConditionInput, 'observedGeneration'> | undefined {
+  const p = b.spec?.protocol;
+  if (p !== 'tls' && p !== 'h2') return undefined;
+  if (b.spec?.tls?.insecureSkipVerify) return { type: 'TLSVerified', status: 'False', reason: 'InsecureSkipVerify', message: 'spec.tls.insecureSkipVerify: the upstream certificate is not verified' };
+  if (!v) return { type: 'TLSVerified', status: 'Unknown', reason: 'Pending', message: 'verified on the first connection to the upstream' };
+  return v.ok
+    ? { type: 'TLSVerified', status: 'True', reason: 'Verified', message: v.message }
+    : { type: 'TLSVerified', status: 'False', reason: 'VerificationFailed', message: v.message };
 }
 
 export interface RouteParentStatus {

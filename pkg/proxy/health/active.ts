@@ -54,7 +54,7 @@ export class ActiveHealthChecker {
     try {
       const addrs = s.ep.isIP ? [s.ep.host] : await this.deps.resolver.resolve(name, s.ep.host, port);
       // the same pool key as traffic to this endpoint (exchange.ts), so probes share its pool
-      const pool = this.deps.pools.get({ protocol: rt.ir.protocol, address: addrs[0], port, servername: s.ep.host });
+      const pool = this.deps.pools.get({ protocol: rt.ir.protocol, address: addrs[0], port, servername: s.ep.host, backend: rt.ir });
       const res = await pool.request({
         path: hc.path,
         method: 'GET',

@@ -24,6 +24,12 @@ const TEMPLATES: Record<string, (k: Kind) => KObject> = {
     metadata: { name: 'my-route' },
     spec: { hostnames: ['example.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ kind: 'Backend', name: 'my-backend', port: 8080 }] }] },
   }),
+  grpcroutes: (k) => ({
+    apiVersion: apiVersionOf(k),
+    kind: k.kind,
+    metadata: { name: 'my-grpc-route' },
+    spec: { hostnames: ['grpc.example.com'], rules: [{ matches: [{ method: { service: 'helloworld.Greeter', method: 'SayHello' } }], backendRefs: [{ kind: 'Backend', name: 'my-backend', port: 50051 }] }] },
+  }),
   gateways: (k) => ({ apiVersion: apiVersionOf(k), kind: k.kind, metadata: { name: 'my-gateway' }, spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', protocol: 'HTTP', port: 10000 }] } }),
   proxies: (k) => ({ apiVersion: apiVersionOf(k), kind: k.kind, metadata: { name: 'my-proxy' }, spec: { provider: 'unmanaged' } }),
 };

@@ -13,7 +13,7 @@ export function endpointsText(o: KObject): string {
   return eps.map((e) => `${e.fqdn ?? e.ip ?? '?'}${e.port ? `:${e.port}` : ''}`).join(', ');
 }
 
-/** The Backend names an HTTPRoute sends to. */
+/** The Backend names an HTTPRoute (or GRPCRoute) sends to. */
 export function routeBackends(o: KObject): string[] {
   const out = new Set<string>();
   for (const r of o.spec?.rules ?? []) for (const b of r.backendRefs ?? []) if (b?.name && (b.kind ?? 'Backend') === 'Backend') out.add(b.name);
@@ -52,6 +52,7 @@ export function columnsFor(kind: Kind, now: number): Column<KObject>[] {
         age,
       ];
     case 'httproutes':
+    case 'grpcroutes':
       return [
         name,
         { key: 'hostnames', title: 'Hostnames', width: '18%', render: (o) => (o.spec?.hostnames ?? []).join(', ') || '*' },
