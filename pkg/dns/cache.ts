@@ -9,7 +9,7 @@
 // address list changes). Failures reject with DnsCacheError: 'OVERFLOW' ("DNS cache overflow"),
 // 'RESOLUTION_FAILURE' or 'TIMEOUT' (both "DNS resolution failure": answer 503 with err.message).
 import client from 'prom-client';
-import type { DnsCacheIR } from '../proxy/ir';
+import type { DnsCacheIR } from './config';
 import {
   DnsCachePolicy,
   type DnsCacheStats,
