@@ -149,3 +149,23 @@ describe('server-side apply and patches (kube semantics)', { timeout: 120_000 },
     assert.equal(got.json.metadata.managedFields.find((e: { manager: string }) => e.manager === "kubectl-test")?.fieldsV1["f:status"], undefined);
   });
 });
+
+describe('apply on /status and PUT of a missing object on etcd', { timeout: 120_000 }, () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startServer('etcd');
+  });
+  after(async () => {
+    await ts?.stop();
+  });
+
+  it('both are 404 and create nothing; the main resource apply creates', async () => {
+    const a = await ts.api.req('PATCH', `${BACKENDS}/ghost/status?fieldManager=ctl`, { raw: applyYAML('ghost', 'status: {}\n'), contentType: 'application/apply-patch+yaml' });
+    assert.equal(a.status, 404, a.text);
+    const put = await ts.api.put(`${BACKENDS}/ghost`, backend('ghost'));
+    assert.equal(put.status, 404, put.text);
+    assert.equal((await ts.api.get(`${BACKENDS}/ghost`)).status, 404);
+    const ok = await ts.api.req('PATCH', `${BACKENDS}/ghost?fieldManager=ctl`, { raw: applyYAML('ghost'), contentType: 'application/apply-patch+yaml' });
+    assert.equal(ok.status, 201, ok.text);
+  });
+});
