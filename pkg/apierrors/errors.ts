@@ -57,11 +57,12 @@ export const notAcceptable = (accept: string) =>
   new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml; got ${JSON.stringify(accept)}`);
 export const tooLarge = (limit: number) =>
   new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
-export const unsupportedMediaType = (got: string, accepted: readonly string[]) =>
+export const unsupportedMediaType = (_got: string, accepted: readonly string[]) =>
   new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}${got ? ` (got ${got})` : ''}`,
+    // kube's negotiation.unsupportedMediaTypeError: the list only, never what was sent
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
   );
 export const tooManyRequests = (msg: string, retryAfterSeconds: number) =>
   new ApiError(429, 'TooManyRequests', msg, { retryAfterSeconds });

@@ -6,7 +6,7 @@ import type { ListOptions } from '../storage/interface';
 import type { Resource } from '../registry/resource';
 import { parseLabelSelector, SelectorError } from '../selectors/labels';
 import { parseFieldSelector } from '../selectors/fields';
-import { int, str, type Query } from './request/query';
+import { int, str, validateListContinue, type Query } from './request/query';
 
 export interface ParsedListOptions extends ListOptions {
   labelSelector?: string;
@@ -35,6 +35,7 @@ export function listOptions(r: Resource, req: Request): ListOptions {
   if (match !== undefined && match !== '' && match !== 'Exact' && match !== 'NotOlderThan') {
     throw badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
   }
+  validateListContinue(q);
   return {
     limit: int(q, 'limit', 0),
     continue: str(q, 'continue') || undefined,

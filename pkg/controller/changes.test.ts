@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../apis/core/v1alpha2/backend_types';
 import type { HTTPRoute } from '../../apis/gateway/v1/httproute_types';
-import { canonicalJSON } from '../storage/codec';
+import { canonicalJSON } from '../util/canonical_json';
 import { ChangeTracker, translateKey } from './changes';
 import { translate } from './translate';
 import { WorldGen } from './testing/world';

@@ -10,7 +10,7 @@
 // Statuses also read generation and the object's current status (lastTransitionTime is kept), so
 // any other new resourceVersion is a status-only change: recheck that object's status, nothing else.
 // Pure.
-import { canonicalJSON } from '../storage/codec';
+import { canonicalJSON } from '../util/canonical_json';
 import { ANNOTATION_CB_CLOSE_AFTER, ANNOTATION_CB_FAILURE_WINDOW, ANNOTATION_EDGE_EXPIRED, APP_LABEL, FACADE_LABEL, REGION_LABEL } from './translate/backends';
 import { ANNOTATION_BALANCE, ANNOTATION_EDGE_APP, ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_WEBSOCKET } from './translate/routes';
 

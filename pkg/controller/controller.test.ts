@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Backend } from '../../apis/core/v1alpha2/backend_types';
-import { canonicalJSON } from '../storage/codec';
+import { canonicalJSON } from '../util/canonical_json';
 import { createLogger } from '../log/logger';
 import type { Snapshot } from '../proxy/ir';
 import { Controller } from './controller';

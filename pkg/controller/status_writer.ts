@@ -4,7 +4,7 @@
 // batches (at most `batchSize` per round, `concurrency` in flight, the event loop free between
 // rounds), so 10k new Backends are written in bounded steps, not 10k requests at once.
 import type { ClientNode } from '../util/esm';
-import { canonicalJSON } from '../storage/codec';
+import { canonicalJSON } from '../util/canonical_json';
 
 export interface StatusTarget {
   group: string;

@@ -5,7 +5,7 @@
 // frozen address array + its strings, cached hit object, Map slot, scheduling-heap slot).
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import type { DnsCacheIR } from '../proxy/ir';
+import type { DnsCacheIR } from './config';
 import { DnsCache } from './cache';
 import type { QueryOutcome, RecordType, ResolverPort } from './policy';
 

@@ -10,7 +10,7 @@
 // 'RESOLUTION_FAILURE' or 'TIMEOUT' (both "DNS resolution failure": answer 503 with err.message).
 import type { PendingBudget } from './pending';
 import client from 'prom-client';
-import type { DnsCacheIR } from '../proxy/ir';
+import type { DnsCacheIR } from './config';
 import {
   DnsCachePolicy,
   type DnsCacheStats,

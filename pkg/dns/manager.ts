@@ -3,7 +3,7 @@
 // endpoints gets none. A changed config is applied in place (same lookup family) or replaces the
 // cache (family changed: the cached answers are for the old family); a Backend that goes away has
 // its cache closed.
-import type { BackendIR, DnsCacheIR } from '../proxy/ir';
+import type { DnsBackend, DnsCacheIR } from './config';
 import { DEFAULT_DNS_MAX_PENDING, PendingBudget } from './pending';
 import { DnsCache, type CacheResolver, type DnsCacheInspect, type DnsCacheSource } from './cache';
 
@@ -42,7 +42,7 @@ function sameIR(a: DnsCacheIR, b: DnsCacheIR): boolean {
 }
 
 /** The DNS cache config a Backend needs, or undefined when it resolves nothing. */
-export function dnsCacheConfigFor(backend: BackendIR): DnsCacheIR | undefined {
+export function dnsCacheConfigFor(backend: DnsBackend): DnsCacheIR | undefined {
   if (backend.dynamicProxy) return backend.dynamicProxy;
   return backend.endpoints.some((e) => !e.isIP) ? { ...DEFAULT_DNS_CACHE_IR } : undefined;
 }
@@ -94,7 +94,7 @@ export class DnsCacheManager implements DnsCacheSource {
   }
 
   /** Reconcile with a routing snapshot's backends: every Backend that needs a cache has one, the rest none. */
-  sync(backends: Record<string, BackendIR>): void {
+  sync(backends: Record<string, DnsBackend>): void {
     for (const name of [...this.byBackend.keys()]) {
       if (!Object.prototype.hasOwnProperty.call(backends, name)) this.apply(name, undefined);
     }

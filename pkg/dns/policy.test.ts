@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DnsCacheIR } from '../proxy/ir';
+import type { DnsCacheIR } from './config';
 import {
   DnsCachePolicy,
   keyOf,

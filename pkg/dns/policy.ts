@@ -24,7 +24,7 @@
 // `successes` lookups that produced ≥1 address; `failures` every other completed lookup (error,
 // timeout, NXDOMAIN/NODATA); `timeouts` the subset of failures that hit dnsQueryTimeout.
 import { isIP } from 'node:net';
-import type { DnsCacheIR } from '../proxy/ir';
+import type { DnsCacheIR } from './config';
 import type { PendingBudget } from './pending';
 
 export type LookupFamily = DnsCacheIR['lookupFamily'];

@@ -479,7 +479,7 @@ export function listElements(list: readonly unknown[], lt: ListType | undefined)
       if (!isPlainObject(item) || lt.keys.length === 0) return undefined;
       const keys: Record<string, unknown> = {};
       for (const k of lt.keys) {
-        const kv = item[k];
+        const kv = Object.prototype.hasOwnProperty.call(item, k) ? item[k] : undefined;
         if (kv === undefined || !isScalar(kv) || kv === null) return undefined;
         keys[k] = kv;
       }
@@ -543,7 +543,7 @@ function findElement(list: readonly unknown[], p: ParsedElement): number {
   switch (p.kind) {
     case 'key':
       return list.findIndex(
-        (item) => isPlainObject(item) && Object.entries(p.keys).every(([k, v]) => deepEqual(item[k], v)),
+        (item) => isPlainObject(item) && Object.entries(p.keys).every(([k, v]) => Object.prototype.hasOwnProperty.call(item, k) && deepEqual(item[k], v)),
       );
     case 'value':
       return list.findIndex((item) => deepEqual(item, p.value));

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToString, toFieldsV1 } from './fieldset';
 import { listTypeAtFromMap } from './listtypes';
@@ -78,4 +78,17 @@ test('compareObjects', () => {
     JSON.stringify(toFieldsV1(c.added)),
     '{"f:metadata":{".":{},"f:labels":{".":{},"f:app":{}}},"f:spec":{".":{},"f:endpoints":{}}}',
   );
+});
+
+describe('prototype-named keys in apply merges', () => {
+  it('a live field named like an Object.prototype member merges as data, never as the inherited member', () => {
+    const live = JSON.parse('{"spec":{"toString":"a","constructor":{"x":1}},"metadata":{"labels":{"valueOf":"v"}}}');
+    const applied = JSON.parse('{"spec":{"__proto__":{"y":2}},"metadata":{"labels":{"hasOwnProperty":"h"}}}');
+    const merged = mergeApplied(live, applied) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(merged.spec), ['toString', 'constructor', '__proto__']);
+    assert.equal(Object.getPrototypeOf(merged.spec), Object.prototype);
+    assert.deepEqual(merged.metadata.labels, { valueOf: 'v', hasOwnProperty: 'h' });
+    const c = compareObjects(live, applied);
+    assert.ok(!c.added.isEmpty() && !c.removed.isEmpty());
+  });
 });

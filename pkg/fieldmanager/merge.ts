@@ -14,6 +14,13 @@ import {
   valueAtPath,
 } from './fieldset';
 
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Defines (never assigns) a key, so `__proto__` is stored as an ordinary field. */
+function define(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
 export function cloneJSON<T>(v: T): T {
   return v === undefined ? v : (structuredClone(v) as T);
 }
@@ -23,7 +30,7 @@ export function stripNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripNulls);
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = stripNulls(x);
+    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) define(out, k, stripNulls(x));
     return out;
   }
   return v;
@@ -107,12 +114,12 @@ export function mergeApplied(live: unknown, applied: unknown, listTypeAt: ListTy
       for (const k of Object.keys(l)) {
         if (l[k] === undefined) continue;
         if (Object.prototype.hasOwnProperty.call(r, k) && r[k] === null) continue;
-        out[k] = merge(l[k], r[k], [...sp, k]);
+        define(out, k, merge(l[k], own(r, k) ? r[k] : undefined, [...sp, k]));
       }
       for (const k of Object.keys(r)) {
         if (Object.prototype.hasOwnProperty.call(out, k) || r[k] === null || r[k] === undefined) continue;
         if (Object.prototype.hasOwnProperty.call(l, k) && l[k] !== undefined) continue;
-        out[k] = stripNulls(cloneJSON(r[k]));
+        define(out, k, stripNulls(cloneJSON(r[k])));
       }
       return out;
     }
@@ -191,7 +198,7 @@ export function compareObjects(lhs: unknown, rhs: unknown, listTypeAt: ListTypeA
       const lo = (l ?? {}) as Record<string, unknown>;
       const ro = (r ?? {}) as Record<string, unknown>;
       const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
-      for (const k of keys) walk(lo[k], ro[k], [...path, fieldElement(k)], [...sp, k]);
+      for (const k of keys) walk(own(lo, k) ? lo[k] : undefined, own(ro, k) ? ro[k] : undefined, [...path, fieldElement(k)], [...sp, k]);
     } else {
       const la = (l ?? []) as unknown[];
       const ra = (r ?? []) as unknown[];

@@ -60,14 +60,9 @@ export interface CircuitBreakerIR {
   closeAfterSuccesses?: number;
 }
 
-export interface DnsCacheIR {
-  lookupFamily: 'auto' | 'v4_only' | 'v6_only' | 'v4_preferred' | 'all';
-  refreshRateMs: number;
-  minRefreshRateMs: number;
-  queryTimeoutMs: number;
-  hostTTLMs: number;
-  maxHosts: number;
-}
+// the DNS cache's config belongs to pkg/dns (which never imports the proxy); the IR carries it
+import type { DnsCacheIR } from '../dns/config';
+export type { DnsCacheIR };
 
 /** Backend spec.tls: how a tls/h2 upstream is verified (absent: chain and name, against the proxy's trust) */
 export interface UpstreamTLSIR {

@@ -3,7 +3,7 @@
 import type { BackendIR } from './ir';
 import { createBalancer, type Balancer } from './balancer/balancer';
 import { reconcileEndpointStates, type EndpointState } from './balancer/endpoint_state';
-import { canonicalJSON } from '../storage/codec';
+import { canonicalJSON } from '../util/canonical_json';
 
 export interface BackendRuntime {
   ir: BackendIR;

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findCRD, loadCRDs, versionSchema } from './crd_loader';
 import { applyDefaults, pruneUnknownFields } from './structural';
@@ -194,4 +194,18 @@ test('applyDefaults tolerates any JSON', () => {
   for (const junk of [null, 5, 'x', [], { spec: null }, { spec: [1] }, { spec: { rules: 'x' } }, { spec: { rules: [null, 5, []] } }]) {
     assert.doesNotThrow(() => applyDefaults(structuredClone(junk), routeSchema), JSON.stringify(junk));
   }
+});
+
+describe('prototype-named keys', () => {
+  it('are unknown fields: pruned, reported, never matched to an inherited member', () => {
+    const obj = JSON.parse('{"spec":{"toString":1,"constructor":{"a":1},"__proto__":{"x":1},"valueOf":2,"hasOwnProperty":3,"known":"k"},"toString":1}');
+    const pruned = pruneUnknownFields(obj, { type: 'object', properties: { spec: { type: 'object', properties: { known: { type: 'string' } } } } });
+    assert.deepEqual(pruned.sort(), ['spec.__proto__', 'spec.constructor', 'spec.hasOwnProperty', 'spec.toString', 'spec.valueOf', 'toString']);
+    assert.deepEqual(obj, { spec: { known: 'k' } });
+  });
+
+  it('defaults fill own properties only, never skipping one an object inherits', () => {
+    const obj = applyDefaults({ spec: {} } as Record<string, unknown>, { type: 'object', properties: { spec: { type: 'object', properties: { toString: { type: 'string', default: 'd' } } } } });
+    assert.equal(Object.hasOwn(obj.spec as object, 'toString'), true);
+  });
 });

@@ -5,6 +5,16 @@ import type { JSONSchemaProps } from './types';
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * The schema of property `k`, own properties only: a key named like an Object.prototype member
+ * (`toString`, `constructor`, `__proto__`) is an ordinary unknown field, never an inherited one.
+ */
+export function propertySchema(s: JSONSchemaProps, k: string): JSONSchemaProps | undefined {
+  const props = s.properties;
+  return isObj(props) && hasOwn(props, k) && isObj(props[k]) ? (props[k] as JSONSchemaProps) : undefined;
+}
 
 /** Fields kept at the root of every resource (and of embedded resources) whatever the schema says. */
 const ROOT_KEPT = new Set(['apiVersion', 'kind', 'metadata']);
@@ -36,10 +46,10 @@ function pruneNode(x: unknown, s: JSONSchemaProps | undefined, path: string, isR
   for (const k of Object.keys(x)) {
     const childPath = path ? `${path}.${k}` : k;
     if (keepResourceFields && ROOT_KEPT.has(k)) {
-      if (k !== 'metadata') pruneNode(x[k], s.properties?.[k], childPath, false, pruned);
+      if (k !== 'metadata') pruneNode(x[k], propertySchema(s, k), childPath, false, pruned);
       continue;
     }
-    const prop = s.properties?.[k];
+    const prop = propertySchema(s, k);
     if (prop) pruneNode(x[k], prop, childPath, false, pruned);
     else if (addl) pruneNode(x[k], addl, childPath, false, pruned);
     else if (!preserve) {
@@ -68,7 +78,7 @@ function defaultNode(x: unknown, s: JSONSchemaProps | undefined, isRoot: boolean
     return;
   }
   if (!isObj(x)) return;
-  const props = s.properties ?? {};
+  const props = isObj(s.properties) ? (s.properties as Record<string, JSONSchemaProps>) : {};
   for (const [k, prop] of Object.entries(props)) {
     if (isRoot && k === 'metadata') continue;
     const nullToDrop = x[k] === null && !prop.nullable;
@@ -76,12 +86,12 @@ function defaultNode(x: unknown, s: JSONSchemaProps | undefined, isRoot: boolean
       if (nullToDrop) delete x[k];
       continue;
     }
-    if (!(k in x) || nullToDrop) x[k] = structuredClone(prop.default);
+    if (!hasOwn(x, k) || nullToDrop) Object.defineProperty(x, k, { value: structuredClone(prop.default), writable: true, enumerable: true, configurable: true });
   }
   const addl = isObj(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
   for (const [k, v] of Object.entries(x)) {
     if (isRoot && k === 'metadata') continue;
-    const prop = props[k];
+    const prop = propertySchema(s, k);
     if (prop) defaultNode(v, prop, false);
     else if (addl) {
       if (v === null && !addl.nullable) {

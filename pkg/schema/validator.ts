@@ -218,7 +218,7 @@ function locate(root: unknown, pointer: string): { path: string; value: unknown 
       cur = cur[Number(seg)];
     } else {
       path = join(path, seg);
-      cur = isObj(cur) ? cur[seg] : undefined;
+      cur = isObj(cur) && Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
     }
   }
   return { path, value: cur };

@@ -86,7 +86,7 @@ export function formatFieldError(e: FieldError): string {
     case 'FieldValueNotSupported':
       return `${prefix}Unsupported value: ${JSON.stringify(e.value)}: ${e.detail}`;
     case 'FieldValueDuplicate':
-      return `${prefix}Duplicate value: ${JSON.stringify(e.value)}`;
+      return `${prefix}Duplicate value: ${goValue(e.value)}`;
     case 'FieldValueForbidden':
       return `${prefix}Forbidden: ${e.detail}`;
     case 'FieldValueTooLong':
@@ -98,4 +98,25 @@ export function formatFieldError(e: FieldError): string {
     default:
       return `${prefix}Invalid value: ${e.value === undefined ? '' : JSON.stringify(e.value) + ': '}${e.detail}`;
   }
+}
+
+/**
+ * A bad value as field.Error prints it: strings quoted, numbers and bools bare, and anything else
+ * with Go's %#v (a key map from a list-type map: `map[string]interface {}{"type":"Ready"}`).
+ */
+function goValue(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v !== 'object') return JSON.stringify(v);
+  return goSharpV(v);
+}
+
+function goSharpV(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)';
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSharpV).join(', ')}}`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort();
+    return `map[string]interface {}{${keys.map((k) => `${JSON.stringify(k)}:${goSharpV(o[k])}`).join(', ')}}`;
+  }
+  return JSON.stringify(v);
 }

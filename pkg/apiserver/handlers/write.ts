@@ -8,7 +8,7 @@ import { updateObject } from '../../registry/generic/update';
 import { patchObject, patchTypeOf } from '../../registry/generic/patch';
 import type { WriteOptions } from '../../registry/generic/options';
 import type { ServerContext } from '../context';
-import { decodeBody, readBody } from '../request/body';
+import { decodeRequestBody, readBody } from '../request/body';
 import { negotiate } from '../request/negotiate';
 import { bool, dryRun, fieldManager, fieldValidation, type Query } from '../request/query';
 import { send, warn } from '../respond';
@@ -27,16 +27,16 @@ function writeOptions(req: Request, version: string, subresource?: 'status'): Wr
 
 export async function handleCreate(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response): Promise<void> {
   const opts = writeOptions(req, version);
-  const body = decodeBody(await readBody(req), req.headers['content-type']);
-  const result = await createObject(ctx.registry, r, body, opts);
+  const body = decodeRequestBody(await readBody(req), req.headers['content-type']);
+  const result = await createObject(ctx.registry, r, body.value, { ...opts, duplicateFields: body.duplicates });
   warn(res, result.warnings);
   send(res, 201, result.object, negotiate(req.headers.accept).yaml);
 }
 
 export async function handleUpdate(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response, subresource?: 'status'): Promise<void> {
   const opts = writeOptions(req, version, subresource);
-  const body = decodeBody(await readBody(req), req.headers['content-type']);
-  const result = await updateObject(registryFor(ctx, r), r, req.params.name as string, body, opts);
+  const body = decodeRequestBody(await readBody(req), req.headers['content-type']);
+  const result = await updateObject(registryFor(ctx, r), r, req.params.name as string, body.value, { ...opts, duplicateFields: body.duplicates });
   warn(res, result.warnings);
   send(res, 200, result.object, negotiate(req.headers.accept).yaml);
 }
@@ -50,10 +50,10 @@ export async function handlePatch(ctx: ServerContext, r: Resource, version: stri
   }
   const raw = await readBody(req);
   // an apply patch is YAML (JSON is YAML too); the others are JSON
-  const body = decodeBody(raw, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json', {
+  const body = decodeRequestBody(raw, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json', {
     allowArray: type === 'application/json-patch+json',
   });
-  const result = await patchObject(registryFor(ctx, r), r, req.params.name as string, type, body, opts);
+  const result = await patchObject(registryFor(ctx, r), r, req.params.name as string, type, body.value, { ...opts, duplicateFields: body.duplicates });
   warn(res, result.warnings);
   send(res, result.created ? 201 : 200, result.object, negotiate(req.headers.accept).yaml);
 }

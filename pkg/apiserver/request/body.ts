@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import * as YAML from 'yaml';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../../apierrors/errors';
 import { checkBodyDepth } from '../../registry/generic/limits';
+import { duplicateFields, wellFormedValue } from './json_decode';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -43,31 +44,82 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json']);
-const YAML_TYPES = new Set(['application/yaml', 'application/apply-patch+yaml', 'application/x-yaml', 'text/yaml']);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+
+/**
+ * Go's mime.ParseMediaType, as kube's NegotiateInputSerializer applies it: the lower-cased
+ * type/subtype, or undefined when the header does not parse (`application/json; x`, `a/b c`).
+ */
+export function parseMediaType(v: string): string | undefined {
+  const semi = v.indexOf(';');
+  const base = (semi < 0 ? v : v.slice(0, semi)).trim().toLowerCase();
+  const t = TOKEN.exec(base);
+  if (!t) return undefined;
+  let rest = base.slice(t[0].length);
+  if (rest !== '') {
+    if (!rest.startsWith('/')) return undefined;
+    const sub = TOKEN.exec(rest.slice(1));
+    if (!sub || rest.slice(1 + sub[0].length) !== '') return undefined;
+  }
+  rest = semi < 0 ? '' : v.slice(semi);
+  const names = new Set<string>();
+  while (rest.length) {
+    rest = rest.replace(/^\s+/, '');
+    if (!rest.length) break;
+    const m = /^;\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[!#$%&'*+\-.^_`|~0-9A-Za-z]+)/.exec(rest);
+    if (!m) {
+      if (rest.trim() === ';') break; // a trailing semicolon is not an error
+      return undefined;
+    }
+    const name = m[1].toLowerCase();
+    if (names.has(name)) return undefined;
+    names.add(name);
+    rest = rest.slice(m[0].length);
+  }
+  return base;
+}
+
+/** What POST and PUT accept for custom resources (kube's serializers; no protobuf for CRs). */
+export const ACCEPTED_BODY_TYPES = ['application/json', 'application/yaml'] as const;
+
+export interface DecodedBody {
+  value: unknown;
+  /** duplicate object keys (JSON only), as fieldValidation reports them */
+  duplicates: string[];
+}
 
 /** Parse a body as JSON or YAML (one document). Objects only unless allowArray. */
 export function decodeBody(buf: Buffer, contentType: string | undefined, opts: { allowArray?: boolean } = {}): unknown {
-  const mt = mediaType(contentType);
+  return decodeRequestBody(buf, contentType, opts).value;
+}
+
+/**
+ * Like decodeBody, and also reports duplicate keys. A Content-Type kube would not negotiate
+ * (unparseable, or not JSON/YAML) is a 415; no Content-Type means JSON.
+ */
+export function decodeRequestBody(buf: Buffer, contentType: string | undefined, opts: { allowArray?: boolean } = {}): DecodedBody {
+  const mt = contentType === undefined || contentType === '' ? 'application/json' : parseMediaType(contentType);
   const text = buf.toString('utf8');
+  if (mt !== 'application/json' && mt !== 'application/yaml') throw unsupportedMediaType('', ACCEPTED_BODY_TYPES);
   if (text.trim() === '') throw badRequest('the request body is empty');
   let value: unknown;
-  if (JSON_TYPES.has(mt) || mt === '') {
+  let duplicates: string[] = [];
+  if (mt === 'application/json') {
     try {
       value = JSON.parse(text);
     } catch (err) {
       throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
     }
-  } else if (YAML_TYPES.has(mt)) {
-    value = parseYaml(text);
+    value = wellFormedValue(value);
+    duplicates = duplicateFields(text);
   } else {
-    throw unsupportedMediaType(mt, ['application/json', 'application/yaml']);
+    value = wellFormedValue(parseYaml(text));
   }
   if (Array.isArray(value) ? !opts.allowArray : value === null || typeof value !== 'object') {
     throw badRequest(`the request body must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
   checkBodyDepth(value);
-  return value;
+  return { value, duplicates };
 }
 
 export function parseYaml(text: string): unknown {

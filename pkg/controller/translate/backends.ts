@@ -11,14 +11,9 @@ const ms = (s: string | undefined, dflt: number): number => {
   return r.ok ? r.ms : dflt;
 };
 
-export const REGION_LABEL = 'region';
-
-/**
- * Facade annotations for breaker behaviour the CRD has no field for (the registry's
- * circuit_breaker: failures counted within a window, N successes in half-open to close).
- */
-export const ANNOTATION_CB_FAILURE_WINDOW = 'switchyard.dev/circuit-breaker-failure-window';
-export const ANNOTATION_CB_CLOSE_AFTER = 'switchyard.dev/circuit-breaker-close-after-successes';
+// label and annotation names are API (apis/annotations.ts); re-exported for the controller's readers
+export { REGION_LABEL, ANNOTATION_CB_FAILURE_WINDOW, ANNOTATION_CB_CLOSE_AFTER, FACADE_LABEL, APP_LABEL, ANNOTATION_EDGE_EXPIRED } from '../../../apis/annotations';
+import { REGION_LABEL, ANNOTATION_CB_FAILURE_WINDOW, ANNOTATION_CB_CLOSE_AFTER, ANNOTATION_EDGE_EXPIRED } from '../../../apis/annotations';
 
 export function translateBackend(b: Backend): BackendIR {
   const spec = b.spec ?? {};
@@ -95,11 +90,6 @@ export function translateBackend(b: Backend): BackendIR {
   return ir;
 }
 
-/** Label every facade-made object carries: `edgeproxy`, `registry` or `upstreams`. */
-export const FACADE_LABEL = 'switchyard.dev/facade';
-export const APP_LABEL = 'app';
-/** edgeProxy: set on a Backend whose heartbeat expired; it leaves load balancing until renewed or swept. */
-export const ANNOTATION_EDGE_EXPIRED = 'switchyard.dev/edge-expired';
 
 /**
  * edgeProxy balancing: one synthetic BackendIR holding every endpoint of the member Backends

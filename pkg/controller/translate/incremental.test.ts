@@ -3,7 +3,7 @@
 // exactly when the snapshot's content changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJSON } from '../../storage/codec';
+import { canonicalJSON } from '../../util/canonical_json';
 import { IncrementalTranslator, type BuildInput } from './incremental';
 import { WorldGen, type World } from '../testing/world';
 

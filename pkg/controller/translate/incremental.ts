@@ -10,7 +10,7 @@ import type { HTTPRoute } from '../../../apis/gateway/v1/httproute_types';
 import type { Gateway } from '../../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../../apis/gateway/v1/gatewayclass_types';
 import type { BackendIR, ListenerIR, RuleIR, Snapshot } from '../../proxy/ir';
-import { canonicalJSON } from '../../storage/codec';
+import { canonicalJSON } from '../../util/canonical_json';
 import { translateKey } from '../changes';
 import { APP_LABEL, edgeBackend, FACADE_LABEL, translateBackend } from './backends';
 import { indexGateways, type GatewayIndex } from './gateways';

@@ -30,19 +30,9 @@ export interface EdgeMembers {
   app?: string;
 }
 
-/** registry-facade annotations: behaviour Gateway API has no field for */
-export const ANNOTATION_WEBSOCKET = 'switchyard.dev/websocket';
-export const ANNOTATION_RESPONSE_HEADERS = 'switchyard.dev/response-headers';
-export const ANNOTATION_RETRY_IDEMPOTENT_ONLY = 'switchyard.dev/retry-idempotent-only';
-/**
- * `switchyard.dev/balance: edge` (edgeProxy facade): the route's backends are balanced as ONE pool,
- * region first, then lowest active ÷ soft limit ÷ weight, never above a hard limit. Members are
- * the backendRefs' Backends plus, with `switchyard.dev/edge-app: <app>`, every edgeProxy Backend
- * labelled `app=<app>` (a label selector: no per-route list to rewrite, no 16-ref limit).
- */
-export const ANNOTATION_BALANCE = 'switchyard.dev/balance';
-export const BALANCE_EDGE = 'edge';
-export const ANNOTATION_EDGE_APP = 'switchyard.dev/edge-app';
+// annotation names are API (apis/annotations.ts); re-exported for the controller's readers
+export { ANNOTATION_WEBSOCKET, ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_BALANCE, BALANCE_EDGE, ANNOTATION_EDGE_APP } from '../../../apis/annotations';
+import { ANNOTATION_WEBSOCKET, ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_BALANCE, BALANCE_EDGE, ANNOTATION_EDGE_APP } from '../../../apis/annotations';
 export const edgeBackendName = (route: string) => `edge/${route}`;
 
 export function translateRoute(

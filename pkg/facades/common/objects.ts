@@ -11,7 +11,7 @@ import { getObject, listObjects } from '../../registry/generic/read';
 import { findResource } from '../../registry/kinds';
 import type { Resource } from '../../registry/resource';
 import type { WriteOptions } from '../../registry/generic/options';
-import { FACADE_LABEL } from '../../controller/translate/backends';
+import { FACADE_LABEL } from '../../../apis/annotations';
 
 export { FACADE_LABEL };
 

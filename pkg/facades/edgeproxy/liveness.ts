@@ -27,7 +27,6 @@
 import type { KObject } from '../../../apis/meta/v1/types';
 import { ApiError } from '../../apierrors/errors';
 import type { Logger } from '../../log/logger';
-import type { StoreWatch } from '../../storage/interface';
 import { isFacadeObject, Unchanged, type Objects } from '../common/objects';
 import { ANNOTATION_EDGE_EXPIRED, ANNOTATION_HEARTBEAT, FACADE, iso, persistedTimes } from './objects';
 
@@ -85,7 +84,8 @@ export class Liveness {
   private readonly isLeader: () => boolean;
   private readonly tickMs: number;
   private readonly sweepMs: number;
-  private watch: StoreWatch | null = null;
+  /** the Backend watch (only stopped here; the store's type stays the store's) */
+  private watch: { stop(): void } | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private sweeping = false;

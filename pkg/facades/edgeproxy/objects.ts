@@ -8,8 +8,7 @@
 //              translate turns it into one load-aware pool of every Backend labelled app=<app>.
 import type { KObject } from '../../../apis/meta/v1/types';
 import type { Backend } from '../../../apis/core/v1alpha2/backend_types';
-import { ANNOTATION_EDGE_EXPIRED, APP_LABEL, FACADE_LABEL, REGION_LABEL } from '../../controller/translate/backends';
-import { ANNOTATION_BALANCE, ANNOTATION_EDGE_APP, BALANCE_EDGE } from '../../controller/translate/routes';
+import { ANNOTATION_BALANCE, ANNOTATION_EDGE_APP, ANNOTATION_EDGE_EXPIRED, APP_LABEL, BALANCE_EDGE, FACADE_LABEL, REGION_LABEL } from '../../../apis/annotations';
 import type { Registration } from './payload';
 
 export const FACADE = 'edgeproxy';

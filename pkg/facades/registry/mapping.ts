@@ -20,8 +20,14 @@ import type { KObject } from '../../../apis/meta/v1/types';
 import { parseDuration, parseGatewayDuration } from '../../../apis/meta/v1/duration';
 import { FieldPath } from '../../../apis/meta/v1/field';
 import { validateHeaderName, validateHostname } from '../../../apis/gateway/v1/common_validate';
-import { ANNOTATION_CB_CLOSE_AFTER, ANNOTATION_CB_FAILURE_WINDOW, FACADE_LABEL } from '../../controller/translate/backends';
-import { ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_WEBSOCKET } from '../../controller/translate/routes';
+import {
+  ANNOTATION_CB_CLOSE_AFTER,
+  ANNOTATION_CB_FAILURE_WINDOW,
+  ANNOTATION_RESPONSE_HEADERS,
+  ANNOTATION_RETRY_IDEMPOTENT_ONLY,
+  ANNOTATION_WEBSOCKET,
+  FACADE_LABEL,
+} from '../../../apis/annotations';
 import { HttpError, isObject } from '../common/http';
 
 export const FACADE = 'registry';

@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { KObject } from '../../../apis/meta/v1/types';
 import type { Backend, BackendEndpoint } from '../../../apis/core/v1alpha2/backend_types';
-import { FACADE_LABEL } from '../../controller/translate/backends';
+import { FACADE_LABEL } from '../../../apis/annotations';
 import { isObject } from '../common/http';
 
 export const FACADE = 'upstreams';

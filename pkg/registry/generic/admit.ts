@@ -2,10 +2,11 @@
 // unknown fields (fieldValidation Strict → 400, Warn → Warning header), schema defaults, the
 // strategy's canonical form; and, once system fields are set, validation into one 422.
 import type { KObject } from '../../../apis/meta/v1/types';
-import type { FieldErrorList } from '../../../apis/meta/v1/field';
+import { invalid as fieldInvalid, type FieldErrorList } from '../../../apis/meta/v1/field';
 import { badRequest, invalid } from '../../apierrors/errors';
 import { applyDefaults, pruneUnknownFields } from '../../schema/structural';
 import { mergeFieldErrors } from '../../schema/validator';
+import { validateListSetsAndMaps } from '../../schema/listtype';
 import type { Resource, ServedVersion } from '../resource';
 import { servedVersion, apiVersionOf } from '../resource';
 import type { FieldValidation } from './options';
@@ -18,8 +19,26 @@ export function versionOf(r: Resource, version: string): ServedVersion {
   return v;
 }
 
+/** How strict decoding errors (duplicate and unknown fields) are reported for one request. */
+export interface StrictDecoding {
+  /** duplicate JSON keys the body had (request/json_decode.ts), already worded */
+  errors?: string[];
+  /**
+   * a patch: kube reports Strict failures of the patched object as 422 `patch: Invalid value`
+   * (handlers/patch.go) instead of the 400 of a create or update
+   */
+  patch?: boolean;
+}
+
 /** Decode-time checks and transforms of a request object. Mutates and returns `obj`; warnings out. */
-export function prepareIncoming(r: Resource, version: string, body: unknown, fv: FieldValidation, warnings: string[]): KObject {
+export function prepareIncoming(
+  r: Resource,
+  version: string,
+  body: unknown,
+  fv: FieldValidation,
+  warnings: string[],
+  strict: StrictDecoding = {},
+): KObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
   const obj = body as KObject;
   const want = apiVersionOf(r, version);
@@ -35,13 +54,17 @@ export function prepareIncoming(r: Resource, version: string, body: unknown, fv:
   const unknown = checkMetaShape(obj);
   for (const k of unknown) delete (obj.metadata as Record<string, unknown>)[k.slice('metadata.'.length)];
   const v = versionOf(r, version);
+  const patchedJSON = strict.patch && fv === 'Strict' ? JSON.stringify(obj) : '';
   unknown.push(...pruneUnknownFields(obj, v.schema));
-  if (unknown.length && fv === 'Strict') {
-    throw badRequest(
-      `${r.kind} in version "${version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
-    );
+  // kube's schemaCoercingDecoder: the JSON decoder's errors first, then the pruned fields
+  const errs = [...(strict.errors ?? []), ...unknown.map((f) => `unknown field "${f}"`)];
+  if (errs.length && fv === 'Strict') {
+    if (strict.patch) {
+      throw invalid({ group: '', kind: '' }, '', [fieldInvalid('patch', patchedJSON, `strict decoding error: ${errs.join(', ')}`)]);
+    }
+    throw badRequest(`${r.kind} in version "${version}" cannot be handled as a ${r.kind}: strict decoding error: ${errs.join(', ')}`);
   }
-  if (unknown.length && fv === 'Warn') for (const f of unknown) warnings.push(`unknown field "${f}"`);
+  if (errs.length && fv === 'Warn') warnings.push(...errs);
   applyDefaults(obj, v.schema);
   r.strategy.normalize(obj);
   return obj;
@@ -53,7 +76,8 @@ export function validateObject(r: Resource, version: string, obj: KObject, old: 
   const meta = validateObjectMeta(obj.metadata, r.strategy);
   const errs: FieldErrorList = [...meta.errors];
   if (old) errs.push(...validateMetaUpdate(obj.metadata, old.metadata));
-  const schemaErrs = versionOf(r, version).validate(obj);
+  const served = versionOf(r, version);
+  const schemaErrs = [...served.validate(obj), ...validateListSetsAndMaps(served.schema, obj)];
   const semanticErrs = old ? r.strategy.validateUpdate(obj, old) : r.strategy.validate(obj);
   errs.push(...mergeFieldErrors(schemaErrs, semanticErrs));
   if (errs.length) throw invalid({ group: r.group, kind: r.kind }, obj.metadata.name ?? '', dedupe(errs));

@@ -11,7 +11,7 @@ import { trackUpdate } from './managed_fields';
 
 export async function createObject(ctx: RegistryContext, r: Resource, body: unknown, opts: WriteOptions): Promise<WriteResult> {
   const warnings: string[] = [];
-  const obj = prepareIncoming(r, opts.version, body, opts.fieldValidation ?? 'Warn', warnings);
+  const obj = prepareIncoming(r, opts.version, body, opts.fieldValidation ?? 'Warn', warnings, { errors: (opts.duplicateFields ?? []).map((f) => `duplicate field "${f}"`) });
   const created = prepareForCreate(ctx, r, obj, opts);
   validateObject(r, opts.version, created, null, warnings);
   return { object: await persistCreate(ctx, r, created, opts), warnings, created: true };

@@ -51,8 +51,10 @@ export function applyConfig(
   force: boolean,
   now: string,
   name: string,
+  subresource?: string,
 ): KObject {
   const res = serverSideApply({
+    subresource,
     live,
     applied,
     manager,

@@ -8,6 +8,8 @@ export interface WriteOptions {
   fieldManager?: string;
   fieldValidation?: FieldValidation;
   subresource?: 'status';
+  /** duplicate keys in the JSON body (paths), for fieldValidation Strict (refused) and Warn */
+  duplicateFields?: string[];
 }
 
 export interface WriteResult {

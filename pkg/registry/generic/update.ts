@@ -14,18 +14,19 @@ import { trackUpdate } from './managed_fields';
 
 export async function updateObject(ctx: RegistryContext, r: Resource, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
   const warnings: string[] = [];
-  const incoming = prepareIncoming(r, opts.version, body, opts.fieldValidation ?? 'Warn', warnings);
+  const incoming = prepareIncoming(r, opts.version, body, opts.fieldValidation ?? 'Warn', warnings, { errors: (opts.duplicateFields ?? []).map((f) => `duplicate field "${f}"`) });
   if (incoming.metadata.name && incoming.metadata.name !== name) {
     throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
   }
   incoming.metadata.name = name;
   const rv = incoming.metadata.resourceVersion;
-  if (!rv) {
-    throw invalid({ group: r.group, kind: r.kind }, name, [
-      fieldInvalid(FieldPath.root('metadata').child('resourceVersion'), '0x0', 'must be specified for an update'),
-    ]);
-  }
+  // kube's Store.Update: a missing object is 404 before the resourceVersion is looked at
   const object = await modify(ctx, r, name, opts, (cur) => {
+    if (!rv) {
+      throw invalid({ group: r.group, kind: r.plural }, name, [
+        fieldInvalid(FieldPath.root('metadata').child('resourceVersion'), '0x0', 'must be specified for an update'),
+      ]);
+    }
     if (cur.metadata.resourceVersion !== rv) throw conflict(r.gr, name, MODIFIED);
     return finishUpdate(ctx, r, cur, structuredClone(incoming), opts, warnings);
   });
