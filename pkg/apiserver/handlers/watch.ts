@@ -34,6 +34,7 @@ import { CachedEvent } from '../watchcache/event';
 import { bool, int, str, type Query } from '../request/query';
 import { selectorPredicate, sendInitialEvents, validateListOptions } from '../listopts';
 import { tableOf, type IncludeObject } from '../table';
+import { bookmarkRevision } from './watch_bookmark';
 
 const BOOKMARK_EVERY_MS = 15_000;
 /** a watcher whose socket holds this much unsent data is cut off (kube's cacher drops blocked watchers) */
@@ -90,11 +91,8 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   let storeWatch: StoreWatch | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
   /** the newest revision this watcher may claim in a bookmark: never beyond what it was sent */
-  const safeRevision = (): number => {
-    if (storeWatch) return Math.max(w.lastRevision, w.progressRevision);
-    if (w.following) return Math.max(w.lastRevision, cacher.latestRevision);
-    return w.lastRevision;
-  };
+  const safeRevision = (): number =>
+    bookmarkRevision(storeWatch ? 'store' : w.following ? 'cache' : 'none', w.lastRevision, w.progressRevision, cacher.latestRevision);
   const finish = (withBookmark: boolean) => {
     if (w.closed) return;
     if (withBookmark && bookmarks) w.bookmark(safeRevision());
