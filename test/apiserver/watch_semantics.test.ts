@@ -147,6 +147,15 @@ for (const storage of ['sqlite', 'etcd'] as const) {
         w.close();
         await ts.api.del(`${BACKENDS}/w-t0`);
       }
+      // a timeout beyond what a timer holds (2^31 ms) is long, not "at once"
+      const long = await ts.api.watch(`${BACKENDS}?watch=1&resourceVersion=${cur}&timeoutSeconds=99999999`);
+      try {
+        await ts.api.patch(`${BACKENDS}/w-a`, 'merge', { metadata: { labels: { long: 'yes' } } });
+        const e = await long.next(5000);
+        assert.deepEqual([e?.type, e?.object.metadata.name], ['MODIFIED', 'w-a']);
+      } finally {
+        long.close();
+      }
       // positive control: timeoutSeconds=1 ends it
       const short = await ts.api.watch(`${BACKENDS}?watch=1&resourceVersion=${cur}&timeoutSeconds=1`);
       assert.ok(await short.waitEnd(5000));

@@ -67,12 +67,15 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   if (!(await cacher.waitReady(WAIT_MS))) throw tooManyRequests('storage is (re)initializing', 1);
 
   // sendInitialEvents=true: the cache must reach the asked revision first (kube's waitUntilFreshAndBlock)
+  // (unset: the store's current revision, which storage answers when the cache cannot get there)
   let tooLarge: StorageError | undefined;
+  let initialFromStorage = false;
   if (sendInitial === true) {
     const target = rvParam === '' ? await currentRevision(ctx) : rv;
     if (!(await cacher.waitUntilFresh(target, WAIT_MS))) {
-      tooLarge = cacher.isSynced ? StorageError.tooLarge(target, cacher.latestRevision) : undefined;
-      if (!tooLarge) throw tooManyRequests('storage is (re)initializing', 1);
+      if (rvParam === '') initialFromStorage = true;
+      else if (cacher.isSynced) tooLarge = StorageError.tooLarge(target, cacher.latestRevision);
+      else throw tooManyRequests('storage is (re)initializing', 1);
     }
   }
 
@@ -98,7 +101,8 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
     if (withBookmark && bookmarks) w.bookmark(safeRevision());
     w.close();
   };
-  const timeout = setTimeout(() => finish(true), timeoutSeconds * 1000);
+  // a timer longer than 2^31-1 ms would fire at once (Node's TimeoutOverflowWarning)
+  const timeout = setTimeout(() => finish(true), Math.min(timeoutSeconds * 1000, 2 ** 31 - 1));
   const cleanup = () => {
     clearTimeout(timeout);
     if (bookmarkTimer) clearInterval(bookmarkTimer);
@@ -113,10 +117,15 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   try {
     let from = rv;
     if (sendInitial === true) {
-      const snap = cacher.snapshot(match);
-      if (!snap) throw tooManyRequests('storage is (re)initializing', 1);
-      for (const obj of snap.items) w.initial(toVersion(r, obj, version));
-      from = snap.revision;
+      const snap = initialFromStorage ? undefined : cacher.snapshot(match);
+      if (snap) {
+        for (const obj of snap.items) w.initial(toVersion(r, obj, version));
+        from = snap.revision;
+      } else {
+        const list = await listObjects(ctx.registry, r, version, { predicate: match });
+        for (const obj of list.items) w.initial(obj);
+        from = Number(list.metadata.resourceVersion);
+      }
       if (bookmarks) w.bookmark(from, true);
     } else if (sendInitial === false) {
       // no initial state: "most recent" (unset) is the store's revision, "any" (0) the cache's
