@@ -148,7 +148,7 @@ for (const storage of ['sqlite', 'etcd'] as const) {
         await ts.api.del(`${BACKENDS}/w-t0`);
       }
       // a timeout beyond what a timer holds (2^31 ms) is long, not "at once"
-      const long = await ts.api.watch(`${BACKENDS}?watch=1&resourceVersion=${cur}&timeoutSeconds=99999999`);
+      const long = await ts.api.watch(`${BACKENDS}?watch=1&resourceVersion=${await listRV(ts)}&timeoutSeconds=99999999`);
       try {
         await ts.api.patch(`${BACKENDS}/w-a`, 'merge', { metadata: { labels: { long: 'yes' } } });
         const e = await long.next(5000);
