@@ -1,4 +1,7 @@
 // delete with preconditions: Txn If(mod_revision == read) Then Delete, re-read on a lost race.
+// A key that is gone by then was deleted by someone else: NotFound, as kube's conditionalDelete
+// answers the second of two concurrent DELETEs (the drivers never re-send a transaction that may
+// have applied, so "gone" is never our own earlier attempt).
 import type { KObject } from '../../apis/meta/v1/types';
 import type { Driver } from './driver';
 import type { Preconditions } from './interface';
@@ -22,8 +25,7 @@ export async function deleteObject(
     validate?.(current);
     const res = await driver.delete(key, kv.modRevision);
     if (res.succeeded) return decode(res.prev ?? kv, res.revision);
-    // A retried delete whose first attempt applied finds the key gone: that delete was ours.
-    if (res.current === null) return current;
+    if (res.current === null) throw StorageError.notFound(key);
     kv = res.current;
   }
   throw StorageError.conflict(key, `too many concurrent updates to ${key}`);

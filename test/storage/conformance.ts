@@ -446,6 +446,25 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
       assert.notEqual(again.metadata.uid, created.metadata.uid);
     });
 
+    it('two concurrent deletes of one key: exactly one returns the object, the other is NotFound', tc, async () => {
+      const P = prefixFor('delete-race');
+      for (let i = 0; i < 8; i++) {
+        const created = await store.create(`${P}k${i}`, backend(`k${i}`));
+        // both read the live object before either deletes it (the same tick), as two DELETE requests do
+        const results = await Promise.allSettled([store.delete(`${P}k${i}`), store.delete(`${P}k${i}`)]);
+        const ok = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<KObject>[];
+        const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+        assert.equal(ok.length, 1, `round ${i}: one delete wins, got ${JSON.stringify(results.map((r) => r.status))}`);
+        assert.equal(ok[0].value.metadata.uid, created.metadata.uid);
+        assert.equal(failed.length, 1);
+        const e = failed[0].reason;
+        assert.ok(e instanceof StorageError && e.code === 'NotFound', `round ${i}: the loser gets NotFound, got ${String(e)}`);
+      }
+      // positive control: a lone delete of a live key still succeeds
+      const lone = await store.create(`${P}lone`, backend('lone'));
+      assert.equal((await store.delete(`${P}lone`)).metadata.uid, lone.metadata.uid);
+    });
+
     // ----- revisions and concurrency -------------------------------------------------------------
 
     it('resourceVersions strictly increase across keys and prefixes', tc, async () => {

@@ -1,4 +1,6 @@
-// DELETE one (Status, or the object while finalizers hold it) and DELETE collection.
+// DELETE one (Status, or the object while finalizers hold it) and DELETE collection, which
+// answers as kube's DeleteCollection does: the list it read, holding the items this call deleted
+// (or marked for deletion); items someone else deleted meanwhile are left out.
 import type { Request, Response } from 'express';
 import type { Resource } from '../../registry/resource';
 import { deleteObject, parseDeleteOptions } from '../../registry/generic/delete';
@@ -30,18 +32,20 @@ export async function handleDeleteCollection(ctx: ServerContext, r: Resource, ve
   const opts = await deleteOptionsOf(req, version);
   const list = await listObjects(ctx.registry, r, version, { ...listOptions(r, req), limit: undefined, continue: undefined });
   // 32 at a time: concurrent writes share a commit (SQLite group commit, etcd pipelining)
+  const deleted: boolean[] = new Array(list.items.length).fill(false);
   let next = 0;
   const worker = async () => {
     while (next < list.items.length) {
-      const obj = list.items[next++];
+      const i = next++;
       try {
         // DeleteOptions, preconditions included, apply to every item, as in kube's DeleteCollection
-        await deleteObject(ctx.registry, r, obj.metadata.name!, opts);
+        await deleteObject(ctx.registry, r, list.items[i].metadata.name!, opts);
+        deleted[i] = true;
       } catch (err) {
         if (!(err instanceof ApiError && err.code === 404)) throw err; // deleted meanwhile is fine
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(32, list.items.length) }, worker));
-  send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, details: { group: r.group, kind: r.plural } });
+  send(res, 200, { ...list, items: list.items.filter((_, i) => deleted[i]) });
 }

@@ -1,30 +1,52 @@
-// GET …?watch=1: newline-delimited events. Headers go out at once (client-node's informer waits for
-// them). Events come from the resource's watch cache (serialized once for all watchers) or, for a
-// revision older than its window, from store history; a compacted revision is one ERROR event with
-// a 410 Status, then the stream closes. Bookmarks only when asked (kubectl get -w never asks).
+// GET …?watch=1: newline-delimited events. Headers go out as soon as the watch's start is settled
+// (at once for every watch but sendInitialEvents at a future revision; client-node's informer waits
+// for them). Events come from the resource's watch cache (serialized once for all watchers) or, for
+// a revision older than its window, from store history; a compacted revision is one ERROR event
+// with a 410 Status, then the stream closes. Bookmarks only when asked (kubectl get -w never asks).
+// Where the watch starts, as kube's cacher decides it:
+//   resourceVersion unset or "0", no sendInitialEvents → the current objects as ADDED, then changes
+//   sendInitialEvents=true  → the cache's objects once it has reached resourceVersion (unset: the
+//                             store's current revision; "0": as it is); a revision the cache does
+//                             not reach within 3 s is one ERROR "Too large resource version" (504)
+//   sendInitialEvents=false → changes after resourceVersion; unset: after the store's current
+//                             revision ("most recent"), "0": after the cache's ("any"); no replay
+//   resourceVersion=N       → changes after N (a future N waits silently, as in kube)
+// timeoutSeconds unset or 0 is the server's default (kube: random in [1800, 3600) s). While the
+// watch cache (re)starts a watch waits for it up to 3 s, then is refused with 429 (kube's
+// "storage is (re)initializing"). A replay (from the cache window or store history) that cannot be
+// written without buffering more than MAX_BUFFERED_BYTES ends with an ERROR event (410 Expired),
+// so the client lists again instead of re-watching into the same cut.
 import type { Request, Response } from 'express';
 import type { KObject } from '../../../apis/meta/v1/types';
 import { badRequest, expired, toStatusLine } from '../watch_errors';
 import type { Resource } from '../../registry/resource';
 import { apiVersionOf } from '../../registry/resource';
+import { toVersion } from '../../registry/generic/admit';
 import { listObjects } from '../../registry/generic/read';
 import { parseResourceVersion } from '../../storage/codec';
 import { selectEvent } from '../../storage/watch';
-import { isStorageError } from '../../storage/errors';
+import { isStorageError, StorageError } from '../../storage/errors';
 import type { StoreWatch } from '../../storage/interface';
+import { fromStorage, tooManyRequests } from '../../apierrors/errors';
 import type { ServerContext } from '../context';
 import type { CacheWatcher } from '../watchcache/cacher';
 import { CachedEvent } from '../watchcache/event';
 import { bool, int, str, type Query } from '../request/query';
-import { selectorPredicate } from '../listopts';
+import { selectorPredicate, sendInitialEvents, validateListOptions } from '../listopts';
 import { tableOf, type IncludeObject } from '../table';
+import { bookmarkRevision } from './watch_bookmark';
 
 const BOOKMARK_EVERY_MS = 15_000;
 /** a watcher whose socket holds this much unsent data is cut off (kube's cacher drops blocked watchers) */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** how long a watch waits for the cache to (re)start, and for a sendInitialEvents revision (kube: 3 s) */
+const WAIT_MS = 3000;
+/** kube-apiserver's --min-request-timeout: a watch without timeoutSeconds ends after 1–2× this */
+const MIN_REQUEST_TIMEOUT_S = 1800;
 
 export async function serveWatch(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response, table: IncludeObject | null): Promise<void> {
   const q = req.query as Query;
+  validateListOptions(q, true);
   const rvParam = str(q, 'resourceVersion') ?? '';
   let rv: number;
   try {
@@ -32,31 +54,55 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   } catch (err) {
     throw badRequest((err as Error).message);
   }
-  const timeoutSeconds = int(q, 'timeoutSeconds', 0) ?? Math.floor(1800 * (1 + Math.random()));
+  // 0 is "the server's default", as in kube (a client sending 0 must not hot-loop)
+  const timeoutSeconds = int(q, 'timeoutSeconds', 0) || Math.floor(MIN_REQUEST_TIMEOUT_S * (1 + Math.random()));
   const bookmarks = bool(q, 'allowWatchBookmarks');
-  const sendInitialParam = str(q, 'sendInitialEvents');
-  const sendInitial = sendInitialParam === undefined ? undefined : bool(q, 'sendInitialEvents');
-  if (sendInitial && str(q, 'resourceVersionMatch') !== 'NotOlderThan') {
-    throw badRequest('sendInitialEvents is forbidden unless resourceVersionMatch is NotOlderThan');
-  }
+  const sendInitial = sendInitialEvents(q);
   const match = selectorPredicate(r, q);
-  const w = new HttpWatcher(r, version, res, match, table);
 
+  let clientGone = false;
+  req.on('close', () => (clientGone = true));
+  const cacher = ctx.cacherFor(r);
+  await cacher.start();
+  if (!(await cacher.waitReady(WAIT_MS))) throw tooManyRequests('storage is (re)initializing', 1);
+
+  // sendInitialEvents=true: the cache must reach the asked revision first (kube's waitUntilFreshAndBlock)
+  // (unset: the store's current revision, which storage answers when the cache cannot get there)
+  let tooLarge: StorageError | undefined;
+  let initialFromStorage = false;
+  if (sendInitial === true) {
+    const target = rvParam === '' ? await currentRevision(ctx) : rv;
+    if (!(await cacher.waitUntilFresh(target, WAIT_MS))) {
+      if (rvParam === '') initialFromStorage = true;
+      else if (cacher.isSynced) tooLarge = StorageError.tooLarge(target, cacher.latestRevision);
+      else throw tooManyRequests('storage is (re)initializing', 1);
+    }
+  }
+
+  const w = new HttpWatcher(r, version, res, match, table);
   res.status(200);
   res.setHeader('Content-Type', table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json');
   res.setHeader('Cache-Control', 'no-cache, private');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.flushHeaders();
+  if (tooLarge) {
+    // as kube's errWatcher: HTTP 200, one ERROR event carrying the 504 Status, nothing before it
+    w.fail(fromStorage(tooLarge, r.gr, ''));
+    return;
+  }
 
   let storeWatch: StoreWatch | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
-  const cacher = ctx.cacherFor(r);
+  /** the newest revision this watcher may claim in a bookmark: never beyond what it was sent */
+  const safeRevision = (): number =>
+    bookmarkRevision(storeWatch ? 'store' : w.following ? 'cache' : 'none', w.lastRevision, w.progressRevision, cacher.latestRevision);
   const finish = (withBookmark: boolean) => {
     if (w.closed) return;
-    if (withBookmark && bookmarks) w.bookmark(Math.max(w.lastRevision, cacher.latestRevision));
+    if (withBookmark && bookmarks) w.bookmark(safeRevision());
     w.close();
   };
-  const timeout = setTimeout(() => finish(true), timeoutSeconds * 1000);
+  // a timer longer than 2^31-1 ms would fire at once (Node's TimeoutOverflowWarning)
+  const timeout = setTimeout(() => finish(true), Math.min(timeoutSeconds * 1000, 2 ** 31 - 1));
   const cleanup = () => {
     clearTimeout(timeout);
     if (bookmarkTimer) clearInterval(bookmarkTimer);
@@ -65,30 +111,50 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   };
   w.onClose = cleanup;
   req.on('close', () => w.close());
+  if (clientGone) w.close();
   ctx.closing.onClose(() => finish(true));
 
   try {
-    await cacher.start();
     let from = rv;
-    if ((rv === 0 && sendInitial !== false) || sendInitial === true) {
+    if (sendInitial === true) {
+      const snap = initialFromStorage ? undefined : cacher.snapshot(match);
+      if (snap) {
+        for (const obj of snap.items) w.initial(toVersion(r, obj, version));
+        from = snap.revision;
+      } else {
+        const list = await listObjects(ctx.registry, r, version, { predicate: match });
+        for (const obj of list.items) w.initial(obj);
+        from = Number(list.metadata.resourceVersion);
+      }
+      if (bookmarks) w.bookmark(from, true);
+    } else if (sendInitial === false) {
+      // no initial state: "most recent" (unset) is the store's revision, "any" (0) the cache's
+      if (rvParam === '') from = await currentRevision(ctx);
+      else if (rv === 0) from = cacher.latestRevision;
+    } else if (rv === 0) {
       const list = await listObjects(ctx.registry, r, version, { predicate: match });
       for (const obj of list.items) w.initial(obj);
       from = Number(list.metadata.resourceVersion);
-      if (sendInitial === true) w.bookmark(from, true);
     }
     if (w.closed) return;
     w.lastRevision = Math.max(w.lastRevision, from);
-    if (!cacher.watch(from, w)) {
-      // older than the cache's window: replay from store history (410 if compacted there too)
+    w.startedAfter = from;
+    w.replaying = true;
+    w.following = cacher.watch(from, w);
+    w.replaying = false;
+    if (!w.following && !w.closed) {
+      // older than the cache's window (or the cache restarted meanwhile): store history, whose
+      // replay is cut with 410 when the client cannot take it (410 if compacted there too)
+      w.replaying = true;
       storeWatch = ctx.registry.store.watch(r.keyPrefix, { resourceVersion: String(from) }, {
         onEvent: (e) => w.deliver(new CachedEvent(e.type, e.object, e.revision, e.prevObject)),
         onProgress: (rev) => w.progress(rev),
         onError: (err) => w.fail(isStorageError(err, 'Expired') ? expired(err.message) : err),
       });
     }
-    if (bookmarks) {
+    if (bookmarks && !w.closed) {
       bookmarkTimer = setInterval(() => {
-        const latest = storeWatch ? w.progressRevision : cacher.latestRevision;
+        const latest = safeRevision();
         if (latest > w.lastRevision) w.bookmark(latest);
       }, BOOKMARK_EVERY_MS);
       bookmarkTimer.unref();
@@ -98,10 +164,24 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   }
 }
 
+async function currentRevision(ctx: ServerContext): Promise<number> {
+  try {
+    return await ctx.registry.store.currentRevision();
+  } catch (err) {
+    throw fromStorage(err, { group: '', resource: '' }, '');
+  }
+}
+
 class HttpWatcher implements CacheWatcher {
   closed = false;
   lastRevision = 0;
   progressRevision = 0;
+  /** registered with the watch cache: every event up to its latest revision was offered */
+  following = false;
+  /** writing a replay: a cut ends with 410, not a clean EOF the client would resume into again */
+  replaying = false;
+  /** the revision the watch started after, named by a replay cut */
+  startedAfter = 0;
   onClose?: () => void;
   private readonly apiVersion: string;
   private sentColumns = false;
@@ -134,7 +214,11 @@ class HttpWatcher implements CacheWatcher {
     }
     this.write(line);
     if (this.res.writableLength > MAX_BUFFERED_BYTES) {
-      this.close();
+      if (this.replaying) {
+        this.fail(expired(`too old resource version: ${this.startedAfter} (the events since then are more than a watch may replay; list again)`));
+      } else {
+        this.close();
+      }
       return false;
     }
     return true;

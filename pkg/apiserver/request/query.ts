@@ -1,7 +1,6 @@
 // Query parameters as kube parses them. Booleans follow Go's strconv.ParseBool (the Python client
 // sends `watch=True`); integers are strict.
-import { forbidden as fieldForbidden, type FieldErrorList } from '../../../apis/meta/v1/field';
-import { badRequest, invalid } from '../../apierrors/errors';
+import { badRequest } from '../../apierrors/errors';
 
 export type Query = Record<string, unknown>;
 
@@ -65,16 +64,3 @@ export function fieldManager(q: Query, userAgent: string | undefined): string {
   return prog && prog.length <= 128 && !/[^\x20-\x7e]/.test(prog) ? prog : 'unknown';
 }
 
-/**
- * kube's ValidateListOptions for a LIST with `continue`: resourceVersionMatch may not come with a
- * continue token (the token carries its own revision): 422 on ListOptions.meta.k8s.io.
- */
-export function validateListContinue(q: Query): void {
-  const match = str(q, 'resourceVersionMatch');
-  const cont = str(q, 'continue');
-  if (!match || !cont) return;
-  const errs: FieldErrorList = [];
-  if (!str(q, 'resourceVersion')) errs.push(fieldForbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
-  errs.push(fieldForbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
-  throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
-}

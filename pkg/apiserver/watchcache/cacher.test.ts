@@ -162,4 +162,67 @@ describe('Cacher', () => {
     assert.deepEqual(l!.items.map((o) => o.metadata.name), ['a', 'b']);
     c.stop();
   });
+
+  it('while it relists, no watcher registers (the events between its revision and the relist are in no window); waitReady waits for it', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const s = new ScriptedStore();
+    s.revision = 2;
+    const c = new Cacher(s.asStore(), P, { restartDelayMs: 250 });
+    await c.start();
+    const w: CacheWatcher = { deliver: () => true, progress: () => undefined, terminate: () => undefined };
+    assert.equal(c.watch(2, w), true, 'positive control: a synced cache takes the watcher');
+    c.unwatch(w);
+    s.handler!.onError(new Error('watch broken'));
+    assert.equal(c.watch(2, w), false, 'not synced: the caller reads store history');
+    assert.equal(c.watcherCount, 0);
+    let ready: boolean | undefined;
+    void c.waitReady(10_000).then((ok) => (ready = ok));
+    const timedOut = c.waitReady(100);
+    t.mock.timers.tick(100);
+    assert.equal(await timedOut, false, 'a bounded wait gives up');
+    s.items = [obj('z', 40)];
+    s.revision = 40; // written meanwhile: 3..40 are in no window
+    t.mock.timers.tick(150);
+    await flush();
+    assert.equal(ready, true, 'woken by the relist');
+    assert.equal(c.watch(2, w), false, 'a revision before the relist is too old for the window');
+    assert.equal(c.watch(40, w), true);
+    c.stop();
+  });
+
+  it('waitUntilFresh waits for a future revision (with progress requests) and gives up after its timeout', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const s = new ScriptedStore();
+    s.revision = 5;
+    const c = new Cacher(s.asStore(), P, { progressRequestEveryMs: 60_000 });
+    await c.start();
+    assert.equal(await c.waitUntilFresh(5, 3000), true, 'already there');
+    const p = c.waitUntilFresh(100, 3000);
+    await flush();
+    assert.ok(s.progressRequests >= 1, 'the store is asked how far it is');
+    s.emit({ type: 'ADDED', object: obj('a', 6), revision: 6 });
+    t.mock.timers.tick(3000);
+    assert.equal(await p, false, 'revision 100 never came');
+    const q = c.waitUntilFresh(7, 3000);
+    await flush();
+    s.emit({ type: 'ADDED', object: obj('b', 7), revision: 7 });
+    assert.equal(await q, true);
+    assert.deepEqual(c.snapshot()!.items.map((o) => o.metadata.name), ['a', 'b']);
+    assert.equal(c.snapshot()!.revision, 7);
+    c.stop();
+  });
+
+  it('the event window is bounded by bytes: big events push old ones out and move the too-old line', async () => {
+    const s = new ScriptedStore();
+    s.revision = 1;
+    const c = new Cacher(s.asStore(), P, { maxBytes: 100_000 });
+    await c.start();
+    const big = 'x'.repeat(20_000);
+    for (let i = 2; i <= 6; i++) s.emit({ type: 'MODIFIED', object: obj('a', i, { spec: { big } }), revision: i });
+    assert.ok(c.windowBytes <= 100_000, `window ${c.windowBytes} bytes`);
+    const w: CacheWatcher = { deliver: () => true, progress: () => undefined, terminate: () => undefined };
+    assert.equal(c.watch(1, w), false, 'the first events were pushed out: revision 1 is too old for the window');
+    assert.equal(c.watch(5, w), true, 'positive control: a recent revision is still served from memory');
+    c.stop();
+  });
 });

@@ -6,6 +6,11 @@
 // shared by the state, the events (prevObject is the state's previous object) and every reader.
 // "Too old" for a watch is decided by the window, not by store compaction alone: a quiet resource
 // keeps old revisions valid (client-node re-watches every 30 s from its last resourceVersion).
+// The window is bounded by count and by bytes (each event costs its object's JSON twice, for the
+// decoded object and its cached wire form, plus its prevObject's JSON): 1.5 MiB objects cannot
+// make 10,000 events hold gigabytes.
+// While the cache (re)starts after a broken store watch it registers no watcher (watch answers
+// false: the caller reads store history, which misses nothing); waitReady lets callers wait.
 import type { KObject } from '../../../apis/meta/v1/types';
 import type { ObjectEvent, Store, StoreWatch } from '../../storage/interface';
 import { CachedEvent } from './event';
@@ -14,7 +19,11 @@ import type { Freshness } from './list_plan';
 import { ProgressTracker } from './progress';
 import { Ring } from './ring';
 import { KeyedState } from './state';
+import { objectJSON } from './serialized';
 import { RevisionWaiters } from './waiters';
+
+/** default byte bound of one resource's event window */
+export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
 
 export interface CacheWatcher {
   /** false: the watcher could not keep up and was closed */
@@ -26,6 +35,8 @@ export interface CacheWatcher {
 
 export interface CacherOptions {
   capacity?: number;
+  /** bound of the event window in bytes (default DEFAULT_WINDOW_BYTES) */
+  maxBytes?: number;
   restartDelayMs?: number;
   /** how long a LIST waits for the cache to reach the revision it needs (kube: 3 s) */
   freshnessTimeoutMs?: number;
@@ -57,13 +68,14 @@ export class Cacher {
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
   private progressTimer?: NodeJS.Timeout;
+  private readonly readyWaiters = new Set<() => void>();
 
   constructor(
     private readonly store: Store,
     private readonly prefix: string,
     private readonly opts: CacherOptions = {},
   ) {
-    this.ring = new Ring(opts.capacity ?? 10_000);
+    this.ring = new Ring(opts.capacity ?? 10_000, opts.maxBytes ?? DEFAULT_WINDOW_BYTES);
   }
 
   /** Starts (once) and resolves when the cache follows the store. */
@@ -91,6 +103,47 @@ export class Cacher {
 
   get isSynced(): boolean {
     return this.synced;
+  }
+
+  /** bytes the event window holds */
+  get windowBytes(): number {
+    return this.ring.bytes;
+  }
+
+  /** Resolves true once the cache follows the store (at once if it does), false after timeoutMs. */
+  waitReady(timeoutMs: number): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    if (this.stopped || timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.readyWaiters.delete(wake);
+        resolve(ok);
+      };
+      const wake = () => done(this.synced);
+      const timer = setTimeout(() => done(this.synced), timeoutMs);
+      this.readyWaiters.add(wake);
+    });
+  }
+
+  /**
+   * Waits (at most timeoutMs) until the cache has seen `revision`, asking the store for progress
+   * meanwhile; false when it has not by then or is not following the store (kube's
+   * waitUntilFreshAndBlock, which a watch with sendInitialEvents uses).
+   */
+  async waitUntilFresh(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.synced && this.latest >= revision) return true;
+    if (!this.synced) return false;
+    this.askProgress();
+    const ok = await this.waiters.wait(revision, this.latest, timeoutMs);
+    if (!this.waiters.size) this.stopProgressRequests();
+    return ok && this.synced;
+  }
+
+  /** The objects matching `predicate` as the cache holds them now (frozen), or undefined while not synced. */
+  snapshot(predicate?: (o: KObject) => boolean): CachedList | undefined {
+    if (!this.synced) return undefined;
+    return { items: this.state.list(predicate), revision: this.latest };
   }
 
   /** The cached object for a storage key (frozen: never mutate), if the cache holds it. */
@@ -121,10 +174,12 @@ export class Cacher {
 
   /**
    * Registers a watcher for events after `revision`. Returns false when that revision is older
-   * than the window: the caller serves it from store history (or answers 410).
+   * than the window, or the cache is not following the store (starting, restarting: the events
+   * between `revision` and the relist are in no window): the caller serves it from store history
+   * (or answers 410).
    */
   watch(revision: number, w: CacheWatcher): boolean {
-    if (revision < this.startRevision) return false;
+    if (!this.synced || revision < this.startRevision) return false;
     for (let i = 0; i < this.ring.size; i++) {
       const ev = this.ring.at(i);
       if (ev.revision > revision && !w.deliver(ev)) return true;
@@ -144,6 +199,7 @@ export class Cacher {
     this.storeWatch?.stop();
     this.synced = false;
     this.waiters.failAll();
+    for (const wake of [...this.readyWaiters]) wake();
     for (const w of [...this.watchers]) w.terminate('watch cache stopped');
     this.watchers.clear();
   }
@@ -158,6 +214,7 @@ export class Cacher {
     this.latest = Math.max(this.latest, rev);
     this.progress.reset();
     this.synced = true;
+    for (const wake of [...this.readyWaiters]) wake();
     this.storeWatch = this.store.watch(this.prefix, { resourceVersion: String(rev) }, {
       onEvent: (e) => this.onEvent(e),
       onProgress: (r) => this.onProgress(r),
@@ -172,8 +229,8 @@ export class Cacher {
     // the previous state is the one the cache already holds (same bytes as the store's prevKv)
     const prevObject = e.type === 'ADDED' ? e.prevObject && deepFreeze(e.prevObject) : (prev ?? (e.prevObject && deepFreeze(e.prevObject)));
     const ev = new CachedEvent(e.type, object, e.revision, prevObject);
-    const evicted = this.ring.push(ev);
-    if (evicted) this.startRevision = evicted.revision;
+    const evicted = this.ring.push(ev, eventCost(object, prevObject));
+    if (evicted.length) this.startRevision = evicted[evicted.length - 1].revision;
     if (ev.revision > this.latest) this.latest = ev.revision;
     for (const w of this.watchers) {
       if (!w.deliver(ev)) this.watchers.delete(w);
@@ -234,4 +291,14 @@ export class Cacher {
       this.ready = this.begin().catch((e: Error) => this.onError(e));
     }, this.opts.restartDelayMs ?? 250);
   }
+}
+
+/**
+ * What one event holds in memory, in bytes: its object's JSON (made once here and reused by LISTs
+ * and the storage-version watch line) counted twice, for the decoded object and its wire form,
+ * plus its prevObject's (usually the previous event's object, its JSON already made).
+ */
+function eventCost(object: KObject, prevObject: KObject | undefined): number {
+  const own = objectJSON(object, object.apiVersion as string).length;
+  return 2 * own + (prevObject ? objectJSON(prevObject, prevObject.apiVersion as string).length : 0);
 }

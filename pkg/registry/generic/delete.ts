@@ -1,5 +1,6 @@
 // delete (DELETE) with DeleteOptions: preconditions, dryRun, propagationPolicy. An object with
-// finalizers is only marked (deletionTimestamp) and stays until its finalizers are removed.
+// finalizers is only marked (kube's markAsDeleting: deletionTimestamp, deletionGracePeriodSeconds 0
+// and a generation bump) and stays until its finalizers are removed.
 import type { KObject, Status } from '../../../apis/meta/v1/types';
 import { badRequest, conflict, fromStorage } from '../../apierrors/errors';
 import type { Resource } from '../resource';
@@ -61,10 +62,7 @@ export async function deleteObject(ctx: RegistryContext, r: Resource, name: stri
   if (cur.metadata.finalizers?.length) {
     const object = await modify(ctx, r, name, { version: opts.version, dryRun: opts.dryRun }, (c) => {
       checkPre(r, name, opts, c);
-      if (!c.metadata.deletionTimestamp) {
-        c.metadata.deletionTimestamp = ctx.now();
-        c.metadata.deletionGracePeriodSeconds = 0;
-      }
+      if (!c.metadata.deletionTimestamp) markAsDeleting(c, ctx.now());
       return c;
     });
     return { kind: 'pending', object };
@@ -89,6 +87,17 @@ export async function deleteObject(ctx: RegistryContext, r: Resource, name: stri
     code: 200,
   };
   return { kind: 'deleted', status, object: toVersion(r, gone, opts.version) };
+}
+
+/**
+ * kube's markAsDeleting for kinds without graceful deletion: the first mark bumps generation (a
+ * controller watching observedGeneration learns of the deletion) and sets the timestamp.
+ */
+export function markAsDeleting(obj: KObject, now: string): void {
+  const m = obj.metadata;
+  if (!m.deletionTimestamp && (m.generation ?? 0) > 0) m.generation = m.generation! + 1;
+  m.deletionTimestamp = now;
+  m.deletionGracePeriodSeconds = 0;
 }
 
 function checkPre(r: Resource, name: string, opts: DeleteOptions, cur: KObject): void {

@@ -11,6 +11,7 @@ import type { WriteOptions, WriteResult } from './options';
 import { keyOf, prepareIncoming, toVersion, validateObject } from './admit';
 import { specChanged } from './meta';
 import { trackUpdate } from './managed_fields';
+import { isStorageError } from '../../storage/errors';
 
 export async function updateObject(ctx: RegistryContext, r: Resource, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
   const warnings: string[] = [];
@@ -51,21 +52,48 @@ export async function modify(
       const cur = await ctx.store.get(key);
       return toVersion(r, await change(toVersion(r, cur, opts.version)), opts.version);
     }
-    let deleteNow = false;
-    const res = await ctx.store.guaranteedUpdate(key, undefined, async (cur) => {
-      const next = await change(toVersion(r, cur, opts.version));
-      deleteNow = !!next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length);
-      return { ...next, apiVersion: storageApiVersion };
-    });
-    if (deleteNow) {
-      const uid = res.object.metadata.uid;
-      const gone = await ctx.store.delete(key, { uid, resourceVersion: res.object.metadata.resourceVersion }).catch(() => res.object);
-      return toVersion(r, gone, opts.version);
+    let emptied: EmptiedFinalizers | undefined;
+    let res;
+    try {
+      res = await ctx.store.guaranteedUpdate(key, undefined, async (cur) => {
+        const next = await change(toVersion(r, cur, opts.version));
+        // kube's errEmptiedFinalizers: the last finalizer of a deleting object is gone, so the
+        // object is deleted instead of stored (watchers see one DELETED, no intermediate MODIFIED)
+        if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) throw new EmptiedFinalizers(next, cur.metadata.uid);
+        return { ...next, apiVersion: storageApiVersion };
+      });
+    } catch (err) {
+      if (!(err instanceof EmptiedFinalizers)) throw err;
+      emptied = err;
     }
-    return toVersion(r, res.object, opts.version);
+    if (emptied) return await deleteWithoutFinalizers(ctx, key, emptied);
+    return toVersion(r, res!.object, opts.version);
   } catch (err) {
     throw fromStorage(err, r.gr, name);
   }
+}
+
+class EmptiedFinalizers extends Error {
+  constructor(
+    readonly object: KObject,
+    readonly uid: string | undefined,
+  ) {
+    super('emptied finalizers');
+  }
+}
+
+/**
+ * kube's deleteWithoutFinalizers: delete the object (same uid: never a recreated one) and answer
+ * the updated object the client sent. Deletion is racy (two updates may both empty the
+ * finalizers), so NotFound is success; any other failure is the client's answer.
+ */
+async function deleteWithoutFinalizers(ctx: RegistryContext, key: string, e: EmptiedFinalizers): Promise<KObject> {
+  try {
+    await ctx.store.delete(key, e.uid ? { uid: e.uid } : undefined);
+  } catch (err) {
+    if (!isStorageError(err, 'NotFound')) throw err;
+  }
+  return e.object;
 }
 
 /**

@@ -92,7 +92,7 @@ export class SqliteDriver implements Driver {
     this.assertOpen();
     const sub = new Subscriber(prefix, sink, () => this.subscribers.delete(sub), () => this.rev);
     if (fromRevision > 0 && fromRevision < this.compacted) {
-      sub.fail(StorageError.expired(fromRevision, this.compacted));
+      sub.fail(StorageError.expired(fromRevision - 1, this.compacted)); // names the revision the watch was asked from (kube)
       return sub;
     }
     // History and subscription in the same synchronous step: no commit can fall between them.
