@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import * as YAML from 'yaml';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../../apierrors/errors';
+import { decodeProtobuf, PROTOBUF } from './protobuf';
 import { checkBodyDepth } from '../../registry/generic/limits';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -60,6 +61,8 @@ export function decodeBody(buf: Buffer, contentType: string | undefined, opts: {
     }
   } else if (YAML_TYPES.has(mt)) {
     value = parseYaml(text);
+  } else if (mt === PROTOBUF) {
+    value = decodeProtobuf(buf); // kubectl 1.32's bodies for built-in kinds
   } else {
     throw unsupportedMediaType(mt, ['application/json', 'application/yaml']);
   }
