@@ -249,6 +249,11 @@ metadata:
       const rv = (await ts.api.get(`${CONFIGMAPS('team-a')}/applied`)).json.metadata.resourceVersion;
       await k.ok(['apply', '--server-side', '-f', '-'], { input: doc('three') });
       assert.equal((await ts.api.get(`${CONFIGMAPS('team-a')}/applied`)).json.metadata.resourceVersion, rv, 'a second apply changes nothing');
+      // label and annotate send strategic merge patches for built-in kinds
+      await k.ok(['label', 'configmap', 'applied', '-n', 'team-a', 'tier=web']);
+      await k.ok(['annotate', 'secret', 'applied-secret', '-n', 'team-a', 'note=x']);
+      assert.equal((await ts.api.get(`${CONFIGMAPS('team-a')}/applied`)).json.metadata.labels.tier, 'web');
+      assert.equal((await ts.api.get(`${SECRETS('team-a')}/applied-secret`)).json.metadata.annotations.note, 'x');
       assert.match(await k.ok(['delete', 'configmap', 'applied', '-n', 'team-a']), /configmap "applied" deleted/);
       assert.match(await k.ok(['delete', 'secret', 'applied-secret', '-n', 'team-a']), /secret "applied-secret" deleted/);
       assert.match(await k.ok(['delete', 'namespace', 'team-b']), /namespace "team-b" deleted/);
