@@ -72,12 +72,13 @@ export const unavailable = (msg: string) => new ApiError(503, 'ServiceUnavailabl
 export const timeout = (msg: string) => new ApiError(504, 'Timeout', msg);
 export const expired = (msg: string) => new ApiError(410, 'Expired', msg);
 
-export function forbidden(gr: GroupResource, name: string, user: string, verb: string): ApiError {
+export function forbidden(gr: GroupResource, name: string, user: string, verb: string, namespace?: string): ApiError {
   const target = name ? `${qualified(gr)} "${name}"` : qualified(gr);
+  const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
   return new ApiError(
     403,
     'Forbidden',
-    `${target} is forbidden: User "${user}" cannot ${verb} resource "${gr.resource}" in API group "${gr.group}" at the cluster scope`,
+    `${target} is forbidden: User "${user}" cannot ${verb} resource "${gr.resource}" in API group "${gr.group}" ${scope}`,
     { name: name || undefined, group: gr.group, kind: gr.resource },
   );
 }

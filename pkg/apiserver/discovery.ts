@@ -35,9 +35,12 @@ export function versionPriority(v: string): number {
   return tier * 1e6 + major * 1e3 + minor;
 }
 
-export function apiVersions(): object {
-  return { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] };
+export function apiVersions(versions: string[] = []): object {
+  return { kind: 'APIVersions', versions, serverAddressByClientCIDRs: [] };
 }
+
+/** groupVersion as kube writes it: `v1` for the core group */
+const gv = (group: string, version: string) => (group ? `${group}/${version}` : version);
 
 function groupJSON(g: GroupInfo) {
   return {
@@ -62,15 +65,15 @@ export function apiResourceList(g: GroupInfo, version: string): object {
     resources.push({
       name: r.plural,
       singularName: r.singular,
-      namespaced: false,
+      namespaced: r.namespaced,
       kind: r.kind,
-      verbs: VERBS,
+      verbs: r.verbs,
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
       ...(r.categories.length ? { categories: r.categories } : {}),
     });
-    if (r.hasStatus) resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: false, kind: r.kind, verbs: STATUS_VERBS });
+    if (r.hasStatus) resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: STATUS_VERBS });
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${g.name}/${version}`, resources };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv(g.name, version), resources };
 }
 
 export function aggregatedDiscovery(groups: GroupInfo[]): object {
@@ -88,9 +91,9 @@ export function aggregatedDiscovery(groups: GroupInfo[]): object {
           .map((r) => ({
             resource: r.plural,
             responseKind: { group: r.group, version, kind: r.kind },
-            scope: 'Cluster',
+            scope: r.namespaced ? 'Namespaced' : 'Cluster',
             singularResource: r.singular,
-            verbs: VERBS,
+            verbs: r.verbs,
             ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
             ...(r.categories.length ? { categories: r.categories } : {}),
             ...(r.hasStatus

@@ -26,8 +26,10 @@ export function selectorPredicate(r: Resource, q: Query): ((o: KObject) => boole
     if (err instanceof SelectorError) throw badRequest(err.message);
     throw err;
   }
-  if (!labels && !fields) return undefined;
-  return (o) => (!labels || labels.matches(o.metadata.labels)) && (!fields || fields.matches(o));
+  // a namespace view shares its resource's watch cache, which holds every namespace
+  const ns = r.namespace;
+  if (!labels && !fields && ns === undefined) return undefined;
+  return (o) => (ns === undefined || o.metadata.namespace === ns) && (!labels || labels.matches(o.metadata.labels)) && (!fields || fields.matches(o));
 }
 
 /** sendInitialEvents as kube reads it: absent (or empty) is "not given", else a Go boolean. */

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import client from 'prom-client';
 import { ApiError, forbidden, methodNotAllowed, unauthorized } from '../apierrors/errors';
 import type { TokenAuthenticator, User } from '../auth/tokens';
-import type { Resource } from '../registry/resource';
+import { baseOf, inNamespace, type Resource } from '../registry/resource';
 import type { RegistryContext } from '../registry/generic/context';
 import type { Logger } from '../log/logger';
 import { accessLog, requestIdOf } from '../log/access_log';
@@ -19,6 +19,7 @@ import { encodeV2, V2_PROTOBUF } from './openapi/v2_protobuf';
 import { negotiate } from './request/negotiate';
 import { send, sendError } from './respond';
 import { apiserverMetrics } from './metrics';
+import { guardNamespaceDelete, requireNamespace } from './namespaces';
 
 export const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-switchyard', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` };
 
@@ -51,7 +52,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     resources: opts.resources,
     log: opts.log,
     closing,
-    cacherFor(r) {
+    cacherFor(view) {
+      // a namespace view shares its resource's cache (listopts.ts filters by namespace)
+      const r = baseOf(view);
       let c = cachers.get(r);
       if (!c) {
         c = new Cacher(opts.registry.store, r.keyPrefix, { log: (msg, meta) => opts.log.warn(msg, meta) });
@@ -118,21 +121,33 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const byPath = new Map<string, { r: Resource; version: string }>();
   for (const r of opts.resources) for (const v of r.versions) byPath.set(`${r.group}/${v.name}/${r.plural}`, { r, version: v.name });
 
+  // /api/<v>/… is the core group (""); /…/namespaces/<ns>/<plural>/… a namespaced resource's
   const dispatch = async (req: Request, res: Response, next: NextFunction) => {
-    const hit = byPath.get(`${req.params.group}/${req.params.version}/${req.params.plural}`);
+    const group = (req.params.group as string | undefined) ?? '';
+    const hit = byPath.get(`${group}/${req.params.version}/${req.params.plural}`);
     // not a served resource: the routes below (Leases, the console's stats), else the 404 at the end
     if (!hit) return next();
-    const { r, version } = hit;
+    const namespace = req.params.namespace as string | undefined;
+    // namespaces/<name>/status is the Namespace's status, not a resource named "status"
+    if (namespace !== undefined && !hit.r.namespaced) return next();
+    const { version } = hit;
+    const r = namespace !== undefined ? inNamespace(hit.r, namespace) : hit.r;
     const name = req.params.name as string | undefined;
     const sub = req.params.sub as string | undefined;
     if (sub !== undefined && (sub !== 'status' || !r.hasStatus)) return notFoundPath(res);
+    // a namespaced resource across namespaces: list and watch only, as kube
+    if (r.namespaced && namespace === undefined && name !== undefined) return notFoundPath(res);
     const verb = verbOf(req.method, !!name, sub, req.query.watch);
     const started = process.hrtime.bigint();
     try {
-      if (!verb) throw methodNotAllowed(req.method, sub ? `${r.plural}/${sub}` : r.plural);
+      if (!verb || (!sub && !r.verbs.includes(verb)) || (r.namespaced && namespace === undefined && verb !== 'list' && verb !== 'watch')) {
+        throw methodNotAllowed(req.method, sub ? `${r.plural}/${sub}` : r.plural);
+      }
       const user = (req as Request & { user?: User }).user;
-      if (user && user.role !== 'admin' && WRITE_VERBS.has(verb)) throw forbidden(r.gr, name ?? '', user.name, verb);
+      if (user && user.role !== 'admin' && (WRITE_VERBS.has(verb) || r.strategy.adminOnlyRead)) throw forbidden(r.gr, name ?? '', user.name, verb, namespace);
       if (name !== undefined && name === '') throw methodNotAllowed(req.method, r.plural);
+      if (namespace !== undefined && (verb === 'create' || verb === 'update' || verb === 'patch')) await requireNamespace(ctx, namespace);
+      if (verb === 'delete' && r.group === '' && r.plural === 'namespaces') await guardNamespaceDelete(ctx, name!);
       switch (verb) {
         case 'list':
         case 'watch':
@@ -165,6 +180,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (verb !== 'watch') metrics.latency.observe({ verb: verb ?? req.method, group: r.group, resource: r.plural }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
+  app.all('/api/:version/namespaces/:namespace/:plural', dispatch);
+  app.all('/api/:version/namespaces/:namespace/:plural/:name', dispatch);
+  app.all('/api/:version/namespaces/:namespace/:plural/:name/:sub', dispatch);
+  app.all('/api/:version/:plural', dispatch);
+  app.all('/api/:version/:plural/:name', dispatch);
+  app.all('/api/:version/:plural/:name/:sub', dispatch);
+  app.all('/apis/:group/:version/namespaces/:namespace/:plural', dispatch);
+  app.all('/apis/:group/:version/namespaces/:namespace/:plural/:name', dispatch);
+  app.all('/apis/:group/:version/namespaces/:namespace/:plural/:name/:sub', dispatch);
   app.all('/apis/:group/:version/:plural', dispatch);
   app.all('/apis/:group/:version/:plural/:name', dispatch);
   app.all('/apis/:group/:version/:plural/:name/:sub', dispatch);
@@ -174,28 +198,34 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     res.end(await metricsRegistry.metrics());
   });
 
+  const core = groups.find((g) => g.name === '');
+  const named = groups.filter((g) => g.name !== '');
   app.get('/api', (req, res) => {
-    if (negotiate(req.headers.accept).aggregatedDiscovery) return sendAggregated(res, emptyAggregatedDiscovery());
-    send(res, 200, apiVersions());
+    if (negotiate(req.headers.accept).aggregatedDiscovery) return sendAggregated(res, core ? aggregatedDiscovery([core]) : emptyAggregatedDiscovery());
+    send(res, 200, apiVersions(core?.versions ?? []));
+  });
+  app.get('/api/:version', (req, res) => {
+    if (!core || !core.versions.includes(req.params.version as string)) return notFoundPath(res);
+    send(res, 200, apiResourceList(core, req.params.version as string));
   });
   app.get('/apis', (req, res) => {
-    if (negotiate(req.headers.accept).aggregatedDiscovery) return sendAggregated(res, aggregatedDiscovery(groups));
-    send(res, 200, apiGroupList(groups));
+    if (negotiate(req.headers.accept).aggregatedDiscovery) return sendAggregated(res, aggregatedDiscovery(named));
+    send(res, 200, apiGroupList(named));
   });
   app.get('/apis/:group', (req, res) => {
-    const g = groups.find((x) => x.name === req.params.group);
+    const g = named.find((x) => x.name === req.params.group);
     if (!g) return notFoundPath(res);
     send(res, 200, apiGroup(g));
   });
   app.get('/apis/:group/:version', (req, res) => {
-    const g = groups.find((x) => x.name === req.params.group);
+    const g = named.find((x) => x.name === req.params.group);
     if (!g || !g.versions.includes(req.params.version as string)) return notFoundPath(res);
     send(res, 200, apiResourceList(g, req.params.version as string));
   });
 
   app.get('/openapi/v3', (_req, res) => send(res, 200, v3Index(v3)));
-  app.get('/openapi/v3/apis/:group/:version', (req, res) => {
-    const d = v3ByPath.get(`apis/${req.params.group}/${req.params.version}`);
+  app.get(['/openapi/v3/apis/:group/:version', '/openapi/v3/api/:version'], (req, res) => {
+    const d = v3ByPath.get(req.params.group === undefined ? `api/${req.params.version}` : `apis/${req.params.group}/${req.params.version}`);
     if (!d) return notFoundPath(res);
     if (req.query.hash === d.hash) res.setHeader('Cache-Control', 'public, immutable');
     res.setHeader('Etag', `"${d.hash}"`);

@@ -17,6 +17,7 @@ import type { Store } from '../storage/interface';
 import { compactKey, startCompactor } from '../storage/compactor';
 import { APISERVER_LEASE, DEFAULT_NAMESPACE, DEFAULT_TIMINGS, mountLeaseApi, startElection, StoreLeaseClient } from '../leader';
 import { createConsole, type ConsoleSource } from '../console';
+import { ensureNamespaces } from '../apiserver/namespaces';
 
 export interface ApiServerConfig {
   dataDir: string;
@@ -87,6 +88,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
       webConsole?.routes(app);
     },
   });
+  await ensureNamespaces(api.ctx.registry, resources);
   server.on('request', webConsole ? webConsole.wrap(api.app) : api.app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;

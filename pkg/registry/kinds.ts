@@ -1,5 +1,6 @@
-// Every served kind: its CRD (from crds/) paired with its strategy.
-import { loadCRDs } from '../schema/crd_loader';
+// Every served kind: its CRD (from crds/, and schemas/ for the core group's built-in kinds)
+// paired with its strategy.
+import { builtinSchemaDir, loadCRDs } from '../schema/crd_loader';
 import type { CustomResourceDefinition } from '../schema/types';
 import { resourceFromCRD, type Resource } from './resource';
 import type { Strategy } from './strategy';
@@ -9,8 +10,14 @@ import { grpcRouteStrategy } from './grpcroute';
 import { proxyStrategy } from './proxy';
 import { gatewayClassStrategy } from './gatewayclass';
 import { gatewayStrategy } from './gateway';
+import { namespaceStrategy } from './namespace';
+import { secretStrategy } from './secret';
+import { configMapStrategy } from './configmap';
 
 const STRATEGIES: Record<string, Strategy> = {
+  namespaces: namespaceStrategy,
+  secrets: secretStrategy,
+  configmaps: configMapStrategy,
   'backends.core.apoxy.dev': backendStrategy,
   'proxies.core.apoxy.dev': proxyStrategy,
   'httproutes.gateway.apoxy.dev': httpRouteStrategy,
@@ -19,9 +26,9 @@ const STRATEGIES: Record<string, Strategy> = {
   'gateways.gateway.apoxy.dev': gatewayStrategy,
 };
 
-export function servedResources(etcdPrefix = '/registry', crds: CustomResourceDefinition[] = loadCRDs()): Resource[] {
+export function servedResources(etcdPrefix = '/registry', crds: CustomResourceDefinition[] = [...loadCRDs(builtinSchemaDir()), ...loadCRDs()]): Resource[] {
   return crds.map((crd) => {
-    const strategy = STRATEGIES[crd.metadata.name];
+    const strategy = Object.hasOwn(STRATEGIES, crd.metadata.name) ? STRATEGIES[crd.metadata.name] : undefined;
     if (!strategy) throw new Error(`no strategy for CRD ${crd.metadata.name}`);
     return resourceFromCRD(crd, strategy, etcdPrefix);
   });

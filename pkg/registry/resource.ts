@@ -27,10 +27,20 @@ export interface Resource {
   storageVersion: string;
   hasStatus: boolean;
   strategy: Strategy;
-  /** `<prefix>/<group>/<plural>/` */
+  /** `<prefix>/<group>/<plural>/` (`<prefix>/<plural>/` for the core group, as kube stores them) */
   keyPrefix: string;
   crd: CustomResourceDefinition;
+  /** objects live in namespaces: keys `<keyPrefix><namespace>/<name>` */
+  namespaced: boolean;
+  /** the verbs served on the main resource (discovery lists them) */
+  verbs: string[];
+  /** set on a view of a namespaced resource scoped to one namespace (see inNamespace) */
+  namespace?: string;
+  /** the resource a namespace view was made from */
+  base?: Resource;
 }
+
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export function resourceFromCRD(crd: CustomResourceDefinition, strategy: Strategy, etcdPrefix: string): Resource {
   const names = crdNames(crd);
@@ -41,6 +51,7 @@ export function resourceFromCRD(crd: CustomResourceDefinition, strategy: Strateg
     return { name: v.name, schema, validate: compileSchema(schema), printerColumns: v.additionalPrinterColumns ?? [] };
   });
   const group = crd.spec.group;
+  const prefix = etcdPrefix.replace(/\/+$/, '');
   return {
     group,
     kind: names.kind,
@@ -54,8 +65,10 @@ export function resourceFromCRD(crd: CustomResourceDefinition, strategy: Strateg
     storageVersion: storage.name,
     hasStatus: !!storage.subresources?.status,
     strategy,
-    keyPrefix: `${etcdPrefix.replace(/\/+$/, '')}/${group}/${names.plural}/`,
+    keyPrefix: group ? `${prefix}/${group}/${names.plural}/` : `${prefix}/${names.plural}/`,
     crd,
+    namespaced: crd.spec.scope === 'Namespaced',
+    verbs: strategy.verbs ?? ALL_VERBS,
   };
 }
 
@@ -63,4 +76,17 @@ export function servedVersion(r: Resource, version: string): ServedVersion | und
   return r.versions.find((v) => v.name === version);
 }
 
-export const apiVersionOf = (r: Resource, version: string) => `${r.group}/${version}`;
+export const apiVersionOf = (r: Resource, version: string) => (r.group ? `${r.group}/${version}` : version);
+
+/**
+ * The resource seen from one namespace: the same kind, its keys under `<keyPrefix><namespace>/`, so
+ * every generic flow (keys, lists, store watches) works on that namespace unchanged. Cheap: made
+ * per request, never cached (a namespace name comes from the URL).
+ */
+export function inNamespace(r: Resource, namespace: string): Resource {
+  const base = r.base ?? r;
+  return { ...base, keyPrefix: `${base.keyPrefix}${namespace}/`, namespace, base };
+}
+
+/** The resource all views share (watch cache, metrics). */
+export const baseOf = (r: Resource): Resource => r.base ?? r;

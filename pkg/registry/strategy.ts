@@ -31,6 +31,14 @@ export interface Strategy {
   selectableFields: Record<string, (obj: KObject) => string | undefined>;
   /** columns for `kubectl get` (Name is always first); undefined: the CRD's printer columns */
   tableColumns?: TableColumn[];
+  /** system fields of a new object, after the generic ones (e.g. a Namespace's status.phase) */
+  prepareForCreate?(obj: KObject): void;
+  /** only admins may get, list or watch it (Secrets): readers get 403 */
+  adminOnlyRead?: boolean;
+  /** a built-in kind: takes application/strategic-merge-patch+json (custom kinds answer 415) */
+  strategicMerge?: boolean;
+  /** verbs served on the main resource (default: all eight) */
+  verbs?: string[];
 }
 
 /** Hooks a kind may leave out. */

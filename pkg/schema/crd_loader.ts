@@ -26,6 +26,11 @@ export function defaultCRDDir(): string {
   return join(repoRoot(), 'crds');
 }
 
+/** The built-in kinds' schemas (Namespace, Secret, ConfigMap), in CRD form with group "". */
+export function builtinSchemaDir(): string {
+  return join(repoRoot(), 'schemas');
+}
+
 /** Parse every *.yaml / *.yml / *.json file of `dir` (multi-document YAML allowed), sorted by file name. */
 export function loadCRDs(dir: string = defaultCRDDir()): CustomResourceDefinition[] {
   const files = readdirSync(dir)
@@ -65,7 +70,9 @@ function checkCRD(obj: unknown, source: string): CustomResourceDefinition {
   if (!Array.isArray(spec!.versions) || spec!.versions.length === 0) fail('spec.versions empty');
   if (spec!.versions.filter((v) => v.storage).length !== 1) fail('exactly one version must be the storage version');
   for (const v of spec!.versions) if (!v.schema?.openAPIV3Schema) fail(`version ${v.name} has no schema.openAPIV3Schema`);
-  if (o.metadata?.name !== `${spec!.names.plural}.${spec!.group}`) fail('metadata.name must be <plural>.<group>');
+  // the core group's kinds (schemas/) are named by their plural alone
+  const want = spec!.group ? `${spec!.names.plural}.${spec!.group}` : spec!.names.plural;
+  if (o.metadata?.name !== want) fail('metadata.name must be <plural>.<group> (<plural> for the core group)');
   return o as CustomResourceDefinition;
 }
 

@@ -42,7 +42,7 @@ export async function handleUpdate(ctx: ServerContext, r: Resource, version: str
 }
 
 export async function handlePatch(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response, subresource?: 'status'): Promise<void> {
-  const type = patchTypeOf(req.headers['content-type'] ?? '');
+  const type = patchTypeOf(req.headers['content-type'] ?? '', r);
   const q = req.query as Query;
   const opts = { ...writeOptions(req, version, subresource), force: bool(q, 'force') };
   if (type === 'application/apply-patch+yaml' && q.fieldManager === undefined) {

@@ -4,13 +4,17 @@
 import { createHash } from 'node:crypto';
 import type { JSONSchemaProps } from '../../schema/types';
 import type { Resource } from '../../registry/resource';
-import { PATCH_TYPES } from '../../registry/generic/patch';
+import { patchTypesFor } from '../../registry/generic/patch';
 import { DELETE_OPTIONS, LIST_META, OBJECT_META, PATCH, STATUS, WATCH_EVENT, metaSchemas } from './meta_schemas';
 
 /** kube's definition name for a CRD kind: reversed group, version, kind. */
 export function definitionName(group: string, version: string, kind: string): string {
+  if (group === '') return `io.k8s.api.core.${version}.${kind}`; // the core group, as kube names it
   return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
 }
+
+/** `/apis/<g>/<v>`, or `/api/<v>` for the core group */
+const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
 
 type Ref = (name: string) => string;
 const v3ref: Ref = (n) => `#/components/schemas/${n}`;
@@ -66,7 +70,7 @@ const JSONY = ['application/json', 'application/yaml'];
 
 function op(r: Resource, version: string, action: string, id: string, description: string, responseRef: string, extra: Record<string, unknown> = {}) {
   return {
-    tags: [`${r.group.replace(/\./g, '')}_${version}`],
+    tags: [`${r.group.replace(/\./g, '') || 'core'}_${version}`],
     description,
     operationId: `${id}${version[0].toUpperCase()}${version.slice(1)}${r.kind}`,
     responses: {
@@ -86,30 +90,38 @@ function body(ref: string, types = JSONY) {
 function resourcePaths(r: Resource, version: string): Record<string, object> {
   const kind = definitionName(r.group, version, r.kind);
   const list = definitionName(r.group, version, r.listKind);
-  const base = `/apis/${r.group}/${version}/${r.plural}`;
+  const root = `/${gvPath(r.group, version)}`;
+  const base = r.namespaced ? `${root}/namespaces/{namespace}/${r.plural}` : `${root}/${r.plural}`;
   const nameParam = { name: 'name', in: 'path', description: `name of the ${r.kind}`, required: true, schema: { type: 'string', uniqueItems: true } };
+  const nsParam = { name: 'namespace', in: 'path', description: 'object name and auth scope, such as for teams and projects', required: true, schema: { type: 'string', uniqueItems: true } };
+  const scoped = r.namespaced ? [nsParam] : [];
   const writeParams = [P.dryRun, P.fieldManager, P.fieldValidation];
   const paths: Record<string, object> = {
+    ...(r.namespaced
+      ? { [`${root}/${r.plural}`]: { get: op(r, version, 'list', 'list', `list or watch objects of kind ${r.kind}`, list, { operationId: `list${version[0].toUpperCase()}${version.slice(1)}${r.kind}ForAllNamespaces`, parameters: LIST_PARAMS }), parameters: [P.pretty] } }
+      : {}),
     [base]: {
       get: op(r, version, 'list', 'list', `list objects of kind ${r.kind}`, list, { parameters: LIST_PARAMS }),
       post: op(r, version, 'post', 'create', `create a ${r.kind}`, kind, { parameters: writeParams, requestBody: body(kind) }),
-      delete: op(r, version, 'deletecollection', 'deleteCollection', `delete collection of ${r.kind}`, STATUS, { parameters: [...LIST_PARAMS, P.dryRun], requestBody: body(DELETE_OPTIONS) }),
-      parameters: [P.pretty],
+      ...(r.verbs.includes('deletecollection')
+        ? { delete: op(r, version, 'deletecollection', 'deleteCollection', `delete collection of ${r.kind}`, STATUS, { parameters: [...LIST_PARAMS, P.dryRun], requestBody: body(DELETE_OPTIONS) }) }
+        : {}),
+      parameters: [...scoped, P.pretty],
     },
     [`${base}/{name}`]: {
       get: op(r, version, 'get', 'read', `read the specified ${r.kind}`, kind, { parameters: [P.resourceVersion] }),
       put: op(r, version, 'put', 'replace', `replace the specified ${r.kind}`, kind, { parameters: writeParams, requestBody: body(kind) }),
-      patch: op(r, version, 'patch', 'patch', `partially update the specified ${r.kind}`, kind, { parameters: [...writeParams, P.force], requestBody: body(PATCH, [...PATCH_TYPES]) }),
+      patch: op(r, version, 'patch', 'patch', `partially update the specified ${r.kind}`, kind, { parameters: [...writeParams, P.force], requestBody: body(PATCH, [...patchTypesFor(r)]) }),
       delete: op(r, version, 'delete', 'delete', `delete a ${r.kind}`, STATUS, { parameters: [P.dryRun], requestBody: body(DELETE_OPTIONS) }),
-      parameters: [nameParam, P.pretty],
+      parameters: [nameParam, ...scoped, P.pretty],
     },
   };
   if (r.hasStatus) {
     paths[`${base}/{name}/status`] = {
       get: op(r, version, 'get', 'read', `read status of the specified ${r.kind}`, kind),
       put: op(r, version, 'put', 'replace', `replace status of the specified ${r.kind}`, kind, { parameters: writeParams, requestBody: body(kind) }),
-      patch: op(r, version, 'patch', 'patch', `partially update status of the specified ${r.kind}`, kind, { parameters: [...writeParams, P.force], requestBody: body(PATCH, [...PATCH_TYPES]) }),
-      parameters: [nameParam, P.pretty],
+      patch: op(r, version, 'patch', 'patch', `partially update status of the specified ${r.kind}`, kind, { parameters: [...writeParams, P.force], requestBody: body(PATCH, [...patchTypesFor(r)]) }),
+      parameters: [nameParam, ...scoped, P.pretty],
     };
   }
   return paths;
@@ -124,12 +136,12 @@ export interface GroupVersionDoc {
 export function buildV3(resources: Resource[], serverVersion: string): GroupVersionDoc[] {
   const byGV = new Map<string, Resource[]>();
   for (const r of resources) for (const v of r.versions) {
-    const k = `${r.group}/${v.name}`;
+    const k = gvPath(r.group, v.name);
     byGV.set(k, [...(byGV.get(k) ?? []), r]);
   }
   const out: GroupVersionDoc[] = [];
   for (const [gv, rs] of [...byGV.entries()].sort()) {
-    const version = gv.split('/')[1];
+    const version = gv.split('/').pop()!;
     const schemas: Record<string, object> = { ...metaSchemas(v3ref) };
     let paths: Record<string, object> = {};
     for (const r of rs) {
@@ -141,7 +153,7 @@ export function buildV3(resources: Resource[], serverVersion: string): GroupVers
     schemas[WATCH_EVENT] ??= {};
     const doc = { openapi: '3.0.0', info: { title: 'Kubernetes', version: serverVersion }, paths, components: { schemas } };
     const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
-    out.push({ path: `apis/${gv}`, doc, hash });
+    out.push({ path: gv, doc, hash });
   }
   return out;
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import * as YAML from 'yaml';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../../apierrors/errors';
+import { decodeProtobuf, PROTOBUF } from './protobuf';
 import { checkBodyDepth } from '../../registry/generic/limits';
 import { duplicateFields, wellFormedValue } from './json_decode';
 
@@ -79,7 +80,7 @@ export function parseMediaType(v: string): string | undefined {
   return base;
 }
 
-/** What POST and PUT accept for custom resources (kube's serializers; no protobuf for CRs). */
+/** What POST and PUT accept for custom resources (kube's serializers); built-in kinds also take protobuf. */
 export const ACCEPTED_BODY_TYPES = ['application/json', 'application/yaml'] as const;
 
 export interface DecodedBody {
@@ -100,7 +101,7 @@ export function decodeBody(buf: Buffer, contentType: string | undefined, opts: {
 export function decodeRequestBody(buf: Buffer, contentType: string | undefined, opts: { allowArray?: boolean } = {}): DecodedBody {
   const mt = contentType === undefined || contentType === '' ? 'application/json' : parseMediaType(contentType);
   const text = buf.toString('utf8');
-  if (mt !== 'application/json' && mt !== 'application/yaml') throw unsupportedMediaType('', ACCEPTED_BODY_TYPES);
+  if (mt !== 'application/json' && mt !== 'application/yaml' && mt !== PROTOBUF) throw unsupportedMediaType('', ACCEPTED_BODY_TYPES);
   if (text.trim() === '') throw badRequest('the request body is empty');
   let value: unknown;
   let duplicates: string[] = [];
@@ -112,6 +113,8 @@ export function decodeRequestBody(buf: Buffer, contentType: string | undefined, 
     }
     value = wellFormedValue(value);
     duplicates = duplicateFields(text);
+  } else if (mt === PROTOBUF) {
+    value = decodeProtobuf(buf); // kubectl 1.32's bodies for built-in kinds (Secret, ConfigMap, Namespace, DeleteOptions)
   } else {
     value = wellFormedValue(parseYaml(text));
   }

@@ -52,6 +52,7 @@ export function prepareIncoming(
     throw badRequest(`${obj.kind} in version "${version}" cannot be handled as a ${r.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${r.kind})`);
   }
   const unknown = checkMetaShape(obj);
+  checkNamespace(r, obj);
   for (const k of unknown) delete (obj.metadata as Record<string, unknown>)[k.slice('metadata.'.length)];
   const v = versionOf(r, version);
   const patchedJSON = strict.patch && fv === 'Strict' ? JSON.stringify(obj) : '';
@@ -101,3 +102,17 @@ export function toVersion(r: Resource, obj: KObject, version: string): KObject {
 }
 
 export const keyOf = (r: Resource, name: string) => r.keyPrefix + name;
+
+/** kube's BeforeCreate/BeforeUpdate: an object naming another namespace than the URL's is a 400. */
+function checkNamespace(r: Resource, obj: KObject): void {
+  const ns = obj.metadata.namespace;
+  if (r.namespace !== undefined && ns !== undefined && ns !== '' && ns !== r.namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+}
+
+/** metadata.namespace as the URL gives it (namespaced kinds), or none (cluster-scoped kinds). */
+export function setNamespace(r: Resource, obj: KObject): void {
+  if (r.namespaced && r.namespace !== undefined) obj.metadata.namespace = r.namespace;
+  else delete obj.metadata.namespace;
+}

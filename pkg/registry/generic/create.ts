@@ -5,7 +5,7 @@ import type { Resource } from '../resource';
 import { apiVersionOf } from '../resource';
 import type { RegistryContext } from './context';
 import type { WriteOptions, WriteResult } from './options';
-import { keyOf, prepareIncoming, toVersion, validateObject } from './admit';
+import { keyOf, prepareIncoming, setNamespace, toVersion, validateObject } from './admit';
 import { generateName } from './meta';
 import { trackUpdate } from './managed_fields';
 
@@ -24,12 +24,13 @@ export function prepareForCreate(ctx: RegistryContext, r: Resource, obj: KObject
   delete m.resourceVersion;
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
-  delete m.namespace; // cluster-scoped
+  setNamespace(r, obj);
   delete m.selfLink;
   m.uid = ctx.uid();
   m.creationTimestamp = ctx.now();
   m.generation = 1;
   if (r.hasStatus) delete obj.status;
+  r.strategy.prepareForCreate?.(obj);
   if (managed) m.managedFields = trackUpdate(r, opts.version, null, obj, opts.fieldManager, ctx.now());
   return obj;
 }

@@ -1,5 +1,5 @@
 // patch (PATCH): JSON patch (RFC 6902, evanphx/json-patch semantics), merge patch (RFC 7386) and
-// server-side apply. Strategic merge is refused with 415, as for CRDs. A patch carrying a stale
+// server-side apply. Strategic merge is taken by built-in kinds only; custom kinds refuse it with 415, as CRDs do. A patch carrying a stale
 // metadata.resourceVersion is a 409, like any optimistic-concurrency failure; a patch that renames
 // the object is a 400 (kube's checkName). Apply on /status never creates and owns status only;
 // apply on the main resource resets status (kube's reset fields: no conflict, no ownership).
@@ -9,19 +9,27 @@ import { applyJsonPatch, decodeJsonPatch, JsonPatchError, MAX_JSON_PATCH_OPERATI
 import type { Resource } from '../resource';
 import type { RegistryContext } from './context';
 import type { WriteOptions, WriteResult } from './options';
-import { keyOf, prepareIncoming, toVersion, validateObject } from './admit';
+import { keyOf, prepareIncoming, toVersion, validateObject, versionOf } from './admit';
+import { strategicMerge, StrategicMergeError } from './strategic_merge';
 import { finishUpdate, modify } from './update';
 import { mergePatch } from './merge_patch';
 import { persistCreate, prepareForCreate } from './create';
 import { applyConfig } from './managed_fields';
 
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'] as const;
-export type PatchType = (typeof PATCH_TYPES)[number];
+export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
+/** what a built-in kind (strategy.strategicMerge) also takes, as kube-apiserver lists them */
+export const BUILTIN_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', STRATEGIC_MERGE_PATCH, 'application/apply-patch+yaml'] as const;
+export type PatchType = (typeof BUILTIN_PATCH_TYPES)[number];
 
-export function patchTypeOf(contentType: string): PatchType {
+/** The patch types `r` takes: custom kinds refuse strategic merge (415), as kube's CRDs do. */
+export const patchTypesFor = (r?: Resource): readonly PatchType[] => (r?.strategy.strategicMerge ? BUILTIN_PATCH_TYPES : PATCH_TYPES);
+
+export function patchTypeOf(contentType: string, r?: Resource): PatchType {
   const mt = contentType.split(';')[0].trim().toLowerCase();
-  if ((PATCH_TYPES as readonly string[]).includes(mt)) return mt as PatchType;
-  throw unsupportedMediaType(mt, PATCH_TYPES);
+  const accepted = patchTypesFor(r);
+  if ((accepted as readonly string[]).includes(mt)) return mt as PatchType;
+  throw unsupportedMediaType(mt, accepted);
 }
 
 export interface PatchOptions extends WriteOptions {
@@ -43,7 +51,12 @@ export async function patchObject(
   else if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('a merge patch must be a JSON object');
   const warnings: string[] = [];
   const object = await modify(ctx, r, name, opts, (cur) => {
-    const patched = type === 'application/json-patch+json' ? jsonPatch(cur, ops) : (mergePatch(cur, patch) as KObject);
+    const patched =
+      type === 'application/json-patch+json'
+        ? jsonPatch(cur, ops)
+        : type === STRATEGIC_MERGE_PATCH
+          ? applyStrategic(r, opts.version, cur, patch)
+          : (mergePatch(cur, patch) as KObject);
     if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patched object is not an object');
     checkName(patched, name);
     const rv = (patched.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
@@ -58,6 +71,20 @@ export async function patchObject(
 function patchDuplicates(type: PatchType, opts: PatchOptions): string[] {
   const prefix = type === 'application/json-patch+json' ? 'json patch ' : '';
   return (opts.duplicateFields ?? []).map((f) => `${prefix}duplicate field "${f}"`);
+}
+
+function applyStrategic(r: Resource, version: string, cur: KObject, patch: unknown): KObject {
+  try {
+    return strategicMerge(structuredClone(cur), patch, versionOf(r, version).schema) as KObject;
+  } catch (err) {
+    if (!(err instanceof StrategicMergeError)) throw err;
+    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${err.message}`, {
+      name: cur.metadata.name,
+      group: r.group,
+      kind: r.kind,
+      causes: [{ reason: 'FieldValueInvalid', message: err.message, field: '' }],
+    });
+  }
 }
 
 /** kube's DecodePatch (400) and operation bound (413). */

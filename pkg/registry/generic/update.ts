@@ -8,7 +8,7 @@ import type { Resource } from '../resource';
 import { apiVersionOf } from '../resource';
 import type { RegistryContext } from './context';
 import type { WriteOptions, WriteResult } from './options';
-import { keyOf, prepareIncoming, toVersion, validateObject } from './admit';
+import { keyOf, prepareIncoming, setNamespace, toVersion, validateObject } from './admit';
 import { specChanged } from './meta';
 import { trackUpdate } from './managed_fields';
 import { isStorageError } from '../../storage/errors';
@@ -132,7 +132,7 @@ export function finishUpdate(
   m.uid = c.uid;
   m.creationTimestamp = c.creationTimestamp;
   m.resourceVersion = c.resourceVersion;
-  delete m.namespace;
+  setNamespace(r, out);
   delete m.selfLink;
   if (c.deletionTimestamp) {
     m.deletionTimestamp = c.deletionTimestamp;

@@ -1,0 +1,19 @@
+// Namespace (core v1, cluster-scoped): DNS-1123 label names, status.phase Active from creation.
+// No deletecollection (kube serves none for namespaces); deletion rules in namespace_validate.ts.
+import { dns1123LabelErrors } from '../../apis/meta/v1/name_validation';
+import type { Namespace } from '../../apis/core/v1/types';
+import { prepareNamespaceForCreate } from '../../apis/core/v1/namespace_validate';
+import { defaultStrategy, type Strategy } from './strategy';
+
+export const namespaceStrategy: Strategy = {
+  ...defaultStrategy,
+  strategicMerge: true,
+  validateName: (name) => ({ errors: dns1123LabelErrors(name) }),
+  prepareForCreate: (obj) => prepareNamespaceForCreate(obj as Namespace),
+  selectableFields: { 'status.phase': (o) => (o as Namespace).status?.phase ?? '' },
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  tableColumns: [
+    { name: 'Status', type: 'string', description: 'The status of the namespace', priority: 0, cell: (o) => (o as Namespace).status?.phase ?? '' },
+    { name: 'Age', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0, cell: (o) => o.metadata.creationTimestamp },
+  ],
+};
