@@ -45,6 +45,10 @@ export interface ProxyConfig {
   tls?: ProxyOptions['tls'];
   /** how long close() lets in-flight proxied requests finish (default 10 s) */
   shutdownDrainMs?: number;
+  /** --trusted-proxies, --proxy-via-name, --tunnel-idle-timeout */
+  trustedProxies?: ProxyOptions['trustedProxies'];
+  viaName?: string;
+  tunnelIdleMs?: number;
   /** serve /metrics, /healthz, /readyz here (the `proxy` command has no API port) */
   metricsListen?: { host: string; port: number };
 }
@@ -74,6 +78,9 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     headersTimeoutMs: cfg.headersTimeoutMs,
     accessLog: cfg.accessLog,
     tls: cfg.tls,
+    trustedProxies: cfg.trustedProxies,
+    viaName: cfg.viaName,
+    tunnelIdleMs: cfg.tunnelIdleMs,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();
