@@ -81,9 +81,8 @@ export class ClientHold {
 
   /** Stop holding: the bytes the client sent so far (the tunnel opened), or nothing (it did not). */
   take(): Buffer {
-    this.release();
     const b = Buffer.concat(this.chunks);
-    this.chunks = [];
+    this.release();
     return b;
   }
 
