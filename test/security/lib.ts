@@ -191,7 +191,7 @@ export class RawClient {
  * `release(name)`; later queries for them are answered at once.
  */
 export class LateDns {
-  /** A queries seen, by name */
+  /** queries seen (A and AAAA), by name */
   readonly queries = new Map<string, number>();
   private readonly pending = new Map<string, Array<() => void>>();
   port = 0;
@@ -220,7 +220,7 @@ export class LateDns {
     }
     const name = labels.join('.').toLowerCase();
     const qtype = q.readUInt16BE(i + 1);
-    if (qtype === 1) this.queries.set(name, (this.queries.get(name) ?? 0) + 1);
+    this.queries.set(name, (this.queries.get(name) ?? 0) + 1);
     const answer = () => this.sock.send(this.reply(q, i + 5, qtype, qtype === 1 ? (this.records[name] ?? []) : []), rinfo.port, rinfo.address);
     if (!this.held.has(name)) return answer();
     const list = this.pending.get(name) ?? [];
