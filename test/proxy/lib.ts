@@ -306,7 +306,7 @@ let generation = 0;
 export async function startTestProxy(
   rules: RuleIR[] = [],
   backends: BackendIR[] = [],
-  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean; tls?: ProxyOptions['tls'] } = {},
+  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean; tls?: ProxyOptions['tls']; trustedProxies?: ProxyOptions['trustedProxies'] } = {},
 ): Promise<TestProxy> {
   const log = opts.log ?? createLogger({ level: process.env.PROXY_TEST_LOG ?? 'error', json: true });
   const proxy = new Proxy({
@@ -315,6 +315,7 @@ export async function startTestProxy(
     resolver: opts.resolver ?? staticResolver(),
     accessLog: opts.accessLog,
     tls: opts.tls,
+    trustedProxies: opts.trustedProxies,
     ...(opts.rand ? { rand: opts.rand } : {}),
   });
   await proxy.start();
