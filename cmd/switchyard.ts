@@ -16,6 +16,8 @@ import type { ConsoleSource } from '../pkg/console';
 import { edgeProxyFacadeState } from '../pkg/console/facades';
 import { mustParseDuration } from '../apis/meta/v1/duration';
 import { parsePEMCertificates } from '../apis/core/v1alpha2/pem';
+import { TrustedPeers } from '../pkg/proxy/front';
+import { viaNameFor } from '../pkg/proxy/via_name';
 
 const COMMON: FlagSpec[] = [
   { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
@@ -54,6 +56,9 @@ const PROXY_COMMON: FlagSpec[] = [
   { name: 'proxy-tls-cert', help: 'certificate (PEM) for --proxy-tls-listen and HTTPS Gateway listeners; default: DATA_DIR/proxy.crt, generated and signed by DATA_DIR/ca.crt' },
   { name: 'proxy-tls-key', help: 'key (PEM) for --proxy-tls-cert' },
   { name: 'upstream-ca-file', help: 'PEM CA certificates tls/h2 upstreams are verified against, besides the system trust store' },
+  { name: 'trusted-proxies', help: 'CIDRs of peers whose X-Forwarded-*, Forwarded and X-Request-Id are kept; from others they are overwritten (X-Forwarded-For appended)', default: 'none' },
+  { name: 'proxy-via-name', help: 'this proxy\'s Via pseudonym (a request already carrying it is a loop: 508); default: a random id kept in DATA_DIR/proxy-via-name' },
+  { name: 'tunnel-idle-timeout', help: 'close CONNECT and WebSocket tunnels with no bytes either way for this long; 0 disables', default: '1h' },
 ];
 
 const SERVE: FlagSpec[] = [
@@ -142,6 +147,9 @@ export async function main(argv: string[]): Promise<void> {
         accessLog: !!flags['proxy-access-log'],
         tls: { certificate, listen: tlsListen },
         upstreamCA: upstreamCA(flags['upstream-ca-file'] as string | undefined),
+        trustedProxies: TrustedPeers.parse(flags['trusted-proxies'] as string | undefined),
+        viaName: viaNameFor(path.resolve(String(flags['data-dir'])), (flags['proxy-via-name'] as string | undefined) || undefined),
+        tunnelIdleMs: duration('tunnel-idle-timeout'),
       },
     };
   };

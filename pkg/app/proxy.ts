@@ -48,6 +48,10 @@ export interface ProxyConfig {
   tls?: ProxyOptions['tls'];
   /** how long close() lets in-flight proxied requests finish (default 10 s) */
   shutdownDrainMs?: number;
+  /** --trusted-proxies, --proxy-via-name, --tunnel-idle-timeout */
+  trustedProxies?: ProxyOptions['trustedProxies'];
+  viaName?: string;
+  tunnelIdleMs?: number;
   /** serve /metrics, /healthz, /readyz here (the `proxy` command has no API port) */
   metricsListen?: { host: string; port: number };
   /** --upstream-ca-file: PEM certificates tls/h2 upstreams may chain to, besides the system store */
@@ -80,6 +84,9 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     accessLog: cfg.accessLog,
     tls: cfg.tls,
     upstreamTrust: new UpstreamTrust(cfg.upstreamCA ?? []),
+    trustedProxies: cfg.trustedProxies,
+    viaName: cfg.viaName,
+    tunnelIdleMs: cfg.tunnelIdleMs,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();

@@ -8,7 +8,8 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import type { ListenerIR } from './ir';
-import { answerAndClose } from './upgrade';
+import { answerAndClose } from './tunnel';
+import { MAX_REQUEST_HEADERS, MAX_REQUEST_HEADER_BYTES } from './front';
 
 export interface PortHandler {
   request(req: http.IncomingMessage, res: http.ServerResponse, port: number): void;
@@ -155,7 +156,7 @@ export class ListenerManager {
     // slowloris: a client must send its headers in time; node checks that deadline every
     // connectionsCheckingInterval (default 30 s), so check at a quarter of it
     const headersTimeout = this.serverOptions.headersTimeout ?? 30_000;
-    const options: http.ServerOptions = { keepAlive: true, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))), ...this.serverOptions };
+    const options: http.ServerOptions = { keepAlive: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, insecureHTTPParser: false, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))), ...this.serverOptions };
     let server: http.Server | https.Server;
     try {
       server = cert
@@ -169,7 +170,9 @@ export class ListenerManager {
     server.keepAliveTimeout = 60_000;
     server.headersTimeout = headersTimeout;
     server.requestTimeout = 0; // streaming bodies and WebSockets are long-lived
-    server.maxHeadersCount = 200;
+    // one above the limit: the proxy sees that there were too many and answers 431 (front.ts), where
+    // node alone would drop the fields past its count silently (Content-Length included)
+    server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
     // a TLS handshake that never finishes is cut like slow headers
     if (tls) (server as https.Server).on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
     const sockets = new Set<Socket>();

@@ -25,6 +25,8 @@ import { DenyList } from './forward/denylist';
 import { forwardTarget } from './forward/target';
 import { proxyConnect } from './forward/connect';
 import type { ProxyContext } from './context';
+import { absoluteAuthority, appendVia, distrustForwarded, MAX_REQUEST_HEADERS, replaceHost, TrustedPeers, viaHasToken } from './front';
+import { answerAndClose, logDetached, plainAnswer } from './tunnel';
 import type { RouteMatch, RouteRequest } from './router/compile';
 
 export interface ProxyOptions {
@@ -47,6 +49,25 @@ export interface ProxyOptions {
   tls?: { certificate: TlsSource; listen?: { host: string; port: number } };
   /** what tls/h2 upstreams are verified against (default: the system trust store) */
   upstreamTrust?: UpstreamTrust;
+  /** peers whose X-Forwarded-*, Forwarded and X-Request-Id are kept (--trusted-proxies; default none) */
+  trustedProxies?: TrustedPeers;
+  /** this proxy's Via pseudonym (--proxy-via-name); a request already carrying it has looped: 508 */
+  viaName?: string;
+  /** CONNECT and WebSocket tunnels idle both ways this long are closed (--tunnel-idle-timeout; 0: never; default 1 h) */
+  tunnelIdleMs?: number;
+}
+
+/** the Via pseudonym when none is given (the binary passes one per data dir) */
+const DEFAULT_VIA_NAME = `switchyard-${randomUUID().slice(0, 8)}`;
+const DEFAULT_TUNNEL_IDLE_MS = 3_600_000;
+
+/** What the front door decided for a request before routing. */
+interface Admission {
+  /** the proxy answers itself: status and message */
+  refuse?: { status: number; reason: string; msg: string };
+  /** the request id (the client's only from a trusted peer, when acceptable) */
+  rid: string;
+  generatedId: boolean;
 }
 
 export class Proxy implements ProxyContext {
@@ -63,11 +84,17 @@ export class Proxy implements ProxyContext {
   private readonly deps: { now: () => number; rand: () => number };
   private snapshotQueue: Promise<void> = Promise.resolve();
   private readonly routeRequest = new ReusedRouteRequest();
+  private readonly trusted: TrustedPeers;
+  readonly viaName: string;
+  private readonly tunnelIdleMs: number;
 
   constructor(private readonly opts: ProxyOptions) {
     this.resolver = opts.resolver;
     this.pools = new UpstreamPools({ trust: opts.upstreamTrust });
     this.deny = opts.deny ?? new DenyList();
+    this.trusted = opts.trustedProxies ?? new TrustedPeers([]);
+    this.viaName = opts.viaName ?? DEFAULT_VIA_NAME;
+    this.tunnelIdleMs = opts.tunnelIdleMs ?? DEFAULT_TUNNEL_IDLE_MS;
     this.metrics = new ProxyMetrics(opts.metricsRegistry ?? new client.Registry());
     this.requestLog = new RequestLog(opts.log, opts.accessLog ?? false);
     this.deps = { now: opts.now ?? Date.now, rand: opts.rand ?? Math.random };
@@ -159,13 +186,56 @@ export class Proxy implements ProxyContext {
     return [...out, ...s.listeners];
   }
 
+  /**
+   * Every request (plain, Upgrade, CONNECT) passes here first: header limits (431), loops (508),
+   * absolute-form authority → Host, untrusted X-Forwarded-* / Forwarded / X-Request-Id, and this
+   * proxy's Via. Rewrites req.rawHeaders (and req.headers) in place: what is forwarded is built from them.
+   */
+  private admit(req: IncomingMessage, port: number): Admission {
+    const peer = req.socket.remoteAddress ?? '';
+    const trusted = this.trusted.trusts(peer);
+    // the caller's id when acceptable and from a trusted peer (then sent upstream as it is), else a new one
+    const callerId = trusted ? acceptedRequestId(req.headers['x-request-id']) : undefined;
+    const adm: Admission = { rid: callerId ?? randomUUID(), generatedId: callerId === undefined };
+    // node's maxHeadersCount is one above the limit: more fields than it are dropped, so "above the
+    // limit" is seen here and answered, never forwarded without the fields past it
+    if (req.rawHeaders.length > MAX_REQUEST_HEADERS * 2) {
+      adm.refuse = { status: 431, reason: 'Request Header Fields Too Large', msg: `more than ${MAX_REQUEST_HEADERS} request header fields` };
+      return adm;
+    }
+    if (viaHasToken(req.headers.via, this.viaName)) {
+      adm.refuse = { status: 508, reason: 'Loop Detected', msg: 'request loop: it already passed this proxy (Via)' };
+      return adm;
+    }
+    const authority = absoluteAuthority(req.url ?? '/');
+    if (authority !== null && req.headers.host !== authority) {
+      req.rawHeaders = replaceHost(req.rawHeaders, authority);
+      req.headers.host = authority;
+    }
+    if (!trusted) {
+      const raw = distrustForwarded(req.rawHeaders, peer, this.schemeFor(port), req.headers.host);
+      if (raw !== null) {
+        req.rawHeaders = raw;
+        delete req.headers['x-forwarded-proto'];
+        delete req.headers['x-forwarded-host'];
+        delete req.headers.forwarded;
+      }
+    }
+    appendVia(req.rawHeaders, this.viaName);
+    return adm;
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse, port: number): void {
     const started = performance.now();
-    // the caller's id when acceptable (then sent upstream as it is), else a new one
-    const callerId = acceptedRequestId(req.headers['x-request-id']);
-    const rid = callerId ?? randomUUID();
+    let rid = '';
     try {
-      this.route(req, res, port, rid, callerId === undefined, started);
+      const adm = this.admit(req, port);
+      rid = adm.rid;
+      if (adm.refuse) {
+        res.shouldKeepAlive = false;
+        return this.answer(req, res, rid, adm.refuse.status, adm.refuse.msg, null, started);
+      }
+      this.route(req, res, port, rid, adm.generatedId, started);
     } catch (err) {
       // a bug must cost one request, never the process
       this.opts.log.error('proxy request failed', { requestId: rid, error: (err as Error).stack ?? String(err) });
@@ -247,9 +317,22 @@ export class Proxy implements ProxyContext {
     });
   }
 
+  /** the front door for CONNECT and Upgrade: null when the proxy answered (and closed) itself */
+  private admitDetached(req: IncomingMessage, socket: Duplex, port: number): Admission | null {
+    const started = performance.now();
+    const adm = this.admit(req, port);
+    if (!adm.refuse) return adm;
+    const { status, reason, msg } = adm.refuse;
+    this.observe(null as unknown as RuleIR, '', status, 0);
+    logDetached(this, req, { requestId: adm.rid, status, started, rule: null, reason: msg });
+    answerAndClose(socket, plainAnswer(status, reason, msg + '\n', { 'X-Request-Id': adm.rid }));
+    return null;
+  }
+
   private onConnect(req: IncomingMessage, socket: Duplex, head: Buffer, port: number): void {
     try {
-      proxyConnect(this, this.dp, req, socket, head, port);
+      const adm = this.admitDetached(req, socket, port);
+      if (adm) proxyConnect(this, this.dp, req, socket, head, port, { requestId: adm.rid, generatedId: adm.generatedId, tunnelIdleMs: this.tunnelIdleMs });
     } catch (err) {
       this.opts.log.error('proxy CONNECT failed', { error: (err as Error).stack ?? String(err) });
       socket.destroy();
@@ -258,7 +341,8 @@ export class Proxy implements ProxyContext {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, port: number): void {
     try {
-      proxyUpgrade(this, this.dp, req, socket, head, port);
+      const adm = this.admitDetached(req, socket, port);
+      if (adm) proxyUpgrade(this, this.dp, req, socket, head, port, { requestId: adm.rid, generatedId: adm.generatedId, tunnelIdleMs: this.tunnelIdleMs });
     } catch (err) {
       this.opts.log.error('proxy upgrade failed', { error: (err as Error).stack ?? String(err) });
       socket.destroy();

@@ -1,43 +1,46 @@
-// Upgrade requests (WebSocket and others) pass through: the same routing, rate limit, redirect and
-// URLRewrite as any request, then a raw tunnel once the upstream answers 101. A rule with websocket
-// disabled (registry facade) answers 400.
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+// Upgrade requests (WebSocket and others) pass through: the same routing, rate limit, redirect,
+// URLRewrite, deny-list (dynamicProxy), access log and metrics as any request. The request head goes
+// upstream alone and the upstream's answer is parsed (node's llhttp): only a 101 opens a raw tunnel;
+// any other answer is relayed as an ordinary response and the connection closed, so no client byte
+// after the head reaches the upstream unless it switched protocols (no smuggling through a failed
+// upgrade). A rule with websocket disabled (registry facade) answers 400.
+import * as http from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DataPlane } from './dataplane';
 import type { ProxyContext } from './context';
 import { cancelRequest, finishRequest, startRequest } from './balancer/endpoint_state';
+import type { EndpointState } from './balancer/endpoint_state';
 import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
 import { redirectLocation } from './filters/redirect';
 import { rewritePath } from './filters/rewrite';
 import { setHeader } from './filters/header_list';
-import { acceptedRequestId } from '../log/request_id';
-import { randomUUID } from 'node:crypto';
+import { forwardTarget } from './forward/target';
+import { ClientHold, answerAndClose, dialInOrder, joinTunnel, logDetached, plainAnswer, type Dialing } from './tunnel';
 import { upgradeTLSOptions } from './upstream/tls';
 
-/** An upstream that accepts no connection within this long answers 502 (as the pools' connectTimeout). */
-const CONNECT_TIMEOUT_MS = 5_000;
+export { answerAndClose } from './tunnel';
 
-/**
- * Answer a detached (upgrade or CONNECT) socket and close it. Nothing reads such a socket any more,
- * so the client's FIN would never be seen and the half-open socket would linger (and hold up the
- * listener's close): drain what the client still sends, end our side, and destroy it if the client
- * has not closed within LINGER_MS.
- */
-export function answerAndClose(socket: Duplex, response: string): void {
-  socket.resume();
-  socket.end(response);
-  const t = setTimeout(() => socket.destroy(), LINGER_MS);
-  t.unref();
-  socket.once('close', () => clearTimeout(t));
+/** the upstream must answer the upgrade's head within this long (a route's timeouts.request wins) */
+const UPGRADE_ANSWER_TIMEOUT_MS = 60_000;
+
+/** Response headers never relayed from a refused upgrade's answer (hop-by-hop, and the framing we redo). */
+const DROP_FROM_ANSWER = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'te']);
+
+export interface DetachedOptions {
+  /** the request id of this request (the caller's when accepted, else generated) */
+  requestId: string;
+  /** the id was generated here: it replaces whatever the client sent upstream */
+  generatedId: boolean;
+  /** --tunnel-idle-timeout (0: none) */
+  tunnelIdleMs: number;
 }
 
-const LINGER_MS = 5_000;
-
-export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMessage, client: Duplex, head: Buffer, port: number): void {
-  const reject = (status: string): void => answerAndClose(client, `HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMessage, client: Duplex, head: Buffer, port: number, o: DetachedOptions): void {
+  const started = performance.now();
+  const rid = o.requestId;
   client.on('error', () => client.destroy());
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -53,18 +56,24 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
       return Array.isArray(v) ? v.join(',') : v;
     },
   });
-  if (!m) return reject('404 Not Found');
-  const rule = m.rule;
-  if (rule.invalid) return reject(`${rule.invalid.status} Internal Server Error`);
-  if (!rule.websocket) return reject('400 Bad Request');
+  const rule = m?.rule ?? null;
+  /** the proxy answers itself and closes; metrics and the access log see it like any request */
+  const refuse = (status: number, reason: string, msg: string, backend = '', extra: Record<string, string> = {}): void => {
+    ctx.observe(rule!, backend, status, performance.now() - started);
+    logDetached(ctx, req, { requestId: rid, status, started, rule, backend, reason: msg });
+    answerAndClose(client, plainAnswer(status, reason, msg + '\n', { 'X-Request-Id': rid, ...extra }));
+  };
+  if (!m || !rule) return refuse(404, 'Not Found', 'route not found');
+  if (rule.invalid) return refuse(rule.invalid.status, 'Error', rule.invalid.reason);
+  if (!rule.websocket) return refuse(400, 'Bad Request', 'upgrade is disabled on this route');
+  // the body of an upgrade request would have to go upstream before the 101: refused
+  const cl = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0')) return refuse(400, 'Bad Request', 'an upgrade request carries no body');
   const rt = dp.rules.get(rule.id)!;
   const clientIP = req.socket.remoteAddress ?? '';
   if (rt.limiter) {
     const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), ctx.now());
-    if (!verdict.allowed) {
-      ctx.observe(rule, '', 429, 0);
-      return answerAndClose(client, `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${verdict.retryAfterSeconds}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
-    }
+    if (!verdict.allowed) return refuse(429, 'Too Many Requests', 'rate limit exceeded', '', { 'Retry-After': String(verdict.retryAfterSeconds) });
   }
   let target = url;
   let rewriteHost: string | undefined;
@@ -72,7 +81,8 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     if (f.type === 'RequestRedirect') {
       const r = redirectLocation({ scheme: ctx.schemeFor(port), host: req.headers.host ?? '', path, query, listenerPort: port }, f, m.matchedPrefix);
       ctx.observe(rule, '', r.status, 0);
-      return answerAndClose(client, `HTTP/1.1 ${r.status} Redirect\r\nLocation: ${r.location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      logDetached(ctx, req, { requestId: rid, status: r.status, started, rule });
+      return answerAndClose(client, `HTTP/1.1 ${r.status} Redirect\r\nLocation: ${r.location}\r\nX-Request-Id: ${rid}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
     }
     if (f.type === 'URLRewrite') {
       if (f.hostname) rewriteHost = f.hostname;
@@ -82,75 +92,178 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   const idx = rt.picker.pick();
   const ref = idx === null ? undefined : rule.backendRefs[idx];
   const runtime = ref ? dp.backends.get(ref.backend) : undefined;
-  if (!ref || !runtime) return reject('500 Internal Server Error');
-  const state = runtime.balancer.pick({ clientIP, path, header: (n) => req.headers[n] as string | undefined, cookie: () => undefined });
-  if (!state) return reject('503 Service Unavailable');
-  const upstreamPort = state.ep.port || ref.port || runtime.ir.defaultPort;
-  startRequest(state);
-  let ended = false;
-  /** the upstream accepted the connection and the request went out: bytes flow both ways */
-  let tunnel = false;
-  const finish = (failed: boolean) => {
-    if (ended) return;
-    ended = true;
-    finishRequest(state, failed, ctx.now());
+  if (!ref || !runtime) return refuse(500, 'Internal Server Error', 'no backend to route to');
+  const backend = ref.backend;
+
+  // From here the client may leave at any time (DNS, dial, the upstream's answer): its bytes are
+  // held, not forwarded, and its leaving cancels whatever is under way.
+  let state: EndpointState | null = null;
+  let dialing: Dialing | null = null;
+  let upstreamReq: http.ClientRequest | null = null;
+  let settled = false;
+  /** the endpoint's verdict, once: failed (upstream-side), succeeded, or cancelled (the client left) */
+  const settle = (outcome: 'ok' | 'failed' | 'cancelled'): void => {
+    if (settled) return;
+    settled = true;
+    if (!state) return;
+    if (outcome === 'cancelled') cancelRequest(state);
+    else finishRequest(state, outcome === 'failed', ctx.now());
   };
-  const connectTo = (address: string) => {
-    const useTLS = runtime.ir.protocol === 'tls' || runtime.ir.protocol === 'h2';
-    // SNI as for other requests (upstream/pools.ts): URLRewrite's hostname, else the endpoint FQDN, never an IP
-    const sni = rewriteHost ?? (state.ep.isIP ? undefined : state.ep.host);
-    const upstream: net.Socket = useTLS
-      ? tls.connect({ host: address, port: upstreamPort, ...upgradeTLSOptions(ctx.pools.trust, runtime.ir, sni && net.isIP(sni) === 0 ? sni : undefined, address), ALPNProtocols: ['http/1.1'] })
-      : net.connect({ host: address, port: upstreamPort });
-    upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('upstream connect timeout')));
-    upstream.once(useTLS ? 'secureConnect' : 'connect', () => {
-      upstream.setTimeout(0);
-      tunnel = true;
-      let headers = stripHopByHop(req.rawHeaders, true);
-      if (rt.requestMod) headers = applyHeaderMod(headers, rt.requestMod);
-      headers = appendForwarded(headers, clientIP, ctx.schemeFor(port), req.headers.host);
-      if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
-      if (!acceptedRequestId(req.headers['x-request-id'])) headers = setHeader(headers, 'x-request-id', randomUUID());
-      let text = `${req.method} ${target} HTTP/1.1\r\n`;
-      for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-      upstream.write(text + '\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-      finish(false);
-      ctx.observe(rule, ref.backend, 101, 0);
-    });
-    upstream.on('error', () => {
-      if (!tunnel) {
-        // before the tunnel: the client gets a 502 (end() flushes it, then closes)
-        finish(true);
-        ctx.observe(rule, ref.backend, 502, 0);
-        reject('502 Bad Gateway');
-        return;
-      }
-      client.destroy();
-    });
-    client.on('close', () => {
-      upstream.destroy();
-      if (!ended) {
-        // the client left before the tunnel opened: no verdict for the endpoint
-        ended = true;
-        cancelRequest(state);
-      }
-    });
-    // a clean end is passed on by pipe() (client.end() flushes what the upstream sent)
-    upstream.on('close', (hadError: boolean) => {
-      if (tunnel && hadError) client.destroy();
+  const hold = new ClientHold(client, head, () => {
+    dialing?.cancel();
+    upstreamReq?.destroy();
+    settle('cancelled');
+    ctx.observe(rule, backend, 499, performance.now() - started);
+    logDetached(ctx, req, { requestId: rid, status: 499, started, rule, backend, reason: 'client went away' });
+    client.destroy();
+  });
+  const fail = (status: number, reason: string, msg: string, upstream?: string): void => {
+    hold.release();
+    settle('failed');
+    ctx.observe(rule, backend, status, performance.now() - started);
+    logDetached(ctx, req, { requestId: rid, status, started, rule, backend, upstream, reason: msg });
+    answerAndClose(client, plainAnswer(status, reason, msg + '\n', { 'X-Request-Id': rid }));
+  };
+
+  let upstreamPort: number;
+  let hostForSNI: string | undefined;
+  const useTLS = runtime.ir.protocol === 'tls' || runtime.ir.protocol === 'h2';
+  const dial = (addresses: string[]) => {
+    if (hold.gone) return;
+    dialing = dialInOrder({ addresses, port: upstreamPort, tls: useTLS ? (address) => upgradeTLSOptions(ctx.pools.trust, runtime.ir, rewriteHost ?? hostForSNI, address) : undefined }, (err, sock, address) => {
+      dialing = null;
+      if (err || !sock) return fail(502, 'Bad Gateway', `upstream connect error: ${(err as NodeJS.ErrnoException | null)?.code ?? err?.message ?? 'no address'}`, `${address}:${upstreamPort}`);
+      if (hold.gone) return void sock.destroy();
+      sendHead(sock, `${address}:${upstreamPort}`);
     });
   };
-  if (state.ep.isIP) return connectTo(state.ep.host);
-  const addrs = ctx.resolver.resolve(ref.backend, state.ep.host, upstreamPort);
-  if (Array.isArray(addrs)) return connectTo(addrs[0]);
-  addrs.then(
-    (a) => connectTo(a[0]),
-    () => {
-      cancelRequest(state);
-      reject('503 Service Unavailable');
-    },
-  );
+
+  const sendHead = (sock: net.Socket, upstreamAddr: string) => {
+    let headers = stripHopByHop(req.rawHeaders, true);
+    if (rt.requestMod) headers = applyHeaderMod(headers, rt.requestMod);
+    headers = appendForwarded(headers, clientIP, ctx.schemeFor(port), req.headers.host);
+    if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
+    if (o.generatedId) headers = setHeader(headers, 'x-request-id', rid);
+    let r: http.ClientRequest;
+    try {
+      // node's client writes the head alone (no body: refused above) and parses the answer with
+      // llhttp: 'upgrade' only for a 101, 'response' for anything else
+      r = http.request({ method: req.method, path: target, headers, setHost: false, createConnection: () => sock });
+    } catch (err) {
+      sock.destroy();
+      return fail(502, 'Bad Gateway', `upgrade request refused: ${(err as Error).message}`, upstreamAddr);
+    }
+    upstreamReq = r;
+    const answerMs = rule.timeouts.requestMs || UPGRADE_ANSWER_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      r.destroy();
+      fail(504, 'Gateway Timeout', 'upstream did not answer the upgrade in time', upstreamAddr);
+    }, answerMs);
+    r.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (hold.gone || settled) return;
+      fail(502, 'Bad Gateway', `upstream error: ${err.code ?? err.message}`, upstreamAddr);
+    });
+    r.on('upgrade', (res: IncomingMessage, upSock: net.Socket, upHead: Buffer) => {
+      clearTimeout(timer);
+      if (hold.gone) return void upSock.destroy();
+      const early = hold.take();
+      let text = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`;
+      const raw = res.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+      client.write(text + '\r\n');
+      if (upHead.length) client.write(upHead);
+      if (early.length) upSock.write(early);
+      settle('ok');
+      ctx.observe(rule, backend, 101, performance.now() - started);
+      logDetached(ctx, req, { requestId: rid, status: 101, started, rule, backend, upstream: upstreamAddr });
+      joinTunnel(client, upSock, o.tunnelIdleMs, () => undefined);
+    });
+    r.on('response', (res: IncomingMessage) => {
+      clearTimeout(timer);
+      if (hold.gone) return void r.destroy();
+      // not switching: an ordinary response, then the connection closes (the held bytes are dropped)
+      hold.release();
+      settle(res.statusCode! >= 500 ? 'failed' : 'ok');
+      relayRefusal(res, client, rid);
+      ctx.observe(rule, backend, res.statusCode!, performance.now() - started);
+      logDetached(ctx, req, { requestId: rid, status: res.statusCode!, started, rule, backend, upstream: upstreamAddr });
+    });
+    r.end();
+  };
+
+  if (runtime.ir.dynamicProxy) {
+    // forward proxy: the target is the request's (absolute URI or Host), through the deny-list
+    const t = forwardTarget(url, req.headers.host, runtime.ir.defaultPort);
+    if (!t) return fail(400, 'Bad Request', 'forward proxy: the request names no target host');
+    upstreamPort = t.port;
+    hostForSNI = t.host;
+    target = t.path;
+    const go = (addrs: string[]) => {
+      if (hold.gone) return;
+      const allowed = addrs.filter((a) => !ctx.deny.denies(a, t.port));
+      if (allowed.length === 0) return fail(403, 'Forbidden', `forward proxy: destination ${t.host} is denied`);
+      ctx.resolver.used?.(backend, t.host, t.port);
+      dial(allowed);
+    };
+    if (ctx.deny.deniesName(t.host)) return fail(403, 'Forbidden', `forward proxy: destination ${t.host} is denied`);
+    const addrs = ctx.resolver.resolve(backend, t.host, t.port);
+    if (Array.isArray(addrs)) return go(addrs);
+    addrs.then(go, (err: Error) => (hold.gone ? undefined : fail(503, 'Service Unavailable', `DNS: ${err.message}`)));
+    return;
+  }
+  const picked = runtime.balancer.pick({ clientIP, path, header: (n) => req.headers[n] as string | undefined, cookie: () => undefined });
+  if (!picked) {
+    hold.release();
+    return refuse(503, 'Service Unavailable', 'no healthy upstream', backend);
+  }
+  state = picked;
+  upstreamPort = picked.ep.port || ref.port || runtime.ir.defaultPort;
+  hostForSNI = picked.ep.isIP ? undefined : picked.ep.host;
+  startRequest(picked);
+  if (picked.ep.isIP) return dial([picked.ep.host]);
+  const addrs = ctx.resolver.resolve(backend, picked.ep.host, upstreamPort);
+  ctx.resolver.used?.(backend, picked.ep.host, upstreamPort);
+  if (Array.isArray(addrs)) return dial(addrs);
+  addrs.then(dial, (err: Error) => {
+    if (hold.gone) return;
+    settle('cancelled'); // a name that does not resolve says nothing about the endpoint's health
+    fail(503, 'Service Unavailable', `DNS: ${err.message}`);
+  });
+}
+
+/**
+ * Relays the upstream's non-101 answer to an upgrade as an ordinary response: its status, its
+ * end-to-end headers and its body (as the upstream framed it, parsed by node), then closes. A body
+ * without Content-Length is delimited by the close.
+ */
+function relayRefusal(res: IncomingMessage, client: Duplex, rid: string): void {
+  let text = `HTTP/1.1 ${res.statusCode} ${res.statusMessage || ''}\r\n`;
+  const raw = res.rawHeaders;
+  let hasId = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i].toLowerCase();
+    if (DROP_FROM_ANSWER.has(n)) continue;
+    if (n === 'content-length' && res.headers['transfer-encoding'] !== undefined) continue;
+    if (n === 'x-request-id') hasId = true;
+    text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  }
+  if (!hasId) text += `X-Request-Id: ${rid}\r\n`;
+  text += 'Connection: close\r\n\r\n';
+  client.removeAllListeners('data');
+  client.resume(); // what the client still sends is read and dropped
+  client.write(text);
+  res.on('data', (c: Buffer) => {
+    if (!client.write(c)) {
+      res.pause();
+      client.once('drain', () => res.resume());
+    }
+  });
+  const done = () => {
+    res.socket?.destroy();
+    answerAndClose(client, '');
+  };
+  res.once('end', done);
+  res.once('error', () => client.destroy());
+  client.once('close', () => res.socket?.destroy());
 }

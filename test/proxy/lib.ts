@@ -307,7 +307,17 @@ let generation = 0;
 export async function startTestProxy(
   rules: RuleIR[] = [],
   backends: BackendIR[] = [],
-  opts: { resolver?: HostResolver; rand?: () => number; host?: string; log?: Logger; accessLog?: boolean; tls?: ProxyOptions['tls']; deny?: ProxyOptions['deny']; upstreamTrust?: ProxyOptions['upstreamTrust'] } = {},
+  opts: {
+    resolver?: HostResolver;
+    rand?: () => number;
+    host?: string;
+    log?: Logger;
+    accessLog?: boolean;
+    tls?: ProxyOptions['tls'];
+    deny?: ProxyOptions['deny'];
+    upstreamTrust?: ProxyOptions['upstreamTrust'];
+    trustedProxies?: ProxyOptions['trustedProxies'];
+  } = {},
 ): Promise<TestProxy> {
   const log = opts.log ?? createLogger({ level: process.env.PROXY_TEST_LOG ?? 'error', json: true });
   const proxy = new Proxy({
@@ -318,6 +328,7 @@ export async function startTestProxy(
     tls: opts.tls,
     deny: opts.deny,
     upstreamTrust: opts.upstreamTrust,
+    trustedProxies: opts.trustedProxies,
     ...(opts.rand ? { rand: opts.rand } : {}),
   });
   await proxy.start();

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BACKENDS, HTTPROUTES, backendObj, raw, routeObj, startServe, until, type Serve } from './lib';
+import { BACKENDS, HTTPROUTES, backendObj, raw, routeObj, startServe, until, type Serve } from './control_lib';
 
 describe('header values from the control plane', () => {
   let s: Serve;

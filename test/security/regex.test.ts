@@ -3,7 +3,7 @@
 // with the same proxy answering a positive control right after it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKENDS, HTTPROUTES, backendObj, raw, routeObj, startServe, until, upstream, type Serve, type Upstream } from './lib';
+import { BACKENDS, HTTPROUTES, backendObj, raw, routeObj, startServe, until, upstream, type Serve, type Upstream } from './control_lib';
 
 const regexRoute = (name: string, value: string) =>
   routeObj(name, { hostnames: [`${name}.test`], rules: [{ matches: [{ path: { type: 'RegularExpression', value } }], backendRefs: [{ kind: 'Backend', name: 'b' }] }] });

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../harness/ports';
-import { BACKENDS, GATEWAYCLASSES, GATEWAYS, HTTPROUTES, backendObj, raw, routeObj, startServe, until, upstream, type Serve, type Upstream } from './lib';
+import { BACKENDS, GATEWAYCLASSES, GATEWAYS, HTTPROUTES, backendObj, raw, routeObj, startServe, until, upstream, type Serve, type Upstream } from './control_lib';
 
 const get = (target: string, host: string) => `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
 const connect = (authority: string) => `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`;

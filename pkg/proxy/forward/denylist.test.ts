@@ -46,9 +46,9 @@ test('none or an explicit list replaces the CIDR default', () => {
   for (const bad of ['nonsense/8', '10.0.0.0/33', '::/129', '10.0.0.0/x']) assert.throws(() => DenyList.parse(bad), bad);
 });
 
-test('what switchyard listens on is denied on that port, whatever the CIDR list says', () => {
+test('what switchyard listens on is denied on that port, whatever an explicit CIDR list says', () => {
   const locals = ['127.0.0.1', '::1', '192.0.2.10', 'fe80::abcd'];
-  const d = DenyList.parse('none', () => locals);
+  const d = DenyList.parse('10.255.0.0/16', () => locals);
   d.setListening('api', [{ host: '127.0.0.1', port: 6443 }]);
   d.setListening('proxy', [{ host: '0.0.0.0', port: 8080 }, { host: '::', port: 8443 }]);
   assert.equal(d.denies('127.0.0.1', 6443), true, 'the API on loopback');
@@ -77,4 +77,13 @@ test('verdicts are remembered per address and port, and the memory is bounded', 
   }
   for (let i = 0; i < 5000; i++) assert.equal(d.denies(`169.254.${i >> 8}.${i & 255}`, 80), true);
   assert.equal(d.denies('10.1.2.3', 80), false);
+});
+
+test('none lifts the self rule too (DESIGN: it replaces the whole default; loops are then caught by Via)', () => {
+  const d = DenyList.parse('none', () => ['127.0.0.1']);
+  d.setListening('api', [{ host: '127.0.0.1', port: 6443 }]);
+  assert.equal(d.denies('127.0.0.1', 6443), false);
+  const dflt = DenyList.parse(undefined, () => ['127.0.0.1']);
+  dflt.setListening('api', [{ host: '127.0.0.1', port: 6443 }]);
+  assert.equal(dflt.denies('127.0.0.1', 6443), true, 'the default denies it (positive control)');
 });

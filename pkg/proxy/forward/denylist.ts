@@ -3,9 +3,9 @@
 //  - a CIDR list (--forward-proxy-deny): by default loopback, unspecified, link-local, the cloud
 //    metadata addresses, multicast and broadcast. `none` or an explicit list replaces it.
 //  - every ip:port switchyard itself listens on (API, proxy, TLS, Gateway and facade ports; a
-//    wildcard bind means that port on every local address). This rule has no off switch: a
-//    request proxied into our own API or listeners is never legitimate, and `none` only lifts
-//    the CIDR list (tests that proxy to loopback upstreams use other ports).
+//    wildcard bind means that port on every local address). An explicit CIDR list keeps this rule
+//    (a request proxied into our own API or listeners is never legitimate); `none` lifts it too
+//    (DESIGN: `none` replaces the whole default), leaving the Via token (508) against loops.
 // Addresses are compared by value, not by spelling: ::ffff:127.0.0.1, ::ffff:7f00:1,
 // 0:0:0:0:0:ffff:7f00:1, ::127.0.0.1 (IPv4-compatible), ::ffff:0:127.0.0.1 and 64:ff9b::7f00:1
 // (NAT64) are all 127.0.0.1. Pure apart from `localAddresses` (injected; os.networkInterfaces by default).
@@ -131,6 +131,8 @@ export class DenyList {
   constructor(
     cidrs: string[] = DEFAULT_DENY,
     private readonly localAddresses: () => string[] = interfaceAddresses,
+    /** deny what switchyard itself listens on (off only with `none`) */
+    private readonly denySelf = true,
   ) {
     this.cidrs = cidrs;
     this.list = cidrs.map(parseCidr);
@@ -188,7 +190,7 @@ export class DenyList {
     const b = canonicalBytes(address);
     if (!b) return false;
     if (this.list.some((c) => inCidr(b, c))) return true;
-    return port !== undefined && this.isSelf(b, port);
+    return this.denySelf && port !== undefined && this.isSelf(b, port);
   }
 
   private isSelf(b: Uint8Array, port: number): boolean {
@@ -207,7 +209,7 @@ export class DenyList {
 
   static parse(spec: string | undefined, localAddresses?: () => string[]): DenyList {
     if (spec === undefined || spec.trim() === '' || spec.trim() === 'default') return new DenyList(DEFAULT_DENY, localAddresses);
-    if (spec.trim() === 'none') return new DenyList([], localAddresses);
+    if (spec.trim() === 'none') return new DenyList([], localAddresses, false);
     return new DenyList(spec.split(',').map((s) => s.trim()).filter(Boolean), localAddresses);
   }
 }
