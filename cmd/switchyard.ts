@@ -51,6 +51,9 @@ const PROXY_COMMON: FlagSpec[] = [
   { name: 'proxy-tls-listen', help: 'also serve the proxy\'s routes over HTTPS on HOST:PORT' },
   { name: 'proxy-tls-cert', help: 'certificate (PEM) for --proxy-tls-listen and HTTPS Gateway listeners; default: DATA_DIR/proxy.crt, generated and signed by DATA_DIR/ca.crt' },
   { name: 'proxy-tls-key', help: 'key (PEM) for --proxy-tls-cert' },
+  { name: 'upstream-response-timeout', help: 'an upstream must send its response headers within this, or the client gets 504 (a route\'s timeouts win); 0 disables', default: '60s' },
+  { name: 'upstream-body-timeout', help: 'an upstream response body idle this long is aborted on both sides (a route\'s timeouts.request wins); 0 disables', default: '60s' },
+  { name: 'client-body-timeout', help: 'a client request body idle this long gets 408 and both connections are closed; 0 disables', default: '60s' },
 ];
 
 const SERVE: FlagSpec[] = [
@@ -130,6 +133,11 @@ export async function main(argv: string[]): Promise<void> {
         shutdownDrainMs: duration('shutdown-drain-timeout'),
         accessLog: !!flags['proxy-access-log'],
         tls: { certificate, listen: tlsListen },
+        timeouts: {
+          upstreamResponseMs: duration('upstream-response-timeout'),
+          upstreamBodyMs: duration('upstream-body-timeout'),
+          clientBodyMs: duration('client-body-timeout'),
+        },
       },
     };
   };

@@ -47,6 +47,8 @@ export interface ProxyConfig {
   shutdownDrainMs?: number;
   /** serve /metrics, /healthz, /readyz here (the `proxy` command has no API port) */
   metricsListen?: { host: string; port: number };
+  /** upstream response / body idle and client body idle timeouts (default 60 s each; 0 disables) */
+  timeouts?: ProxyOptions['timeouts'];
 }
 
 export interface RunningProxy {
@@ -74,6 +76,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     headersTimeoutMs: cfg.headersTimeoutMs,
     accessLog: cfg.accessLog,
     tls: cfg.tls,
+    timeouts: cfg.timeouts,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();

@@ -24,6 +24,7 @@ import { DenyList } from './forward/denylist';
 import { forwardTarget } from './forward/target';
 import { proxyConnect } from './forward/connect';
 import type { ProxyContext } from './context';
+import { upstreamTimeouts, type UpstreamTimeouts } from './upstream/timeouts';
 import type { RouteMatch, RouteRequest } from './router/compile';
 
 export interface ProxyOptions {
@@ -44,6 +45,8 @@ export interface ProxyOptions {
   accessLog?: boolean;
   /** the certificate TLS listeners present; `listen` adds an HTTPS twin of the default listener */
   tls?: { certificate: TlsSource; listen?: { host: string; port: number } };
+  /** upstream response headers / body idle and client body idle timeouts (default 60 s each; 0 disables) */
+  timeouts?: Partial<UpstreamTimeouts>;
 }
 
 export class Proxy implements ProxyContext {
@@ -55,6 +58,7 @@ export class Proxy implements ProxyContext {
   readonly stats = new ProxyStats();
   readonly listeners: ListenerManager;
   readonly requestLog: RequestLog;
+  readonly timeouts: UpstreamTimeouts;
   private dp: DataPlane;
   readonly health: ActiveHealthChecker;
   private readonly deps: { now: () => number; rand: () => number };
@@ -66,6 +70,7 @@ export class Proxy implements ProxyContext {
     this.deny = opts.deny ?? new DenyList();
     this.metrics = new ProxyMetrics(opts.metricsRegistry ?? new client.Registry());
     this.requestLog = new RequestLog(opts.log, opts.accessLog ?? false);
+    this.timeouts = upstreamTimeouts(opts.timeouts);
     this.deps = { now: opts.now ?? Date.now, rand: opts.rand ?? Math.random };
     this.listeners = new ListenerManager(
       {
