@@ -24,7 +24,7 @@ import { retryDecision } from './resilience/retry';
 import type { RetryBudget } from './resilience/retry_budget';
 import { pickExcept } from './balancer/weights';
 import { classifyAttemptError, withoutHeader, type AttemptErrorKind } from './upstream/attempt_error';
-import { attemptTimeouts } from './upstream/timeouts';
+import { bodyTimeoutFor, headersTimeoutFor } from './upstream/timeouts';
 import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, forwardRequestHeaders, stripHopByHop } from './filters/hop_by_hop';
 import { rewritePath } from './filters/rewrite';
@@ -105,6 +105,8 @@ export class Exchange {
   private bodyRead = false;
   /** the one retry of a request that could not connect was used */
   private connectRetried = false;
+  /** while that retry picks: the failure it answers with when nothing but the failed endpoint is left */
+  private connectFailure: string | null = null;
   private clientGone = false;
   /** the endpoint that just failed: a retry avoids it */
   private lastFailed: EndpointState | null = null;
@@ -179,6 +181,8 @@ export class Exchange {
    * is passed over for the rule's other refs by weight; only when none can take it: 503.
    */
   private send(idx: number): void {
+    const cf = this.connectFailure;
+    this.connectFailure = null;
     const refs = this.rule.backendRefs;
     let ref = refs[idx]!;
     let runtime = this.dp.backends.get(ref.backend);
@@ -194,6 +198,9 @@ export class Exchange {
           state = alt.state;
         }
       }
+      // the connect-failure retry with no other endpoint or ref to go to: the one that just
+      // failed is not dialled again
+      if (cf !== null && (state === null || state === this.lastFailed)) return this.fail(502, cf);
       if (!state) return this.fail(503, 'no healthy upstream');
     }
     this.runtime = runtime;
@@ -227,7 +234,7 @@ export class Exchange {
     const skip = new Array<boolean>(refs.length).fill(false);
     skip[first] = true;
     for (;;) {
-      const i = pickExcept(refs, skip, Math.random);
+      const i = pickExcept(refs, skip, this.rt.rand);
       if (i === null) return null;
       skip[i] = true;
       const runtime = this.dp.backends.get(refs[i]!.backend);
@@ -318,7 +325,6 @@ export class Exchange {
     const pool = this.ctx.pools.poolFor(runtime.ir.protocol, address, port, servername);
     const bt = this.rule.timeouts.backendRequestMs;
     if (bt) this.backendTimer = setTimeout(() => this.abort(new TimeoutError('upstream request timeout'), false), bt);
-    const limits = attemptTimeouts(this.rule, this.ctx.timeouts);
     this.sent = false;
     this.controller = null;
     const id = ++this.attemptSeq;
@@ -333,8 +339,8 @@ export class Exchange {
         // undici would take it from the Host header, and a connection whose servername differs
         // from the request's is torn down: pin it to the pool's (its connector decides the SNI)
         servername,
-        headersTimeout: limits.headersMs,
-        bodyTimeout: limits.bodyMs,
+        headersTimeout: headersTimeoutFor(this.rule, this.ctx.timeouts),
+        bodyTimeout: bodyTimeoutFor(this.rule, this.ctx.timeouts),
       } as Dispatcher.DispatchOptions,
       new Attempt(this, id),
     );
@@ -524,13 +530,16 @@ export class Exchange {
     }
     // nothing reached the upstream and the body is untouched: one more try elsewhere is safe for
     // any method (nginx's proxy_next_upstream error), whatever the route's retry says
-    if (kind === 'connect' && !this.connectRetried && !this.bodyRead && !timedOut && this.budgetAllows()) {
+    const message = `upstream connect error or disconnect/reset before headers: ${(err as NodeJS.ErrnoException).code ?? err.message}`;
+    // (a forward-proxy target is the client's choice: there is no other endpoint to try)
+    if (kind === 'connect' && this.state !== null && !this.connectRetried && !this.bodyRead && !timedOut && this.budgetAllows()) {
       this.connectRetried = true;
+      this.connectFailure = message;
       return this.retryAfter(0);
     }
     if (kind === 'timeout') return this.fail(504, 'upstream request timeout');
     if (kind === 'dns') return this.fail(503, err.message || 'DNS resolution failure');
-    this.fail(502, `upstream connect error or disconnect/reset before headers: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+    this.fail(502, message);
   }
 
   private budgetAllows(): boolean {

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attemptTimeouts, DEFAULT_UPSTREAM_TIMEOUTS, upstreamTimeouts } from './timeouts';
+import { bodyTimeoutFor, DEFAULT_UPSTREAM_TIMEOUTS, headersTimeoutFor, upstreamTimeouts, type UpstreamTimeouts } from './timeouts';
+import type { RuleIR } from '../ir';
+
+const attemptTimeouts = (rule: Pick<RuleIR, 'timeouts'>, d: UpstreamTimeouts) => ({ headersMs: headersTimeoutFor(rule, d), bodyMs: bodyTimeoutFor(rule, d) });
 
 test('defaults are 60 s each; 0 disables; a bad value disables rather than firing at once', () => {
   assert.deepEqual(upstreamTimeouts(), { upstreamResponseMs: 60_000, upstreamBodyMs: 60_000, clientBodyMs: 60_000 });

@@ -30,15 +30,13 @@ export function upstreamTimeouts(given: Partial<UpstreamTimeouts> = {}): Upstrea
   };
 }
 
-/**
- * undici's per-request headersTimeout and bodyTimeout for an attempt on `rule` (0: none). A route's
- * backendRequest is enforced by the exchange itself (it also bounds connecting and queueing).
- */
-export function attemptTimeouts(rule: Pick<RuleIR, 'timeouts'>, d: UpstreamTimeouts): { headersMs: number; bodyMs: number } {
+/** undici's per-request headersTimeout for an attempt on `rule` (0: none; a route's backendRequest is enforced by the exchange itself, connecting and queueing included). */
+export function headersTimeoutFor(rule: Pick<RuleIR, 'timeouts'>, d: UpstreamTimeouts): number {
   const t = rule.timeouts;
-  const routeBound = t.requestMs !== undefined;
-  return {
-    headersMs: routeBound || t.backendRequestMs !== undefined ? 0 : d.upstreamResponseMs,
-    bodyMs: routeBound ? 0 : d.upstreamBodyMs,
-  };
+  return t.requestMs !== undefined || t.backendRequestMs !== undefined ? 0 : d.upstreamResponseMs;
+}
+
+/** undici's per-request bodyTimeout (response body idle) for an attempt on `rule` (0: none). */
+export function bodyTimeoutFor(rule: Pick<RuleIR, 'timeouts'>, d: UpstreamTimeouts): number {
+  return rule.timeouts.requestMs !== undefined ? 0 : d.upstreamBodyMs;
 }
