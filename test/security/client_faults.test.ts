@@ -26,7 +26,7 @@ describe('security: client faults never trip an upstream', { timeout: 120_000 },
       healthCheck: { passive: { consecutiveFailures: 3, ejectionTime: '30s' } },
     }));
     await create(sy.api, ROUTES, routeObj('cf', 'cf.test', [{ name: 'cf' }]));
-    await until('the route is served', async () => (await request(sy.proxyPort, 'cf.test', '/')).status === 200);
+    await until('the route is served', async () => (await request(sy.proxyPort, 'cf.test', '/')).status === 200, 30_000);
   });
 
   after(async () => {

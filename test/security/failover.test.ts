@@ -50,7 +50,7 @@ describe('security: failover on the upstream side', { timeout: 180_000 }, () => 
     await create(api, ROUTES, routeObj('split', 'split.test', [{ name: 'alpha', weight: 3 }, { name: 'beta', weight: 1 }]));
     await create(api, BACKENDS, backendObj('gone', [{ ip: '127.0.0.1', port: dead }], { healthCheck: { passive: { consecutiveFailures: 1, ejectionTime: '60s' } } }));
     await create(api, ROUTES, routeObj('gone', 'gone.test', [{ name: 'gone', weight: 3 }, { name: 'beta', weight: 1 }]));
-    await until('routes served', async () => (await request(sy.proxyPort, 'half.test', '/')).status === 200 && (await request(sy.proxyPort, 'split.test', '/')).status === 200, 15_000);
+    await until('routes served', async () => (await request(sy.proxyPort, 'half.test', '/')).status === 200 && (await request(sy.proxyPort, 'split.test', '/')).status === 200, 30_000);
   });
 
   after(async () => {

@@ -2,7 +2,7 @@
 // never answers → 504, not a client held forever), --client-body-timeout (a client that sends 1 of
 // 1,000 body bytes → 408, both connections closed, no upstream connection held) and
 // --upstream-body-timeout (a response body that stalls → aborted on both sides). An HTTPRoute's
-// timeouts.request still wins on its route. Each with a positive control on the same route.
+// timeouts.request still wins on its route. Each with a positive control on the same route (200).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as http from 'node:http';
@@ -45,7 +45,7 @@ describe('security: default upstream and client timeouts', { timeout: 120_000 },
     await create(sy.api, ROUTES, routeObj('to', 'to.test', [{ name: 'to' }]));
     // the same upstream behind a route with its own timeouts.request: the route wins
     await create(sy.api, ROUTES, routeObj('to-long', 'long.test', [{ name: 'to' }], { timeouts: { request: `${6 * FLAG_MS}ms` } }));
-    await until('routes served', async () => (await request(sy.proxyPort, 'to.test', '/')).status === 200 && (await request(sy.proxyPort, 'long.test', '/')).status === 200);
+    await until('routes served', async () => (await request(sy.proxyPort, 'to.test', '/')).status === 200 && (await request(sy.proxyPort, 'long.test', '/')).status === 200, 30_000);
   });
 
   after(async () => {
