@@ -602,7 +602,8 @@ export class Exchange {
   }
 
   private requestTimedOut(): boolean {
-    return this.rule.timeouts.requestMs !== undefined && performance.now() - this.started >= this.rule.timeouts.requestMs;
+    const t = this.rule.timeouts.requestMs;
+    return t !== undefined && t > 0 && performance.now() - this.started >= t; // 0: no timeout
   }
 
   private abort(err: Error, final: boolean): void {

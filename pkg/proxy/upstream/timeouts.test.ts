@@ -17,5 +17,7 @@ test('a route without timeouts gets the defaults; a route\'s timeouts win', () =
   assert.deepEqual(attemptTimeouts({ timeouts: {} }, d), { headersMs: 60_000, bodyMs: 60_000 });
   assert.deepEqual(attemptTimeouts({ timeouts: { backendRequestMs: 5_000 } }, d), { headersMs: 0, bodyMs: 60_000 }, 'backendRequest replaces the headers default');
   assert.deepEqual(attemptTimeouts({ timeouts: { requestMs: 300_000 } }, d), { headersMs: 0, bodyMs: 0 }, 'request bounds the whole exchange');
+  assert.deepEqual(attemptTimeouts({ timeouts: { requestMs: 0 } }, d), { headersMs: 0, bodyMs: 0 }, 'a route\'s `request: 0s` turns every timeout off');
+  assert.deepEqual(attemptTimeouts({ timeouts: { backendRequestMs: 0 } }, d), { headersMs: 0, bodyMs: 60_000 });
   assert.deepEqual(attemptTimeouts({ timeouts: {} }, upstreamTimeouts({ upstreamResponseMs: 0, upstreamBodyMs: 0 })), { headersMs: 0, bodyMs: 0 });
 });
