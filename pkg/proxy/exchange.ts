@@ -460,7 +460,7 @@ export class Exchange {
     const r = this.req;
     if (this.bodyless || r.complete) return false;
     const e = r.errored;
-    if (e === null) return false;
+    if (e === null || e === undefined) return false; // (an HTTP/2 compat request has no `errored`)
     return e !== err || isClientStreamError(e);
   }
 
