@@ -59,6 +59,9 @@ const PROXY_COMMON: FlagSpec[] = [
   { name: 'trusted-proxies', help: 'CIDRs of peers whose X-Forwarded-*, Forwarded and X-Request-Id are kept; from others they are overwritten (X-Forwarded-For appended)', default: 'none' },
   { name: 'proxy-via-name', help: 'this proxy\'s Via pseudonym (a request already carrying it is a loop: 508); default: a random id kept in DATA_DIR/proxy-via-name' },
   { name: 'tunnel-idle-timeout', help: 'close CONNECT and WebSocket tunnels with no bytes either way for this long; 0 disables', default: '1h' },
+  { name: 'upstream-response-timeout', help: 'an upstream must send its response headers within this, or the client gets 504 (a route\'s timeouts win); 0 disables', default: '60s' },
+  { name: 'upstream-body-timeout', help: 'an upstream response body idle this long is aborted on both sides (a route\'s timeouts.request wins); 0 disables', default: '60s' },
+  { name: 'client-body-timeout', help: 'a client request body idle this long gets 408 and both connections are closed; 0 disables', default: '60s' },
 ];
 
 const SERVE: FlagSpec[] = [
@@ -150,6 +153,11 @@ export async function main(argv: string[]): Promise<void> {
         trustedProxies: TrustedPeers.parse(flags['trusted-proxies'] as string | undefined),
         viaName: viaNameFor(path.resolve(String(flags['data-dir'])), (flags['proxy-via-name'] as string | undefined) || undefined),
         tunnelIdleMs: duration('tunnel-idle-timeout'),
+        timeouts: {
+          upstreamResponseMs: duration('upstream-response-timeout'),
+          upstreamBodyMs: duration('upstream-body-timeout'),
+          clientBodyMs: duration('client-body-timeout'),
+        },
       },
     };
   };

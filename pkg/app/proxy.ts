@@ -56,6 +56,8 @@ export interface ProxyConfig {
   metricsListen?: { host: string; port: number };
   /** --upstream-ca-file: PEM certificates tls/h2 upstreams may chain to, besides the system store */
   upstreamCA?: string[];
+  /** upstream response / body idle and client body idle timeouts (default 60 s each; 0 disables) */
+  timeouts?: ProxyOptions['timeouts'];
 }
 
 export interface RunningProxy {
@@ -87,6 +89,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
     trustedProxies: cfg.trustedProxies,
     viaName: cfg.viaName,
     tunnelIdleMs: cfg.tunnelIdleMs,
+    timeouts: cfg.timeouts,
     onListenersChanged: () => controller?.schedule(),
   });
   await proxy.start();

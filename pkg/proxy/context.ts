@@ -4,6 +4,7 @@ import type { UpstreamPools } from './upstream/pools';
 import type { HostResolver } from './resolve';
 import type { DenyList } from './forward/denylist';
 import type { RequestLog } from './access_log';
+import type { UpstreamTimeouts } from './upstream/timeouts';
 
 export interface ProxyContext {
   pools: UpstreamPools;
@@ -17,4 +18,6 @@ export interface ProxyContext {
   observe(rule: RuleIR, backend: string, status: number, ms: number): void;
   /** access lines (--proxy-access-log) and proxy-made failures, with the request id */
   requestLog: RequestLog;
+  /** default upstream response / body and client body timeouts (a route's own timeouts win) */
+  timeouts: UpstreamTimeouts;
 }

@@ -10,6 +10,8 @@ import { buildRuntimes, type BackendRuntime, type RuntimeDeps } from './runtime'
 
 export interface RuleRuntime {
   picker: WeightedPicker;
+  /** the picker's random source, for failover between refs */
+  rand: () => number;
   limiter?: RateLimiter;
   requestMod?: CompiledHeaderMod;
   responseMod?: CompiledHeaderMod;
@@ -42,7 +44,7 @@ export function compileDataPlane(
   for (const [id, rt] of previous?.rules ?? []) prevRules.set(id, [prevById.get(id)!, rt]);
   const rules = new Map<string, RuleRuntime>();
   for (const r of snapshot.rules) {
-    const rt: RuleRuntime = { picker: createWeightedPicker(r.backendRefs, deps.rand) };
+    const rt: RuleRuntime = { picker: createWeightedPicker(r.backendRefs, deps.rand), rand: deps.rand };
     if (r.rateLimit) {
       // keep the buckets of an unchanged limit: a snapshot swap must not hand out a fresh burst
       const old = prevRules.get(r.id);

@@ -2,6 +2,17 @@
 // API (no streams layered on streams: chunks go straight to the client response, with pause/resume
 // for back-pressure), apply timeouts (504), retries (bodiless requests only: a streamed body cannot
 // be replayed), passive health and the circuit breaker, then write the response.
+//
+// On a hostile network (DESIGN "The edge on a hostile network"):
+// - what the client did wrong (a request undici refuses, a body that stops or breaks) is answered by
+//   the proxy (400, 408) and never counted against the endpoint; `Expect` is not forwarded (node's
+//   server already answered 100 Continue);
+// - a connect failure tries the endpoint's next resolved address before it counts, and a request
+//   that could not connect anywhere (nothing sent, body unread) is retried once on another endpoint
+//   or backendRef, whatever the route's retry says (nginx's proxy_next_upstream error);
+// - a backendRef whose endpoints are all unavailable is passed over for the rule's other refs;
+// - retries (the route's and that one) stay within the Backend's retry budget;
+// - default timeouts: upstream response headers (504), upstream body idle (abort), client body idle (408).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { BackendRefIR, RuleIR } from './ir';
@@ -10,6 +21,10 @@ import type { BackendRuntime } from './runtime';
 import type { EndpointState } from './balancer/endpoint_state';
 import { cancelRequest, finishRequest, startRequest } from './balancer/endpoint_state';
 import { retryDecision } from './resilience/retry';
+import type { RetryBudget } from './resilience/retry_budget';
+import { pickExcept } from './balancer/weights';
+import { classifyAttemptError, withoutHeader, type AttemptErrorKind } from './upstream/attempt_error';
+import { bodyTimeoutFor, headersTimeoutFor } from './upstream/timeouts';
 import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, forwardRequestHeaders, stripHopByHop } from './filters/hop_by_hop';
 import { rewritePath } from './filters/rewrite';
@@ -22,27 +37,94 @@ const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connecti
 
 class TimeoutError extends Error {}
 
-/** the Exchange a ServerResponse belongs to: its 'close' listener is one shared function, not a closure per request */
+/** the Exchange a ServerResponse (and its request) belongs to: listeners are shared functions, not closures per request */
 const kExchange = Symbol('exchange');
 
+type Owned = { [kExchange]: Exchange };
+
 function onResponseClose(this: ServerResponse): void {
-  (this as ServerResponse & { [kExchange]: Exchange })[kExchange].onClientClose();
+  (this as ServerResponse & Owned)[kExchange].onClientClose();
 }
 
-export class Exchange implements Dispatcher.DispatchHandler {
+function onRequestBodyData(this: IncomingMessage): void {
+  (this as IncomingMessage & Owned)[kExchange].onClientBodyData();
+}
+
+function onRequestBodyEnd(this: IncomingMessage): void {
+  (this as IncomingMessage & Owned)[kExchange].clearBodyTimer();
+}
+
+/**
+ * The undici handler of ONE attempt. The exchange moves on (retry, next address, timeout) without
+ * waiting for an abandoned attempt to wind down; whatever that attempt reports afterwards is stale
+ * and must not touch the exchange.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly ex: Exchange,
+    private readonly id: number,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.ex.attemptId !== this.id) return void controller.abort(new RetryAbort());
+    this.ex.onRequestStart(controller);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    if (this.ex.attemptId !== this.id) return void controller.abort(new RetryAbort());
+    this.ex.onResponseStart(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.ex.attemptId === this.id) this.ex.onResponseData(controller, chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.ex.attemptId === this.id) this.ex.onResponseEnd();
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.ex.attemptId === this.id) this.ex.onResponseError(controller, err);
+  }
+}
+
+export class Exchange {
   private attempt = 0;
+  /** the live attempt's id (Attempt objects with another id are stale); 0 once finished */
+  attemptId = 0;
+  private attemptSeq = 0;
   private controller: Dispatcher.DispatchController | null = null;
   private state: EndpointState | null = null;
   private attemptOpen = false;
+  /** the open attempt is a retry (the retry budget counts it) */
+  private attemptIsRetry = false;
+  /** the retry budget the open attempt is counted in */
+  private budget: RetryBudget | null = null;
+  /** the live attempt reached a connected socket: bytes may have gone upstream */
+  private sent = false;
+  /** the request body started flowing upstream: it cannot be sent again */
+  private bodyRead = false;
+  /** the one retry of a request that could not connect was used */
+  private connectRetried = false;
+  /** while that retry picks: the failure it answers with when nothing but the failed endpoint is left */
+  private connectFailure: string | null = null;
   private clientGone = false;
   /** the endpoint that just failed: a retry avoids it */
   private lastFailed: EndpointState | null = null;
   private backendTimer: NodeJS.Timeout | null = null;
   private requestTimer: NodeJS.Timeout | null = null;
+  /** client request body idle (--client-body-timeout) */
+  private bodyTimer: NodeJS.Timeout | null = null;
+  private bodyListening = false;
   private finished = false;
   private responding = false;
   private runtime: BackendRuntime | null = null;
   private backendName = '';
+  /** the addresses of the endpoint being tried, the one being dialled, its port and TLS name */
+  private addrs: readonly string[] = [];
+  private addrIdx = 0;
+  private port = 0;
+  private hostForSNI = '';
   /** address and port of the last attempt (access log) */
   private upstreamAddress = '';
   private upstreamPort = 0;
@@ -75,7 +157,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ) {
     const cl = req.headers['content-length'];
     this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
-    (res as ServerResponse & { [kExchange]: Exchange })[kExchange] = this;
+    (res as ServerResponse & Owned)[kExchange] = this;
     res.on('close', onResponseClose);
     const t = rule.timeouts.requestMs;
     if (t) this.requestTimer = setTimeout(() => this.onRequestTimeout(), t);
@@ -91,30 +173,77 @@ export class Exchange implements Dispatcher.DispatchHandler {
   start(): void {
     const idx = this.rt.picker.pick();
     if (idx === null) return this.fail(500, 'no backend to route to');
-    this.send(this.rule.backendRefs[idx]);
+    this.send(idx);
   }
 
-  private send(ref: BackendRefIR): void {
-    const runtime = this.dp.backends.get(ref.backend);
+  /**
+   * An attempt on backendRef `idx`. A ref whose Backend has no available endpoint (all ejected,
+   * breakers open, down by active checks, at their limits), or only the endpoint that just failed,
+   * is passed over for the rule's other refs by weight; only when none can take it: 503.
+   */
+  private send(idx: number): void {
+    const cf = this.connectFailure;
+    this.connectFailure = null;
+    const refs = this.rule.backendRefs;
+    let ref = refs[idx]!;
+    let runtime = this.dp.backends.get(ref.backend);
     if (!runtime) return this.fail(500, `backend ${ref.backend || '(invalid reference)'} is not available`);
+    let state: EndpointState | null = null;
+    if (!runtime.ir.dynamicProxy) {
+      state = runtime.balancer.pick(this);
+      if ((state === null || state === this.lastFailed) && refs.length > 1) {
+        const alt = this.failover(idx);
+        if (alt !== null) {
+          ref = refs[alt.idx]!;
+          runtime = alt.runtime;
+          state = alt.state;
+        }
+      }
+      // the connect-failure retry with no other endpoint or ref to go to: the one that just
+      // failed is not dialled again
+      if (cf !== null && (state === null || state === this.lastFailed)) return this.fail(502, cf);
+      if (!state) return this.fail(503, 'no healthy upstream');
+    }
     this.runtime = runtime;
     this.backendName = ref.backend;
-    if (runtime.ir.dynamicProxy) return this.sendForward(ref.backend, runtime.ir.defaultPort);
-    const state = runtime.balancer.pick(this);
-    if (!state) return this.fail(503, 'no healthy upstream');
-    this.state = state;
+    this.openAttempt(runtime, state);
+    if (state === null) return this.sendForward(ref.backend, runtime.ir.defaultPort);
     const ep = state.ep;
     const port = ep.port || ref.port || runtime.ir.defaultPort;
-    startRequest(state);
-    this.attemptOpen = true;
-    if (ep.isIP) return this.dispatch(ep.host, port, ep.host);
-    const addrs = this.ctx.resolver.resolve(ref.backend, ep.host, port);
-    this.ctx.resolver.used?.(ref.backend, ep.host, port);
-    if (Array.isArray(addrs)) return this.dispatch(addrs[0], port, ep.host);
+    if (ep.isIP) return this.dispatchTo([ep.host], port, ep.host);
+    const backend = ref.backend;
+    const addrs = this.ctx.resolver.resolve(backend, ep.host, port);
+    if (Array.isArray(addrs)) {
+      this.ctx.resolver.used?.(backend, ep.host, port);
+      return this.dispatchTo(addrs, port, ep.host);
+    }
+    const id = this.attemptId;
     addrs.then(
-      (a) => (this.finished ? undefined : this.dispatch(a[0], port, ep.host)),
-      (err: Error) => this.onAttemptError(err, 'dns'),
+      (a) => {
+        if (this.finished || this.attemptId !== id) return;
+        // marked used only once the name resolved: a failing name must not stay alive on requests
+        this.ctx.resolver.used?.(backend, ep.host, port);
+        this.dispatchTo(a, port, ep.host);
+      },
+      (err: Error) => (this.attemptId === id ? this.onAttemptError(err, 'dns') : undefined),
     );
+  }
+
+  /** Another ref of the rule that has an endpoint to take the request (not the one that just failed). */
+  private failover(first: number): { idx: number; runtime: BackendRuntime; state: EndpointState } | null {
+    const refs = this.rule.backendRefs;
+    const skip = new Array<boolean>(refs.length).fill(false);
+    skip[first] = true;
+    for (;;) {
+      const i = pickExcept(refs, skip, this.rt.rand);
+      if (i === null) return null;
+      skip[i] = true;
+      const runtime = this.dp.backends.get(refs[i]!.backend);
+      // a forward-proxy ref has no endpoints to be unhealthy; an invalid ref is not a way out
+      if (!runtime || runtime.ir.dynamicProxy) continue;
+      const state = runtime.balancer.pick(this);
+      if (state !== null && state !== this.lastFailed) return { idx: i, runtime, state };
+    }
   }
 
   /** dynamicProxy: the upstream host comes from the request, resolved through the Backend's cache */
@@ -122,16 +251,17 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const t = forwardTarget(this.req.url ?? '/', this.req.headers.host, defaultPort);
     if (!t) return this.fail(400, 'forward proxy: the request names no target host');
     if (this.ctx.deny.deniesName(t.host)) return this.fail(403, `forward proxy: destination ${t.host} is denied`);
+    const id = this.attemptId;
     const go = (addrs: string[]) => {
-      if (this.finished) return;
-      const address = addrs.find((a) => !this.ctx.deny.denies(a, t.port));
-      if (address === undefined) return this.fail(403, `forward proxy: destination ${t.host} is denied`);
+      if (this.finished || this.attemptId !== id) return;
+      const allowed = addrs.filter((a) => !this.ctx.deny.denies(a, t.port));
+      if (allowed.length === 0) return this.fail(403, `forward proxy: destination ${t.host} is denied`);
       this.ctx.resolver.used?.(backend, t.host, t.port);
-      this.dispatch(address, t.port, t.host);
+      this.dispatchTo(allowed, t.port, t.host);
     };
     const addrs = this.ctx.resolver.resolve(backend, t.host, t.port);
     if (Array.isArray(addrs)) return go(addrs);
-    addrs.then(go, (err: Error) => this.onAttemptError(err, 'dns'));
+    addrs.then(go, (err: Error) => (this.attemptId === id ? this.onAttemptError(err, 'dns') : undefined));
   }
 
   // PickContext for the balancer (consistent hashing)
@@ -150,6 +280,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
   get exclude(): EndpointState | undefined {
     return this.lastFailed ?? undefined;
+  }
+
+  /** Dial the endpoint's addresses in order (the resolver's order): the next one on a connect failure. */
+  private dispatchTo(addrs: readonly string[], port: number, hostForSNI: string): void {
+    if (addrs.length === 0) return this.onAttemptError(new Error('DNS resolution failure: no address'), 'dns');
+    this.addrs = addrs;
+    this.addrIdx = 0;
+    this.port = port;
+    this.hostForSNI = hostForSNI;
+    this.dispatch(addrs[0]!, port, hostForSNI);
   }
 
   private dispatch(address: string, port: number, hostForSNI: string): void {
@@ -178,12 +318,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
       if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
       if (rid !== undefined) headers = setHeader(headers, 'x-request-id', rid);
     }
+    // Expect is the proxy's business: node's server answered `100 Continue` before the request
+    // reached us (as Envoy does); undici refuses to send it
+    if (this.req.headers.expect !== undefined) headers = withoutHeader(headers, 'expect');
     this.upstreamAddress = address;
     this.upstreamPort = port;
     const servername = rewriteHost ?? hostForSNI;
     const pool = this.ctx.pools.poolFor(runtime.ir.protocol, address, port, servername, runtime.ir);
     const bt = this.rule.timeouts.backendRequestMs;
     if (bt) this.backendTimer = setTimeout(() => this.abort(new TimeoutError('upstream request timeout'), false), bt);
+    this.sent = false;
+    this.controller = null;
+    const id = ++this.attemptSeq;
+    this.attemptId = id;
     pool.dispatch(
       {
         origin: undefined as unknown as string,
@@ -194,8 +341,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
         // undici would take it from the Host header, and a connection whose servername differs
         // from the request's is torn down: pin it to the pool's (its connector decides the SNI)
         servername,
+        headersTimeout: headersTimeoutFor(this.rule, this.ctx.timeouts),
+        bodyTimeout: bodyTimeoutFor(this.rule, this.ctx.timeouts),
       } as Dispatcher.DispatchOptions,
-      this,
+      new Attempt(this, id),
     );
   }
 
@@ -205,9 +354,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     return p === '' || p === 'tls';
   }
 
-  // ---- undici DispatchHandler ----
+  // ---- undici DispatchHandler (through the live Attempt) ----
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    this.sent = true;
+    if (!this.bodyless) {
+      this.bodyRead = true;
+      this.watchClientBody();
+    }
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
@@ -215,7 +369,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const retry = this.rule.retry;
     if (retry && this.bodyless && retry.codes.includes(statusCode)) {
       const d = retryDecision(retry, this.attempt, { kind: 'status', status: statusCode }, this.req.method ?? 'GET');
-      if (d.retry && !this.requestTimedOut()) {
+      if (d.retry && !this.requestTimedOut() && this.budgetAllows()) {
         this.endAttempt(statusCode >= 500);
         controller.abort(new RetryAbort());
         this.retryAfter(d.delayMs);
@@ -269,57 +423,172 @@ export class Exchange implements Dispatcher.DispatchHandler {
     } else this.res.end();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (err instanceof RetryAbort || this.finished) return;
     this.clearBackendTimer();
+    this.clearBodyTimer();
+    if (this.clientBodyBroken(err)) {
+      // the client stopped or broke its request body: nothing to say about the upstream
+      this.cancelAttempt();
+      this.clientGone = true;
+      this.complete();
+      this.res.destroy();
+      return;
+    }
+    const kind: AttemptErrorKind = err instanceof TimeoutError ? 'timeout' : classifyAttemptError(err, this.sent);
+    if (kind === 'client') {
+      this.cancelAttempt();
+      return this.fail(400, `bad request: ${err.message}`);
+    }
     if (this.responding) {
       this.endAttempt(true);
       this.complete();
       this.res.destroy(err);
       return;
     }
-    this.onAttemptError(err, err instanceof TimeoutError ? 'timeout' : 'connect');
+    if (kind === 'connect' && this.addrIdx + 1 < this.addrs.length) {
+      // the endpoint's next address, before this counts as the endpoint's failure
+      this.dispatch(this.addrs[++this.addrIdx]!, this.port, this.hostForSNI);
+      return;
+    }
+    this.onAttemptError(err, kind);
+  }
+
+  /**
+   * The client's request body broke (it went away mid-body, or broke the framing) rather than the
+   * upstream: undici destroys the body with the upstream's error too, so the body's error decides.
+   */
+  private clientBodyBroken(err: Error): boolean {
+    const r = this.req;
+    if (this.bodyless || r.complete) return false;
+    const e = r.errored;
+    if (e === null || e === undefined) return false; // (an HTTP/2 compat request has no `errored`)
+    return e !== err || isClientStreamError(e);
+  }
+
+  // ---- client body idle ----
+  private watchClientBody(): void {
+    const ms = this.ctx.timeouts.clientBodyMs;
+    if (ms <= 0 || this.req.complete) return;
+    if (!this.bodyListening) {
+      this.bodyListening = true;
+      const req = this.req as IncomingMessage & Owned;
+      req[kExchange] = this;
+      // undici attaches its own 'data' listener in this same tick: no chunk is lost to this one
+      req.on('data', onRequestBodyData);
+      req.once('end', onRequestBodyEnd);
+    }
+    if (this.bodyTimer) this.bodyTimer.refresh();
+    else this.bodyTimer = setTimeout(() => this.onClientBodyTimeout(), ms);
+  }
+
+  onClientBodyData(): void {
+    this.bodyTimer?.refresh();
+  }
+
+  clearBodyTimer(): void {
+    if (this.bodyTimer) {
+      clearTimeout(this.bodyTimer);
+      this.bodyTimer = null;
+    }
+  }
+
+  private onClientBodyTimeout(): void {
+    this.bodyTimer = null;
+    if (this.finished || this.req.complete) return;
+    if (this.req.readableFlowing === false) {
+      // paused by undici: the upstream is not reading, the client is not idle
+      this.bodyTimer = setTimeout(() => this.onClientBodyTimeout(), this.ctx.timeouts.clientBodyMs);
+      return;
+    }
+    // the client's fault: the upstream attempt ends without a verdict, and its connection (half a
+    // body written) is closed, never held or reused
+    const c = this.controller;
+    this.cancelAttempt();
+    const abortUpstream = () => {
+      if (c && !c.aborted) c.abort(new Error('client body timeout'));
+    };
+    if (this.res.headersSent) {
+      this.reason = 'client body timeout';
+      this.complete();
+      abortUpstream();
+      this.res.destroy();
+      return;
+    }
+    this.res.shouldKeepAlive = false; // `Connection: close`: the client's side closes after the 408
+    this.res.once('finish', abortUpstream);
+    this.fail(408, 'client body timeout');
   }
 
   // ---- lifecycle ----
-  private onAttemptError(err: Error, kind: 'connect' | 'timeout' | 'dns'): void {
+  private onAttemptError(err: Error, kind: 'connect' | 'reset' | 'timeout' | 'dns'): void {
     if (this.finished) return;
     this.endAttempt(true);
+    const timedOut = this.requestTimedOut();
     const retry = this.rule.retry;
-    if (retry && this.bodyless && kind !== 'dns' && !this.requestTimedOut()) {
+    if (retry && this.bodyless && kind !== 'dns' && !timedOut) {
       const d = retryDecision(retry, this.attempt, kind === 'timeout' ? { kind: 'timeout' } : { kind: 'connect-error' }, this.req.method ?? 'GET');
-      if (d.retry) return this.retryAfter(d.delayMs);
+      if (d.retry && this.budgetAllows()) return this.retryAfter(d.delayMs);
+    }
+    // nothing reached the upstream and the body is untouched: one more try elsewhere is safe for
+    // any method (nginx's proxy_next_upstream error), whatever the route's retry says
+    const message = upstreamFailureReason(err); // a TLS verification failure says so
+    // (a forward-proxy target is the client's choice: there is no other endpoint to try)
+    if (kind === 'connect' && this.state !== null && !this.connectRetried && !this.bodyRead && !timedOut && this.budgetAllows()) {
+      this.connectRetried = true;
+      this.connectFailure = message;
+      return this.retryAfter(0);
     }
     if (kind === 'timeout') return this.fail(504, 'upstream request timeout');
     if (kind === 'dns') return this.fail(503, err.message || 'DNS resolution failure');
-    this.fail(502, upstreamFailureReason(err));
+    this.fail(502, message);
+  }
+
+  private budgetAllows(): boolean {
+    return this.runtime === null || this.runtime.budget.allows();
   }
 
   private retryAfter(delayMs: number): void {
     this.attempt++;
     this.controller = null;
+    this.attemptId = 0; // whatever the old attempt still reports is stale
     const again = () => {
       if (this.finished) return;
       const idx = this.rt.picker.pick();
-      this.send(idx === null ? this.rule.backendRefs[0] : this.rule.backendRefs[idx]);
+      this.send(idx === null ? 0 : idx);
     };
     if (delayMs > 0) setTimeout(again, delayMs);
     else again();
   }
 
+  private openAttempt(runtime: BackendRuntime, state: EndpointState | null): void {
+    this.state = state;
+    if (state !== null) startRequest(state);
+    this.attemptOpen = true;
+    this.attemptIsRetry = this.attempt > 0;
+    this.budget = runtime.budget;
+    runtime.budget.start(this.attemptIsRetry);
+  }
+
+  private closeAttempt(): boolean {
+    if (!this.attemptOpen) return false;
+    this.attemptOpen = false;
+    this.budget?.finish(this.attemptIsRetry);
+    this.budget = null;
+    return this.state !== null;
+  }
+
   /** the attempt's endpoint gets its outcome (breaker, passive health, in-flight count) */
   private endAttempt(failed: boolean): void {
-    if (!this.attemptOpen || !this.state) return;
-    this.attemptOpen = false;
-    finishRequest(this.state, failed, this.ctx.now());
+    if (!this.closeAttempt()) return;
+    finishRequest(this.state!, failed, this.ctx.now());
     if (failed) this.lastFailed = this.state;
   }
 
-  /** the attempt ended without an outcome (client gone, proxy-made answer) */
+  /** the attempt ended without an outcome (client gone, client fault, proxy-made answer) */
   private cancelAttempt(): void {
-    if (!this.attemptOpen || !this.state) return;
-    this.attemptOpen = false;
-    cancelRequest(this.state);
+    if (!this.closeAttempt()) return;
+    cancelRequest(this.state!);
   }
 
   private onRequestTimeout(): void {
@@ -335,7 +604,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private requestTimedOut(): boolean {
-    return this.rule.timeouts.requestMs !== undefined && performance.now() - this.started >= this.rule.timeouts.requestMs;
+    const t = this.rule.timeouts.requestMs;
+    return t !== undefined && t > 0 && performance.now() - this.started >= t; // 0: no timeout
   }
 
   private abort(err: Error, final: boolean): void {
@@ -345,7 +615,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.complete();
     }
     if (c && !c.aborted) c.abort(err);
-    else if (!final && err instanceof TimeoutError) this.onAttemptError(err, 'timeout');
+    else if (!final && err instanceof TimeoutError) {
+      // still connecting: the attempt is abandoned (stale from now on) and counts as a timeout
+      this.attemptId = 0;
+      this.onAttemptError(err, 'timeout');
+    }
   }
 
   private clearBackendTimer(): void {
@@ -358,7 +632,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private complete(): void {
     if (this.finished) return;
     this.finished = true;
+    this.attemptId = 0;
+    this.cancelAttempt();
     this.clearBackendTimer();
+    this.clearBodyTimer();
     if (this.requestTimer) clearTimeout(this.requestTimer);
     const status = this.clientGone ? 499 : this.res.statusCode || this.statusCode;
     const ms = performance.now() - this.started;
@@ -399,6 +676,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
 }
 
 class RetryAbort extends Error {}
+
+/** node's own errors on a server request stream: the client left (`aborted`) or sent a bad message (HPE_*) */
+function isClientStreamError(e: Error): boolean {
+  const x = e as NodeJS.ErrnoException;
+  if (x.code === undefined) return false;
+  return x.code.startsWith('HPE_') || (x.code === 'ECONNRESET' && x.message === 'aborted' && x.syscall === undefined);
+}
 
 /** A Content-Length value's byte count (digits only, as undici accepts it); -1 when it is anything else. */
 function contentLength(v: string): number {

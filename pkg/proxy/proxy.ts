@@ -27,6 +27,7 @@ import { proxyConnect } from './forward/connect';
 import type { ProxyContext } from './context';
 import { absoluteAuthority, appendVia, distrustForwarded, MAX_REQUEST_HEADERS, replaceHost, TrustedPeers, viaHasToken } from './front';
 import { answerAndClose, logDetached, plainAnswer } from './tunnel';
+import { upstreamTimeouts, type UpstreamTimeouts } from './upstream/timeouts';
 import type { RouteMatch, RouteRequest } from './router/compile';
 
 export interface ProxyOptions {
@@ -55,6 +56,8 @@ export interface ProxyOptions {
   viaName?: string;
   /** CONNECT and WebSocket tunnels idle both ways this long are closed (--tunnel-idle-timeout; 0: never; default 1 h) */
   tunnelIdleMs?: number;
+  /** upstream response headers / body idle and client body idle timeouts (default 60 s each; 0 disables) */
+  timeouts?: Partial<UpstreamTimeouts>;
 }
 
 /** the Via pseudonym when none is given (the binary passes one per data dir) */
@@ -79,6 +82,7 @@ export class Proxy implements ProxyContext {
   readonly stats = new ProxyStats();
   readonly listeners: ListenerManager;
   readonly requestLog: RequestLog;
+  readonly timeouts: UpstreamTimeouts;
   private dp: DataPlane;
   readonly health: ActiveHealthChecker;
   private readonly deps: { now: () => number; rand: () => number };
@@ -97,6 +101,7 @@ export class Proxy implements ProxyContext {
     this.tunnelIdleMs = opts.tunnelIdleMs ?? DEFAULT_TUNNEL_IDLE_MS;
     this.metrics = new ProxyMetrics(opts.metricsRegistry ?? new client.Registry());
     this.requestLog = new RequestLog(opts.log, opts.accessLog ?? false);
+    this.timeouts = upstreamTimeouts(opts.timeouts);
     this.deps = { now: opts.now ?? Date.now, rand: opts.rand ?? Math.random };
     this.listeners = new ListenerManager(
       {

@@ -4,6 +4,7 @@ import type { BackendIR } from './ir';
 import { createBalancer, type Balancer } from './balancer/balancer';
 import { reconcileEndpointStates, type EndpointState } from './balancer/endpoint_state';
 import { canonicalJSON } from '../util/canonical_json';
+import { RetryBudget } from './resilience/retry_budget';
 
 export interface BackendRuntime {
   ir: BackendIR;
@@ -11,6 +12,8 @@ export interface BackendRuntime {
   fingerprint: string;
   states: EndpointState[];
   balancer: Balancer;
+  /** retries allowed to this Backend (kept across snapshot swaps, as the endpoint states are) */
+  budget: RetryBudget;
 }
 
 export interface RuntimeDeps {
@@ -40,7 +43,7 @@ export function buildRuntimes(
       continue;
     }
     const states = reconcileEndpointStates(prev?.states, ir);
-    out.set(name, { ir, fingerprint, states, balancer: createBalancer(ir.loadBalancer, states, deps) });
+    out.set(name, { ir, fingerprint, states, balancer: createBalancer(ir.loadBalancer, states, deps), budget: prev?.budget ?? new RetryBudget() });
   }
   return out;
 }

@@ -26,7 +26,7 @@ function reset(): void {
 
 const retry = (attempts: number, codes: number[], backoffMs = 5) => ({ attempts, codes, backoffMs, maxBackoffMs: 50, idempotentOnly: false });
 
-test('failover: a dead endpoint is retried on the other one; without retry the client gets 502', async () => {
+test('failover: a dead endpoint is retried on the other one, with the route\'s retry or without it (a connect failure is retried once); all dead → 502', async () => {
   const be = backend('be', [A, B]);
   const p = await startTestProxy([rule('with', { hostnames: ['with.test'], to: ['be'], retry: retry(1, [503]) }), rule('without', { hostnames: ['without.test'], to: ['be'] })], [be]);
   try {
@@ -34,9 +34,10 @@ test('failover: a dead endpoint is retried on the other one; without retry the c
     await A.kill();
     const withRetry = await tally(20, () => send(p.base, '/', { host: 'with.test' }));
     assert.deepEqual(withRetry, { B: 20 }, 'connect refused → retried on B');
+    // DESIGN (edge on a hostile network): nothing was sent, so one retry elsewhere is safe whatever `retry` says
     const without = await tally(10, () => send(p.base, '/', { host: 'without.test' }));
-    assert.ok((without['status:502'] ?? 0) >= 3, `without retry some requests fail with 502: ${JSON.stringify(without)}`);
-    assert.equal((without['status:502'] ?? 0) + (without.B ?? 0), 10, JSON.stringify(without));
+    assert.deepEqual(without, { B: 10 }, JSON.stringify(without));
+    await B.kill();
     const r = await until('a 502 body', async () => {
       const x = await send(p.base, '/', { host: 'without.test' });
       return x.status === 502 ? x.text : '';
@@ -44,6 +45,7 @@ test('failover: a dead endpoint is retried on the other one; without retry the c
     assert.match(r, /upstream connect error/);
   } finally {
     await A.revive();
+    await B.revive();
     await p.close();
   }
 });

@@ -162,8 +162,10 @@ function translateTimeouts(rule: HTTPRouteRule): RuleIR['timeouts'] {
   const out: RuleIR['timeouts'] = {};
   const req = duration(rule.timeouts?.request);
   const be = duration(rule.timeouts?.backendRequest);
-  if (req) out.requestMs = req; // 0s disables
-  if (be) out.backendRequestMs = be;
+  // 0s disables the timeout, and kept as 0 it also turns off the proxy's default timeouts on this
+  // rule (--upstream-response-timeout, --upstream-body-timeout): the route's timeouts win
+  if (req !== undefined) out.requestMs = req;
+  if (be !== undefined) out.backendRequestMs = be;
   return out;
 }
 

@@ -50,3 +50,29 @@ export function createWeightedPicker(refs: readonly Pick<BackendRefIR, 'weight'>
     },
   };
 }
+
+/**
+ * Failover between refs: a weighted choice among the refs not marked in `skip` (refs whose
+ * Backend has no healthy endpoint, or that were already tried), so a ref that is all unhealthy
+ * counts as weight 0 and its share goes to the others in proportion to their weights. null when
+ * no ref with weight > 0 is left.
+ */
+export function pickExcept(refs: readonly Pick<BackendRefIR, 'weight'>[], skip: readonly boolean[], rand: () => number): number | null {
+  let total = 0;
+  let last = -1;
+  for (let i = 0; i < refs.length; i++) {
+    const wi = refs[i]!.weight;
+    if (skip[i] || !(wi > 0 && Number.isFinite(wi))) continue;
+    total += wi;
+    last = i;
+  }
+  if (last < 0) return null;
+  let r = rand() * total;
+  for (let i = 0; i < refs.length; i++) {
+    const wi = refs[i]!.weight;
+    if (skip[i] || !(wi > 0 && Number.isFinite(wi))) continue;
+    r -= wi;
+    if (r < 0) return i;
+  }
+  return last;
+}
