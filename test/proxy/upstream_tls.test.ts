@@ -113,7 +113,9 @@ before(async () => {
   proxyPort = await freePort();
   sy = await startSwitchyard({
     command: 'serve',
-    extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`, '--dns-server', dns.server, '--upstream-ca-file', caFile, '--proxy-access-log'],
+    extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`, '--dns-server', dns.server, '--upstream-ca-file', caFile, '--proxy-access-log',
+      // the dynamicProxy case dials loopback upstreams: keep the metadata ranges denied, allow 127/8 (our own ports stay denied)
+      '--forward-proxy-deny', '169.254.0.0/16,fe80::/10,100.100.100.200/32,fd00:ec2::254/128'],
   });
   k = kubectlFor(sy.kubeconfig);
   base = `http://127.0.0.1:${proxyPort}`;
