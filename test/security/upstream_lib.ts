@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startSwitchyard, type SwitchyardProcess } from '../harness/switchyard';
 import { Api, BACKENDS, ROUTES } from '../scaleout/lib';
+import { until as proxyUntil } from '../proxy/lib';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -196,19 +197,7 @@ export async function deadPort(): Promise<number> {
   return p;
 }
 
-/** Poll `fn` until it returns a truthy value (bounded). */
-export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await sleep(everyMs);
-  }
+/** Poll `fn` until it returns a truthy value (bounded): test/proxy's, with this suite's longer defaults. */
+export function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  return proxyUntil(what, fn, timeoutMs, everyMs);
 }
