@@ -31,31 +31,39 @@ test('weighted round-robin 3:1 over 400 requests', async () => {
 });
 
 test('least-connections prefers the idle endpoint under concurrent slow requests (round-robin does not)', async () => {
-  // A answers after 400 ms, B at once. 40 requests, one every 5 ms, all in flight together with A's.
+  // A holds every request until the run ends; B answers at once. 40 requests: one that B answers is
+  // awaited before the next is sent, one that A holds stays in flight. So A's active count only grows
+  // when the balancer picks the busy endpoint — independent of how slow a loaded machine is.
   const run = async (algorithm: 'least-connections' | 'round-robin') => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    A.handler = slow(30_000, released);
     const p = await startTestProxy([rule('lc', { to: ['be'] })], [backend('be', [A, B], { loadBalancer: { algorithm, slots: 10_000 } })]);
     const a0 = A.hits;
     const b0 = B.hits;
     try {
-      const inflight: Promise<Reply>[] = [];
+      const held: Promise<Reply>[] = [];
       for (let i = 0; i < 40; i++) {
-        inflight.push(send(p.base, '/'));
-        await new Promise((res) => setTimeout(res, 5));
+        const r = send(p.base, '/', { timeoutMs: 60_000 });
+        // answered (B) or held (A): whichever shows first, bounded
+        const settled = await Promise.race([r.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 1_000))]);
+        if (!settled) held.push(r);
       }
-      const replies = await Promise.all(inflight);
+      release();
+      const replies = await Promise.all(held);
       for (const r of replies) assert.equal(r.status, 200);
       return { a: A.hits - a0, b: B.hits - b0 };
     } finally {
+      release();
       await p.close();
     }
   };
-  A.handler = slow(400);
   try {
     const lc = await run('least-connections');
     assert.equal(lc.a + lc.b, 40);
-    assert.ok(lc.a <= 3, `least-connections sent ${lc.a}/40 to the busy endpoint`);
+    assert.ok(lc.a <= 2, `least-connections sent ${lc.a}/40 to the busy endpoint`);
     const rr = await run('round-robin');
-    assert.ok(rr.a >= 15, `round-robin sent ${rr.a}/40 to the slow endpoint (contrast)`);
+    assert.ok(rr.a >= 15, `round-robin sent ${rr.a}/40 to the held endpoint (contrast)`);
   } finally {
     A.handler = null;
   }

@@ -63,8 +63,10 @@ for (const storage of ['sqlite', 'etcd'] as const) {
     it('JSON lists equal the storage path for every selector, in both versions', async () => {
       for (const base of [BACKENDS, BACKENDS_V1ALPHA]) {
         for (const sel of selectors) {
-          const cached = await ts.api.get(base + qs(sel));
+          // storage first: a consistent list served after it must be at least as new (the other order
+          // raced with writes to other keys, e.g. Lease renewals, which move etcd's revision)
           const stored = await ts.api.get(base + qs({ ...sel, limit: '100000' }));
+          const cached = await ts.api.get(base + qs(sel));
           assert.equal(cached.status, 200, cached.text);
           assert.equal(stored.status, 200, stored.text);
           assert.deepEqual(cached.json.items, stored.json.items, `${base} ${JSON.stringify(sel)}`);
