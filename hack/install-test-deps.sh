@@ -13,6 +13,8 @@ command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)   # the console's browser tests
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)            # the proxy benchmark's reference
+command -v curl >/dev/null 2>&1 || need+=(curl)           # the proxy tests' real client
+command -v openssl >/dev/null 2>&1 || need+=(openssl)     # certificates for kubectl create secret tls, s_client
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   export DEBIAN_FRONTEND=noninteractive
