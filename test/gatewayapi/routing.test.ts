@@ -5,7 +5,8 @@
 // httproute-cross-namespace, httproute-invalid-cross-namespace-parent-ref,
 // httproute-invalid-cross-namespace-backend-ref, httproute-reference-grant,
 // httproute-invalid-nonexistent-backendref, httproute-invalid-backendref-unknown-kind,
-// httproute-listener-hostname-matching (part), gateway-with-attached-routes (part), and
+// httproute-listener-hostname-matching (part), gateway-with-attached-routes (part),
+// httproute-matching, httproute-request-header-modifier, and
 // not-ready endpoints (the suite's EndpointSlice expectations).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ describe('gateway.networking.k8s.io routing and status', { timeout: 240_000 }, (
   let gwPort: number;
   let allPort: number;
   const echoes: Echo[] = [];
-  let v1a: Echo, v1b: Echo, web: Echo, ready: Echo, notReady: Echo;
+  let v1a: Echo, v1b: Echo, v2: Echo, web: Echo, ready: Echo, notReady: Echo;
 
   const apply = (yaml: string) => s.k.ok(['apply', '-f', '-'], { input: yaml });
   const reply = async (port: number, path: string, host?: string) => {
@@ -43,10 +44,11 @@ ${backends}`;
     allPort = await freePort();
     v1a = await startEcho('infra-backend-v1-pod-a', INFRA_NS);
     v1b = await startEcho('infra-backend-v1-pod-b', INFRA_NS);
+    v2 = await startEcho('infra-backend-v2-pod', INFRA_NS);
     web = await startEcho('web-backend-pod', WEB_NS);
     ready = await startEcho('ready-pod', INFRA_NS);
     notReady = await startEcho('not-ready-pod', INFRA_NS);
-    echoes.push(v1a, v1b, web, ready, notReady);
+    echoes.push(v1a, v1b, v2, web, ready, notReady);
     await apply(`apiVersion: v1
 kind: Namespace
 metadata: {name: ${INFRA_NS}, labels: {gateway-conformance: infra}}
@@ -91,6 +93,7 @@ spec:
         selector: {matchLabels: {gateway-conformance: backend}}
 `);
     await apply(serviceManifest('infra-backend-v1', INFRA_NS, [{ echo: v1a }, { echo: v1b, ready: true }]));
+    await apply(serviceManifest('infra-backend-v2', INFRA_NS, [{ echo: v2 }]));
     await apply(serviceManifest('web-backend', WEB_NS, [{ echo: web }]));
     await apply(serviceManifest('readiness', INFRA_NS, [{ echo: ready, ready: true }, { echo: notReady, ready: false }], 'http'));
   });
@@ -154,6 +157,51 @@ spec:
     // the table kubectl prints reads the same status
     const table = await s.k.ok(['get', `gateways.${GROUP}`, '-n', INFRA_NS, 'same-namespace']);
     assert.match(table, /same-namespace\s+switchyard\s+127\.0\.0\.1\s+True/);
+  });
+
+  it('HTTPRouteMatching and HTTPRouteRequestHeaderModifier through Services: the router and filters of the shared snapshot', async () => {
+    await apply(`apiVersion: ${GROUP}/v1
+kind: HTTPRoute
+metadata: {name: matching, namespace: ${INFRA_NS}}
+spec:
+  parentRefs: [{name: same-namespace}]
+  hostnames: [matching.example]
+  rules:
+  - matches:
+    - path: {type: PathPrefix, value: /}
+    - headers: [{name: version, value: one}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches:
+    - path: {type: PathPrefix, value: /v2}
+    - headers: [{name: version, value: two}]
+    filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set: [{name: X-Header-Set, value: set-overwrites-values}]
+        add: [{name: X-Header-Add, value: add-appends-values}]
+        remove: [X-Header-Remove]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+`);
+    await waitFor(async () => (await reply(gwPort, '/v2', 'matching.example')).echo?.pod === 'infra-backend-v2-pod', 20_000, 'matching route served');
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      ['/', {}, /^infra-backend-v1-pod-/],
+      ['/example', {}, /^infra-backend-v1-pod-/],
+      ['/', { version: 'one' }, /^infra-backend-v1-pod-/],
+      ['/v2', {}, /^infra-backend-v2-pod$/],
+      ['/v2/example', {}, /^infra-backend-v2-pod$/],
+      ['/foo', { version: 'two' }, /^infra-backend-v2-pod$/],
+      ['/v2example', {}, /^infra-backend-v1-pod-/],
+    ];
+    for (const [path, headers, pod] of cases) {
+      const r = await get(gwPort, path, { host: 'matching.example', ...headers });
+      assert.equal(r.status, 200, path);
+      assert.match((JSON.parse(r.body) as EchoReply).pod, pod, `${path} ${JSON.stringify(headers)}`);
+    }
+    const r = await get(gwPort, '/v2', { host: 'matching.example', 'x-header-set': 'old', 'x-header-add': 'first', 'x-header-remove': 'gone' });
+    const h = (JSON.parse(r.body) as EchoReply).headers;
+    assert.deepEqual(h['X-Header-Set'], ['set-overwrites-values']);
+    assert.deepEqual(h['X-Header-Add'], ['first,add-appends-values']);
+    assert.equal(h['X-Header-Remove'], undefined);
   });
 
   it('a not-ready endpoint never receives traffic; marked ready, it does', async () => {
@@ -241,6 +289,6 @@ spec:
     }, 20_000, 'backend-namespaces has 1 attached route');
     assert.equal(gw.status.listeners[0].attachedRoutes, 1);
     const same = await getJSON(s.k, `gateways.${GROUP}`, 'same-namespace', INFRA_NS);
-    assert.equal(same.status.listeners[0].attachedRoutes, 5, 'the refused route from app-backend is not counted');
+    assert.equal(same.status.listeners[0].attachedRoutes, 6, 'the refused route from app-backend is not counted');
   });
 });

@@ -17,7 +17,7 @@ import { CONTROLLER_NAME } from '../gateways';
 import { intersectHostnames } from './hostnames';
 import { refAllowed } from './refs';
 import { selectorMatches } from './selector';
-import { resolveServicePort } from './services';
+import { resolveServicePort, SERVICE_NAME_LABEL } from './services';
 import { GROUP, key, type EndpointSlice, type Namespace, type Service, type UBackendRef, type UGateway, type UGatewayClass, type UHTTPRoute, type UListener, type UParentRef, type UReferenceGrant, type URule } from './types';
 
 export const loweredClassName = (name: string) => `k8s/${name}`;
@@ -108,6 +108,16 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   const gateways = input.gateways.map((g) => lowerGateway(g));
   const nsLabels = new Map(input.namespaces.map((n) => [n.metadata.name!, n.metadata.labels]));
   const svcByKey = new Map(input.services.map((s) => [key(s), s]));
+  // slices by `<ns>/<service>` (a cluster has many; each backendRef reads only its Service's)
+  const slicesBySvc = new Map<string, EndpointSlice[]>();
+  for (const sl of input.endpointSlices) {
+    const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (!svc) continue;
+    const k = `${sl.metadata.namespace ?? ''}/${svc}`;
+    const list = slicesBySvc.get(k);
+    if (list) list.push(sl);
+    else slicesBySvc.set(k, [sl]);
+  }
   const backends = new Map<string, Backend>();
   const routes: HTTPRoute[] = [];
   const routeOutcomes = new Map<string, RouteOutcome>();
@@ -116,7 +126,7 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   for (const r of [...input.routes].sort((a, b) => key(a).localeCompare(key(b)))) {
     const ns = r.metadata.namespace ?? 'default';
     const problems: RouteOutcome['problems'] = [];
-    const rules = (r.spec?.rules ?? []).map((rule, i) => lowerRule(rule, i, ns, input, svcByKey, backends, problems));
+    const rules = (r.spec?.rules ?? []).map((rule, i) => lowerRule(rule, i, ns, input, svcByKey, slicesBySvc, backends, problems));
     const parents: ParentOutcome[] = [];
     const lowered: string[] = [];
     const seenListeners = new Set<string>();
@@ -205,6 +215,7 @@ function lowerRule(
   ns: string,
   input: LowerInput,
   svcByKey: Map<string, Service>,
+  slicesBySvc: Map<string, EndpointSlice[]>,
   backends: Map<string, Backend>,
   problems: RouteOutcome['problems'],
 ): Record<string, unknown> {
@@ -216,7 +227,7 @@ function lowerRule(
     return f;
   });
   const backendRefs = (rule.backendRefs ?? []).map((ref) => {
-    const b = lowerBackendRef(ref, i, ns, input, svcByKey, problems);
+    const b = lowerBackendRef(ref, i, ns, input, svcByKey, slicesBySvc, problems);
     if (b.backend) backends.set(b.backend.metadata.name!, b.backend);
     if (ref.filters?.length) {
       problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: backendRef ${ref.name}: per-backend filters are not supported yet` });
@@ -236,6 +247,7 @@ function lowerBackendRef(
   ns: string,
   input: LowerInput,
   svcByKey: Map<string, Service>,
+  slicesBySvc: Map<string, EndpointSlice[]>,
   problems: RouteOutcome['problems'],
 ): { name: string; backend?: Backend } {
   const group = ref.group ?? '';
@@ -250,7 +262,7 @@ function lowerBackendRef(
     problems.push({ reason: 'RefNotPermitted', message: `rule ${i}: backendRef to service ${targetNs}/${ref.name} is not permitted by any ReferenceGrant in namespace ${targetNs}` });
     return { name: refusedBackend('grant') };
   }
-  const res = resolveServicePort(svcByKey.get(`${targetNs}/${ref.name}`), input.endpointSlices, targetNs, ref.name, ref.port);
+  const res = resolveServicePort(svcByKey.get(`${targetNs}/${ref.name}`), slicesBySvc.get(`${targetNs}/${ref.name}`) ?? [], targetNs, ref.name, ref.port);
   if (!res.ok) {
     problems.push({ reason: res.reason, message: `rule ${i}: ${res.message}` });
     return { name: refusedBackend('notfound') };
