@@ -9,7 +9,7 @@ import type { StatusSink, StatusTarget } from './status_writer';
 import type { BuildOutput } from './translate/incremental';
 import { lowerGatewayAPI, type LowerInput, type LowerOutput } from './translate/gatewayapi/lower';
 import { upstreamGatewayClassStatus, upstreamGatewayStatus, upstreamRouteStatus } from './translate/gatewayapi/status';
-import type { UGateway, UGatewayClass, UHTTPRoute } from './translate/gatewayapi/types';
+import type { UGateway, UGatewayClass, UHTTPRoute, UReferenceGrant } from './translate/gatewayapi/types';
 
 export const GATEWAY_API_KINDS = {
   gatewayClasses: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses' },
@@ -69,8 +69,9 @@ export class GatewayAPISource {
       const s = upstreamGatewayClassStatus(c, now);
       if (s) w.ensure(target('gatewayClasses', c.metadata.name!), c.status, s);
     }
+    const grants = this.list<UReferenceGrant>('referenceGrants');
     for (const g of this.list<UGateway>('gateways')) {
-      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now);
+      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now, grants);
       if (s) w.ensure(target('gateways', g.metadata.name!, g.metadata.namespace), g.status, s);
     }
     for (const r of this.list<UHTTPRoute>('routes')) {

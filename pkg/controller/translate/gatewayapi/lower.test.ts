@@ -136,3 +136,20 @@ test('status: parents carry group and kind; Gateway has a typed address, attache
   assert.deepEqual(gatewayAddress('::'), { type: 'IPAddress', value: '::1' });
   assert.deepEqual(gatewayAddress('proxy.local'), { type: 'Hostname', value: 'proxy.local' });
 });
+
+test('Gateway certificateRefs to another namespace need a ReferenceGrant from Gateway to Secret', () => {
+  const https = (ref: { name: string; namespace?: string }): UGateway => gateway('gw', 'infra', [{ name: 'https', port: 8443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', ...ref }] } }]);
+  const listenerOf = (out: ReturnType<typeof lowerGatewayAPI>) => out.gateways[0].spec!.listeners[0] as unknown as { tls: { certificateRefs: unknown[] } };
+  const same = lowerGatewayAPI(base({ gateways: [https({ name: 'cert' })] }));
+  assert.deepEqual(listenerOf(same).tls.certificateRefs, [{ group: '', kind: 'Secret', name: 'cert', namespace: 'infra' }]);
+  const cross = https({ name: 'cert', namespace: 'certs' });
+  const refused = lowerGatewayAPI(base({ gateways: [cross] }));
+  assert.deepEqual(listenerOf(refused).tls.certificateRefs, []);
+  const st = upstreamGatewayStatus(cross, refused, '127.0.0.1', new Map(), NOW) as { listeners: Array<{ conditions: Array<{ type: string; status: string; reason: string }> }> };
+  assert.deepEqual(st.listeners[0].conditions.filter((c) => c.type === 'ResolvedRefs').map((c) => [c.status, c.reason]), [['False', 'RefNotPermitted']]);
+  const grant: UReferenceGrant = { metadata: { name: 'g', namespace: 'certs' }, spec: { from: [{ group: G, kind: 'Gateway', namespace: 'infra' }], to: [{ group: '', kind: 'Secret' }] } };
+  const allowed = lowerGatewayAPI(base({ gateways: [cross], referenceGrants: [grant] }));
+  assert.equal(listenerOf(allowed).tls.certificateRefs.length, 1);
+  const ok = upstreamGatewayStatus(cross, allowed, '127.0.0.1', new Map(), NOW, [grant]) as { listeners: Array<{ conditions: Array<{ type: string; status: string }> }> };
+  assert.equal(ok.listeners[0].conditions.find((c) => c.type === 'ResolvedRefs')!.status, 'True');
+});

@@ -105,7 +105,7 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   );
   const gwByKey = new Map(input.gateways.map((g) => [key(g), g]));
   const ourGateways = new Set(input.gateways.filter((g) => ourClasses.has(g.spec?.gatewayClassName ?? '')).map(key));
-  const gateways = input.gateways.map((g) => lowerGateway(g));
+  const gateways = input.gateways.map((g) => lowerGateway(g, input.referenceGrants));
   const nsLabels = new Map(input.namespaces.map((n) => [n.metadata.name!, n.metadata.labels]));
   const svcByKey = new Map(input.services.map((s) => [key(s), s]));
   // slices by `<ns>/<service>` (a cluster has many; each backendRef reads only its Service's)
@@ -157,10 +157,21 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   return { gatewayClasses, gateways, routes, backends: [...backends.values()].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)), routeOutcomes, attached, ourGateways };
 }
 
-function lowerGateway(g: UGateway): Gateway {
+/** certificateRefs of a listener another namespace's Secret needs a ReferenceGrant for (from Gateway) */
+export function refusedCertificateRefs(g: UGateway, l: UListener, grants: UReferenceGrant[]): string[] {
+  const ns = g.metadata.namespace ?? 'default';
+  return (l.tls?.certificateRefs ?? [])
+    .filter((c) => (c.group ?? '') === '' && (c.kind ?? 'Secret') === 'Secret')
+    .filter((c) => !refAllowed(grants, { group: GROUP, kind: 'Gateway', namespace: ns }, { group: '', kind: 'Secret', namespace: c.namespace ?? ns, name: c.name }))
+    .map((c) => `${c.namespace ?? ns}/${c.name}`);
+}
+
+function lowerGateway(g: UGateway, grants: UReferenceGrant[]): Gateway {
   const ns = g.metadata.namespace ?? 'default';
   const listeners = (g.spec?.listeners ?? []).map((l) => {
-    const tls = l.tls ? { ...l.tls, ...(l.tls.certificateRefs ? { certificateRefs: l.tls.certificateRefs.map((c) => ({ ...c, namespace: c.namespace ?? ns })) } : {}) } : undefined;
+    const refused = new Set(refusedCertificateRefs(g, l, grants));
+    const certificateRefs = l.tls?.certificateRefs?.map((c) => ({ ...c, namespace: c.namespace ?? ns })).filter((c) => !refused.has(`${c.namespace}/${c.name}`));
+    const tls = l.tls ? { ...l.tls, ...(certificateRefs ? { certificateRefs } : {}) } : undefined;
     return { name: l.name, port: l.port, protocol: l.protocol, ...(l.hostname ? { hostname: l.hostname } : {}), ...(tls ? { tls } : {}) };
   });
   return {

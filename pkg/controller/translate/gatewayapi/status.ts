@@ -10,8 +10,8 @@ import type { Condition } from '../../../../apis/meta/v1/types';
 import { setConditions, type ConditionInput } from '../conditions';
 import { CONTROLLER_NAME, listenerId } from '../gateways';
 import type { RefProblem } from '../routes';
-import { listenerKinds, loweredGatewayName, REFUSED_FILTER, type LowerOutput } from './lower';
-import { GROUP, key, type UGateway, type UGatewayClass, type UHTTPRoute } from './types';
+import { listenerKinds, loweredGatewayName, REFUSED_FILTER, refusedCertificateRefs, type LowerOutput } from './lower';
+import { GROUP, key, type UGateway, type UGatewayClass, type UHTTPRoute, type UReferenceGrant } from './types';
 
 /** Features this group implements (GatewayClass status.supportedFeatures), sorted. */
 export const SUPPORTED_FEATURES = [
@@ -44,7 +44,7 @@ export function gatewayAddress(proxyHost: string): { type: 'IPAddress' | 'Hostna
   return isIP(h) ? { type: 'IPAddress', value: h } : { type: 'Hostname', value: h };
 }
 
-export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHost: string, bindErrors: Map<string, string>, now: string): unknown | undefined {
+export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHost: string, bindErrors: Map<string, string>, now: string, grants: UReferenceGrant[] = []): unknown | undefined {
   const k = key(g);
   if (!lowered.ourGateways.has(k)) return undefined;
   const gen = g.metadata.generation;
@@ -54,7 +54,7 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
     const kinds = listenerKinds(l);
     const supported = l.protocol === 'HTTP' || l.protocol === 'HTTPS';
     const err = bindErrors.get(listenerId(loweredGatewayName(ns, g.metadata.name!), l.name));
-    const refsOK = kinds.invalid.length === 0;
+    const refusedCerts = refusedCertificateRefs(g, l, grants);
     const conds: ConditionInput[] = [
       supported
         ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'listener accepted' }
@@ -62,9 +62,11 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
       supported && !err
         ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: `listening on port ${l.port}` }
         : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: err ?? 'not programmed' },
-      refsOK
-        ? { type: 'ResolvedRefs', status: 'True', observedGeneration: gen, reason: 'ResolvedRefs', message: 'all references resolved' }
-        : { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'InvalidRouteKinds', message: `route kinds not supported: ${kinds.invalid.map((x) => `${x.group}/${x.kind}`).join(', ')}` },
+      refusedCerts.length
+        ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'RefNotPermitted', message: `certificateRefs not permitted by any ReferenceGrant: ${refusedCerts.join(', ')}` }
+        : kinds.invalid.length
+          ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'InvalidRouteKinds', message: `route kinds not supported: ${kinds.invalid.map((x) => `${x.group}/${x.kind}`).join(', ')}` }
+          : { type: 'ResolvedRefs', status: 'True', observedGeneration: gen, reason: 'ResolvedRefs', message: 'all references resolved' },
     ];
     const old = prev?.listeners?.find((x) => x.name === l.name);
     return {
