@@ -291,4 +291,58 @@ spec:
     const same = await getJSON(s.k, `gateways.${GROUP}`, 'same-namespace', INFRA_NS);
     assert.equal(same.status.listeners[0].attachedRoutes, 6, 'the refused route from app-backend is not counted');
   });
+
+  it('both groups side by side: a gateway.apoxy.dev route on its own Gateway and an upstream route on theirs, one snapshot', async () => {
+    const apoxyPort = await freePort();
+    await apply(`apiVersion: gateway.apoxy.dev/v1
+kind: GatewayClass
+metadata: {name: apoxy}
+spec: {controllerName: ${CONTROLLER}}
+---
+apiVersion: gateway.apoxy.dev/v1
+kind: Gateway
+metadata: {name: edge}
+spec:
+  gatewayClassName: apoxy
+  listeners: [{name: http, port: ${apoxyPort}, protocol: HTTP}]
+---
+apiVersion: core.apoxy.dev/v1alpha2
+kind: Backend
+metadata: {name: v2-direct}
+spec:
+  endpoints: [{ip: 127.0.0.1, port: ${v2.port}}]
+---
+apiVersion: gateway.apoxy.dev/v1
+kind: HTTPRoute
+metadata: {name: apoxy-route}
+spec:
+  parentRefs: [{name: edge}]
+  rules:
+  - backendRefs: [{kind: Backend, name: v2-direct}]
+`);
+    await waitFor(async () => (await reply(apoxyPort, '/apoxy')).echo?.pod === 'infra-backend-v2-pod', 20_000, 'apoxy route served');
+    // the upstream routes still answer on their Gateway, and neither leaks onto the other's port
+    assert.match((await reply(gwPort, '/upstream', 'conformance.example')).echo!.pod, /^infra-backend-v1-pod-/);
+    assert.equal((await reply(apoxyPort, '/x', 'matching.example')).echo!.pod, 'infra-backend-v2-pod');
+    const apoxyRoute = await waitFor(async () => {
+      const o = await getJSON(s.k, 'httproutes.gateway.apoxy.dev', 'apoxy-route');
+      return o?.status?.parents?.length ? o : undefined;
+    }, 20_000, 'apoxy route status');
+    assert.deepEqual(apoxyRoute.status.parents[0].parentRef, { group: 'gateway.apoxy.dev', kind: 'Gateway', name: 'edge' });
+  });
+
+  it('HTTPRouteObservedGenerationBump / GatewayObservedGenerationBump: conditions follow the new generation', async () => {
+    await s.k.ok(['patch', `httproutes.${GROUP}`, 'gateway-conformance-infra-test', '-n', INFRA_NS, '--type', 'merge', '-p', '{"spec":{"hostnames":["conformance.example","bump.example"]}}']);
+    await waitFor(async () => {
+      const o = await getJSON(s.k, `httproutes.${GROUP}`, 'gateway-conformance-infra-test', INFRA_NS);
+      return o.metadata.generation === 2 && o.status.parents[0].conditions.every((c: { observedGeneration: number }) => c.observedGeneration === 2);
+    }, 20_000, 'route conditions at generation 2');
+    await s.k.ok(['patch', `gateways.${GROUP}`, 'same-namespace', '-n', INFRA_NS, '--type', 'json', '-p', `[{"op":"add","path":"/spec/listeners/-","value":{"name":"second","port":${await freePort()},"protocol":"HTTP"}}]`]);
+    const gw = await waitFor(async () => {
+      const o = await getJSON(s.k, `gateways.${GROUP}`, 'same-namespace', INFRA_NS);
+      return o.metadata.generation === 2 && o.status.listeners?.length === 2 && o.status.conditions.every((c: { observedGeneration: number }) => c.observedGeneration === 2) ? o : undefined;
+    }, 20_000, 'gateway conditions at generation 2');
+    // routes without sectionName attach to every listener that allows them
+    assert.equal(gw.status.listeners[1].attachedRoutes, gw.status.listeners[0].attachedRoutes);
+  });
 });
