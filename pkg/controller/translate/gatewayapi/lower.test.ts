@@ -153,3 +153,20 @@ test('Gateway certificateRefs to another namespace need a ReferenceGrant from Ga
   const ok = upstreamGatewayStatus(cross, allowed, '127.0.0.1', new Map(), NOW, [grant]) as { listeners: Array<{ conditions: Array<{ type: string; status: string }> }> };
   assert.equal(ok.listeners[0].conditions.find((c) => c.type === 'ResolvedRefs')!.status, 'True');
 });
+
+test('GatewayListenerUnsupportedProtocol: listener Accepted=False UnsupportedProtocol; the Gateway Accepted only with a valid listener, reason ListenersNotValid', () => {
+  type St = { conditions: Array<{ type: string; status: string; reason: string }>; listeners: Array<{ supportedKinds: unknown[]; conditions: Array<{ type: string; status: string; reason: string }> }> };
+  const c = (st: St, t: string) => st.conditions.find((x) => x.type === t)!;
+  const only = gateway('only', 'infra', [{ name: 'invalid', port: 9000, protocol: 'example.com/proto' }]);
+  const mixed = gateway('mixed', 'infra', [http('http', 8000), { name: 'invalid', port: 9000, protocol: 'example.com/proto' }]);
+  const out = lowerGatewayAPI(base({ gateways: [only, mixed, base().gateways[0]] }));
+  const a = upstreamGatewayStatus(only, out, '127.0.0.1', new Map(), NOW) as St;
+  assert.deepEqual([c(a, 'Accepted').status, c(a, 'Accepted').reason], ['False', 'ListenersNotValid']);
+  assert.deepEqual(a.listeners[0].supportedKinds, []);
+  assert.deepEqual(a.listeners[0].conditions.filter((x) => x.type === 'Accepted').map((x) => [x.status, x.reason]), [['False', 'UnsupportedProtocol']]);
+  const b = upstreamGatewayStatus(mixed, out, '127.0.0.1', new Map(), NOW) as St;
+  assert.deepEqual([c(b, 'Accepted').status, c(b, 'Accepted').reason], ['True', 'ListenersNotValid']);
+  assert.equal(c(b, 'Programmed').status, 'True');
+  const plain = upstreamGatewayStatus(base().gateways[0], out, '127.0.0.1', new Map(), NOW) as St;
+  assert.deepEqual([c(plain, 'Accepted').status, c(plain, 'Accepted').reason], ['True', 'Accepted']);
+});

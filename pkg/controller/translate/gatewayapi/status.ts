@@ -76,13 +76,21 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
       conditions: setConditions(old?.conditions, conds, now),
     };
   });
-  const notProgrammed = listeners.filter((l) => l.conditions.find((c) => c.type === 'Programmed')?.status !== 'True');
-  const programmed = notProgrammed.length === 0;
+  // GatewayListenerUnsupportedProtocol: Accepted unless no listener is; reason ListenersNotValid when some are not
+  const isTrue = (l: (typeof listeners)[number], t: string) => l.conditions.find((c) => c.type === t)?.status === 'True';
+  const acceptedListeners = listeners.filter((l) => isTrue(l, 'Accepted'));
+  const invalid = listeners.length - acceptedListeners.length;
+  const notProgrammed = acceptedListeners.filter((l) => !isTrue(l, 'Programmed'));
+  const programmed = acceptedListeners.length > 0 && notProgrammed.length === 0;
   const conds: ConditionInput[] = [
-    { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'gateway accepted' },
+    acceptedListeners.length === 0
+      ? { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'ListenersNotValid', message: 'no listener is valid' }
+      : invalid > 0
+        ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'ListenersNotValid', message: `${invalid} listener(s) not valid` }
+        : { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'gateway accepted' },
     programmed
-      ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: 'all listeners are open' }
-      : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: `listeners not programmed: ${notProgrammed.map((l) => l.name).join(', ')}` },
+      ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: 'all valid listeners are open' }
+      : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: acceptedListeners.length === 0 ? 'no valid listener' : `listeners not programmed: ${notProgrammed.map((l) => l.name).join(', ')}` },
   ];
   return { addresses: [gatewayAddress(proxyHost)], conditions: setConditions(prev?.conditions, conds, now), listeners };
 }
