@@ -21,6 +21,7 @@ import { desiredStatus, IncrementalTranslator, type StatusContext } from './tran
 import type { BuildOutput } from './translate/incremental';
 import { ChangeTracker, type Change, type EventType, type Kind } from './changes';
 import { Debouncer, type Clock } from './debounce';
+import { GatewayAPISource } from './gatewayapi';
 
 export interface ControllerOptions {
   /** kubeconfig file path, or an already loaded KubeConfig */
@@ -72,6 +73,8 @@ export class Controller {
   private statusWriter?: StatusSink;
   private readonly debouncer: Debouncer;
   private readonly translator = new IncrementalTranslator();
+  /** gateway.networking.k8s.io, Services, EndpointSlices: lowered into the same snapshot */
+  readonly gatewayAPI = new GatewayAPISource();
   private generation = 0;
   /** a full pass is due: snapshot rebuild plus every route/gateway/class status */
   private dirtySnapshot = false;
@@ -113,6 +116,7 @@ export class Controller {
         }),
       );
     }
+    this.gatewayAPI.start(k8s, kc, () => this.schedule(), (kind, err, retryIn) => this.opts.log.debug('informer restarting', { kind, retryInMs: retryIn, error: String((err as Error)?.message ?? err) }));
     this.attach(informers, writer);
   }
 
@@ -134,6 +138,7 @@ export class Controller {
   stop(): void {
     this.debouncer.stop();
     for (const i of this.informers.values()) i.stop();
+    this.gatewayAPI.stop();
     this.statusWriter?.stop();
   }
 
@@ -198,12 +203,13 @@ export class Controller {
     this.dirtyAllStatuses = false;
     if (full) {
       const t0 = performance.now();
+      const up = this.gatewayAPI.lower();
       const built = this.translator.build({
-        backends: this.list<Backend>('backends'),
-        routes: this.list<HTTPRoute>('httproutes'),
+        backends: [...this.list<Backend>('backends'), ...up.backends],
+        routes: [...this.list<HTTPRoute>('httproutes'), ...up.routes],
         grpcRoutes: this.list<GRPCRoute>('grpcroutes'),
-        gateways: this.list<Gateway>('gateways'),
-        gatewayClasses: this.list<GatewayClass>('gatewayclasses'),
+        gateways: [...this.list<Gateway>('gateways'), ...up.gateways],
+        gatewayClasses: [...this.list<GatewayClass>('gatewayclasses'), ...up.gatewayClasses],
         proxyHost: this.opts.proxyHost,
         preferRegion: this.opts.preferRegion,
       });
@@ -267,5 +273,6 @@ export class Controller {
       const s = desiredStatus.gatewayClass(gc, c);
       if (s) w.ensure(target('gatewayclasses', gc.metadata.name!), gc.status, s);
     }
+    if (full) this.gatewayAPI.writeStatuses(w, c.built, this.opts.proxyHost, c.bindErrors ?? new Map(), c.now);
   }
 }

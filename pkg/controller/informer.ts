@@ -36,8 +36,11 @@ export function startInformer<T extends KubernetesObject>(
   deps: InformerDeps<T>,
 ): ResilientInformer<T> {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
-  const path = `/apis/${spec.group}/${spec.version}/${spec.plural}`;
-  const listFn = () => api.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural }) as Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  // the core group (group ""): /api/v1/<plural>, listed through CoreV1Api
+  const path = spec.group ? `/apis/${spec.group}/${spec.version}/${spec.plural}` : `/api/${spec.version}/${spec.plural}`;
+  const listFn = spec.group
+    ? () => api.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural }) as Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>
+    : coreList<T>(k8s, kc, spec.plural);
   const informer = k8s.makeInformer<T>(kc, path, listFn as never);
   const min = deps.minBackoffMs ?? 50;
   const max = deps.maxBackoffMs ?? 5000;
@@ -86,4 +89,13 @@ export function startInformer<T extends KubernetesObject>(
       void informer.stop();
     },
   };
+}
+
+/** LIST across namespaces for the core kinds the controller reads (Services, Namespaces). */
+function coreList<T>(k8s: ClientNode, kc: InstanceType<ClientNode['KubeConfig']>, plural: string): () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  type L = Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  if (plural === 'services') return () => core.listServiceForAllNamespaces() as unknown as L;
+  if (plural === 'namespaces') return () => core.listNamespace() as unknown as L;
+  throw new Error(`no core list for ${plural}`);
 }

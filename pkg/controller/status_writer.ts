@@ -11,6 +11,8 @@ export interface StatusTarget {
   version: string;
   plural: string;
   name: string;
+  /** set for namespaced kinds (gateway.networking.k8s.io Gateways and HTTPRoutes) */
+  namespace?: string;
 }
 
 /** what the controller needs of a status writer */
@@ -52,7 +54,7 @@ export class StatusWriter implements StatusSink {
 
   /** Queue a write unless `current` already equals `desired` (then answer true). */
   ensure(target: StatusTarget, current: unknown, desired: unknown): boolean {
-    const key = `${target.group}/${target.plural}/${target.name}`;
+    const key = `${target.group}/${target.plural}/${target.namespace ? `${target.namespace}/` : ''}${target.name}`;
     if (canonicalJSON(current ?? null) === canonicalJSON(desired ?? null)) {
       this.queue.delete(key);
       return true;
@@ -101,13 +103,10 @@ export class StatusWriter implements StatusSink {
   /** one write; answers how long to wait before retrying it (0: done) */
   private async write(key: string, item: { target: StatusTarget; status: unknown; attempt: number }): Promise<number> {
     try {
-      await this.api.patchClusterCustomObjectStatus({
-        group: item.target.group,
-        version: item.target.version,
-        plural: item.target.plural,
-        name: item.target.name,
-        body: [{ op: 'add', path: '/status', value: item.status }],
-      });
+      const body = [{ op: 'add', path: '/status', value: item.status }];
+      const t = item.target;
+      if (t.namespace) await this.api.patchNamespacedCustomObjectStatus({ group: t.group, version: t.version, namespace: t.namespace, plural: t.plural, name: t.name, body });
+      else await this.api.patchClusterCustomObjectStatus({ group: t.group, version: t.version, plural: t.plural, name: t.name, body });
       this.writes++;
       if (this.queue.get(key) === item) this.queue.delete(key);
       return 0;

@@ -13,17 +13,26 @@ import { gatewayStrategy } from './gateway';
 import { namespaceStrategy } from './namespace';
 import { secretStrategy } from './secret';
 import { configMapStrategy } from './configmap';
+import { serviceStrategy } from './service';
+import { endpointSliceStrategy } from './endpointslice';
+import { referenceGrantStrategy, upstreamGatewayClassStrategy, upstreamGatewayStrategy, upstreamHTTPRouteStrategy } from './gatewayapi';
 
 const STRATEGIES: Record<string, Strategy> = {
   namespaces: namespaceStrategy,
   secrets: secretStrategy,
   configmaps: configMapStrategy,
+  services: serviceStrategy,
+  'endpointslices.discovery.k8s.io': endpointSliceStrategy,
   'backends.core.apoxy.dev': backendStrategy,
   'proxies.core.apoxy.dev': proxyStrategy,
   'httproutes.gateway.apoxy.dev': httpRouteStrategy,
   'grpcroutes.gateway.apoxy.dev': grpcRouteStrategy,
   'gatewayclasses.gateway.apoxy.dev': gatewayClassStrategy,
   'gateways.gateway.apoxy.dev': gatewayStrategy,
+  'gatewayclasses.gateway.networking.k8s.io': upstreamGatewayClassStrategy,
+  'gateways.gateway.networking.k8s.io': upstreamGatewayStrategy,
+  'httproutes.gateway.networking.k8s.io': upstreamHTTPRouteStrategy,
+  'referencegrants.gateway.networking.k8s.io': referenceGrantStrategy,
 };
 
 export function servedResources(etcdPrefix = '/registry', crds: CustomResourceDefinition[] = [...loadCRDs(builtinSchemaDir()), ...loadCRDs()]): Resource[] {

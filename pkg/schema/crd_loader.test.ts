@@ -25,13 +25,22 @@ test('loads every CRD from the repo', () => {
     [
       'backends.core.apoxy.dev',
       'gatewayclasses.gateway.apoxy.dev',
+      'gatewayclasses.gateway.networking.k8s.io',
       'gateways.gateway.apoxy.dev',
+      'gateways.gateway.networking.k8s.io',
       'grpcroutes.gateway.apoxy.dev',
       'httproutes.gateway.apoxy.dev',
+      'httproutes.gateway.networking.k8s.io',
       'proxies.core.apoxy.dev',
+      'referencegrants.gateway.networking.k8s.io',
     ],
   );
   for (const c of crds) {
+    if (c.spec.group === 'gateway.networking.k8s.io') {
+      // the upstream standard channel's files: namespaced but for GatewayClass
+      assert.equal(crdScope(c), c.spec.names.kind === 'GatewayClass' ? 'Cluster' : 'Namespaced', c.metadata.name);
+      continue;
+    }
     assert.equal(crdScope(c), 'Cluster', c.metadata.name);
     for (const v of c.spec.versions) assert.deepEqual(v.subresources, { status: {} }, `${c.metadata.name} ${v.name}`);
   }

@@ -41,6 +41,21 @@ const root = protobuf.Root.fromJSON({
         NamespaceCondition: { fields: { type: f(1, 'string'), status: f(2, 'string'), lastTransitionTime: f(4, 'Time'), reason: f(5, 'string'), message: f(6, 'string') } },
         NamespaceStatus: { fields: { phase: f(1, 'string'), conditions: f(2, 'NamespaceCondition', 'repeated') } },
         Namespace: { fields: { metadata: f(1, 'ObjectMeta'), spec: f(2, 'NamespaceSpec'), status: f(3, 'NamespaceStatus') } },
+        IntOrString: { fields: { type: f(1, 'int64'), intVal: f(2, 'int32'), strVal: f(3, 'string') } },
+        ServicePort: { fields: { name: f(1, 'string'), protocol: f(2, 'string'), port: f(3, 'int32'), targetPort: f(4, 'IntOrString'), nodePort: f(5, 'int32'), appProtocol: f(6, 'string') } },
+        ServiceSpec: {
+          fields: {
+            ports: f(1, 'ServicePort', 'repeated'), selector: m(2, 'string'), clusterIP: f(3, 'string'), type: f(4, 'string'), externalIPs: f(5, 'string', 'repeated'),
+            sessionAffinity: f(7, 'string'), externalName: f(10, 'string'), publishNotReadyAddresses: f(13, 'bool'), ipFamilyPolicy: f(17, 'string'),
+            clusterIPs: f(18, 'string', 'repeated'), ipFamilies: f(19, 'string', 'repeated'), internalTrafficPolicy: f(22, 'string'),
+          },
+        },
+        Service: { fields: { metadata: f(1, 'ObjectMeta'), spec: f(2, 'ServiceSpec') } },
+        ObjectReference: { fields: { kind: f(1, 'string'), namespace: f(2, 'string'), name: f(3, 'string'), uid: f(4, 'string'), apiVersion: f(5, 'string'), resourceVersion: f(6, 'string'), fieldPath: f(7, 'string') } },
+        EndpointConditions: { fields: { ready: f(1, 'bool'), serving: f(2, 'bool'), terminating: f(3, 'bool') } },
+        Endpoint: { fields: { addresses: f(1, 'string', 'repeated'), conditions: f(2, 'EndpointConditions'), hostname: f(3, 'string'), targetRef: f(4, 'ObjectReference'), nodeName: f(6, 'string'), zone: f(7, 'string') } },
+        EndpointPort: { fields: { name: f(1, 'string'), protocol: f(2, 'string'), port: f(3, 'int32'), appProtocol: f(4, 'string') } },
+        EndpointSlice: { fields: { metadata: f(1, 'ObjectMeta'), endpoints: f(2, 'Endpoint', 'repeated'), ports: f(3, 'EndpointPort', 'repeated'), addressType: f(4, 'string') } },
         Preconditions: { fields: { uid: f(1, 'string'), resourceVersion: f(2, 'string') } },
         DeleteOptions: {
           fields: { gracePeriodSeconds: f(1, 'int64'), preconditions: f(2, 'Preconditions'), orphanDependents: f(3, 'bool'), propagationPolicy: f(4, 'string'), dryRun: f(5, 'string', 'repeated') },
@@ -51,7 +66,7 @@ const root = protobuf.Root.fromJSON({
 });
 
 /** apiVersion/kind → message name, for the kinds a protobuf body may carry. */
-const KINDS: Record<string, string> = { 'v1/Secret': 'Secret', 'v1/ConfigMap': 'ConfigMap', 'v1/Namespace': 'Namespace', 'v1/DeleteOptions': 'DeleteOptions', 'meta.k8s.io/v1/DeleteOptions': 'DeleteOptions' };
+const KINDS: Record<string, string> = { 'v1/Secret': 'Secret', 'v1/ConfigMap': 'ConfigMap', 'v1/Namespace': 'Namespace', 'v1/Service': 'Service', 'discovery.k8s.io/v1/EndpointSlice': 'EndpointSlice', 'v1/DeleteOptions': 'DeleteOptions', 'meta.k8s.io/v1/DeleteOptions': 'DeleteOptions' };
 
 const type = (name: string) => root.lookupType(`k8s.${name}`);
 const TIME_FIELDS = new Set(['creationTimestamp', 'deletionTimestamp', 'time', 'lastTransitionTime']);
@@ -87,6 +102,8 @@ function toJSONShape(v: unknown, key = ''): unknown {
     // a zero metav1.Time is Go's nil time: JSON null, i.e. absent
     return seconds === 0 && !o.nanos ? undefined : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
+  // intstr.IntOrString: type 0 = int, 1 = string
+  if (key === 'targetPort') return o.type === 1 ? (o.strVal ?? '') : Number(o.intVal ?? 0);
   if (key === 'fieldsV1') {
     const raw = typeof o.Raw === 'string' ? Buffer.from(o.Raw, 'base64').toString('utf8') : '{}';
     try {

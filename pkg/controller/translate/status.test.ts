@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../../apis/core/v1alpha2/backend_types';
-import { backendStatus } from './status';
+import { backendStatus, routeStatus } from './status';
+import type { HTTPRoute } from '../../../apis/gateway/v1/httproute_types';
+import type { GatewayIndex } from './gateways';
 import { translateBackend } from './backends';
 
 const NOW = '2026-01-01T00:00:00Z';
@@ -27,4 +29,11 @@ test('translate: spec.tls reaches the IR only with a setting in it', () => {
   assert.equal(translateBackend(b({ endpoints: [{ ip: '10.0.0.1' }], protocol: 'tls', tls: {} })).tls, undefined);
   assert.deepEqual(translateBackend(b({ endpoints: [{ ip: '10.0.0.1' }], protocol: 'tls', tls: { serverName: 'ok.test', caBundle: 'PEM', insecureSkipVerify: false } })).tls, { serverName: 'ok.test', caBundle: 'PEM' });
   assert.deepEqual(translateBackend(b({ endpoints: [{ ip: '10.0.0.1' }], protocol: 'tls', tls: { insecureSkipVerify: true } })).tls, { insecureSkipVerify: true });
+});
+
+test('route status: parentRef carries group and kind even when the spec leaves them out', () => {
+  const r = { metadata: { name: 'r', generation: 1 }, spec: { parentRefs: [{ name: 'edge', port: 8080 }, { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'x' }] } } as unknown as HTTPRoute;
+  const gw = { listeners: [], listenersFor: () => ['l'], accepted: () => true } as unknown as GatewayIndex;
+  const st = routeStatus(r, [], gw, NOW);
+  assert.deepEqual(st.parents.map((p) => p.parentRef), [{ group: 'gateway.apoxy.dev', kind: 'Gateway', name: 'edge', port: 8080 }, { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'x' }]);
 });

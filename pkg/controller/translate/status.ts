@@ -78,7 +78,8 @@ export function routeStatus(route: HTTPRoute, problems: RefProblem[], gw: Gatewa
             message: `parent ${p.kind ?? 'Gateway'}/${p.name}${p.sectionName ? `/${p.sectionName}` : ''}${p.port ? `:${p.port}` : ''} is not served by switchyard`,
           };
       const old = prev.find((x) => x.parentRef?.name === p.name && (x.parentRef?.sectionName ?? '') === (p.sectionName ?? '') && (x.parentRef?.port ?? 0) === (p.port ?? 0));
-      return { parentRef: p, controllerName: CONTROLLER_NAME, conditions: setConditions(old?.conditions, [accepted, resolvedRefs], now) };
+      // the parentRef carries group and kind, as the conformance suite compares them
+      return { parentRef: { group: p.group ?? 'gateway.apoxy.dev', kind: p.kind ?? 'Gateway', ...p }, controllerName: CONTROLLER_NAME, conditions: setConditions(old?.conditions, [accepted, resolvedRefs], now) };
     }),
   };
 }

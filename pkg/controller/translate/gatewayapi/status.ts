@@ -1,0 +1,127 @@
+// The status of gateway.networking.k8s.io objects as the conformance suite reads it. Pure;
+// lastTransitionTime kept while a condition's status is unchanged (conditions.ts).
+//   GatewayClass: Accepted (controllerName ours) and supportedFeatures (sorted by name)
+//   Gateway: Accepted, Programmed; addresses [{type: IPAddress, value}]; listeners[] with
+//            attachedRoutes, supportedKinds, Accepted/Programmed/ResolvedRefs
+//   HTTPRoute: parents[] per parentRef (as written, group and kind included) with controllerName,
+//              Accepted and ResolvedRefs
+import { isIP } from 'node:net';
+import type { Condition } from '../../../../apis/meta/v1/types';
+import { setConditions, type ConditionInput } from '../conditions';
+import { CONTROLLER_NAME, listenerId } from '../gateways';
+import type { RefProblem } from '../routes';
+import { listenerKinds, loweredGatewayName, REFUSED_FILTER, refusedCertificateRefs, type LowerOutput } from './lower';
+import { GROUP, key, type UGateway, type UGatewayClass, type UHTTPRoute, type UReferenceGrant } from './types';
+
+/** Features this group implements (GatewayClass status.supportedFeatures), sorted. */
+export const SUPPORTED_FEATURES = [
+  'Gateway',
+  'HTTPRoute',
+  'HTTPRouteBackendTimeout',
+  'HTTPRouteHostRewrite',
+  'HTTPRouteMethodMatching',
+  'HTTPRoutePathRedirect',
+  'HTTPRoutePathRewrite',
+  'HTTPRoutePortRedirect',
+  'HTTPRouteQueryParamMatching',
+  'HTTPRouteRequestTimeout',
+  'HTTPRouteResponseHeaderModification',
+  'HTTPRouteSchemeRedirect',
+  'ReferenceGrant',
+].sort();
+
+export function upstreamGatewayClassStatus(c: UGatewayClass, now: string): unknown | undefined {
+  if (c.spec?.controllerName !== CONTROLLER_NAME) return undefined; // not ours: leave it alone
+  const cond = { type: 'Accepted', status: 'True' as const, observedGeneration: c.metadata.generation, reason: 'Accepted', message: 'handled by switchyard' };
+  return { conditions: setConditions(c.status?.conditions, [cond], now), supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })) };
+}
+
+/** the address clients reach a listener on: the proxy's listen host, a wildcard host as loopback */
+export function gatewayAddress(proxyHost: string): { type: 'IPAddress' | 'Hostname'; value: string } {
+  const h = proxyHost.replace(/^\[|\]$/g, '');
+  if (h === '0.0.0.0' || h === '') return { type: 'IPAddress', value: '127.0.0.1' };
+  if (h === '::') return { type: 'IPAddress', value: '::1' };
+  return isIP(h) ? { type: 'IPAddress', value: h } : { type: 'Hostname', value: h };
+}
+
+export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHost: string, bindErrors: Map<string, string>, now: string, grants: UReferenceGrant[] = []): unknown | undefined {
+  const k = key(g);
+  if (!lowered.ourGateways.has(k)) return undefined;
+  const gen = g.metadata.generation;
+  const ns = g.metadata.namespace ?? 'default';
+  const prev = g.status;
+  const listeners = (g.spec?.listeners ?? []).map((l) => {
+    const kinds = listenerKinds(l);
+    const supported = l.protocol === 'HTTP' || l.protocol === 'HTTPS';
+    const err = bindErrors.get(listenerId(loweredGatewayName(ns, g.metadata.name!), l.name));
+    const refusedCerts = refusedCertificateRefs(g, l, grants);
+    const conds: ConditionInput[] = [
+      supported
+        ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'listener accepted' }
+        : { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'UnsupportedProtocol', message: `protocol ${l.protocol} is not served` },
+      supported && !err
+        ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: `listening on port ${l.port}` }
+        : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: err ?? 'not programmed' },
+      refusedCerts.length
+        ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'RefNotPermitted', message: `certificateRefs not permitted by any ReferenceGrant: ${refusedCerts.join(', ')}` }
+        : kinds.invalid.length
+          ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'InvalidRouteKinds', message: `route kinds not supported: ${kinds.invalid.map((x) => `${x.group}/${x.kind}`).join(', ')}` }
+          : { type: 'ResolvedRefs', status: 'True', observedGeneration: gen, reason: 'ResolvedRefs', message: 'all references resolved' },
+    ];
+    const old = prev?.listeners?.find((x) => x.name === l.name);
+    return {
+      name: l.name,
+      attachedRoutes: lowered.attached.get(`${ns}/${g.metadata.name}/${l.name}`) ?? 0,
+      supportedKinds: kinds.supported,
+      conditions: setConditions(old?.conditions, conds, now),
+    };
+  });
+  // GatewayListenerUnsupportedProtocol: Accepted unless no listener is; reason ListenersNotValid when some are not
+  const isTrue = (l: (typeof listeners)[number], t: string) => l.conditions.find((c) => c.type === t)?.status === 'True';
+  const acceptedListeners = listeners.filter((l) => isTrue(l, 'Accepted'));
+  const invalid = listeners.length - acceptedListeners.length;
+  const notProgrammed = acceptedListeners.filter((l) => !isTrue(l, 'Programmed'));
+  const programmed = acceptedListeners.length > 0 && notProgrammed.length === 0;
+  const conds: ConditionInput[] = [
+    acceptedListeners.length === 0
+      ? { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'ListenersNotValid', message: 'no listener is valid' }
+      : invalid > 0
+        ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'ListenersNotValid', message: `${invalid} listener(s) not valid` }
+        : { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'gateway accepted' },
+    programmed
+      ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: 'all valid listeners are open' }
+      : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: acceptedListeners.length === 0 ? 'no valid listener' : `listeners not programmed: ${notProgrammed.map((l) => l.name).join(', ')}` },
+  ];
+  return { addresses: [gatewayAddress(proxyHost)], conditions: setConditions(prev?.conditions, conds, now), listeners };
+}
+
+/**
+ * A route's status: one entry per parentRef whose Gateway is ours. builtProblems: what the shared
+ * translation reported for the lowered routes (filters it refuses); references are judged here.
+ */
+export function upstreamRouteStatus(r: UHTTPRoute, lowered: LowerOutput, builtProblems: (loweredName: string) => RefProblem[], now: string): unknown | undefined {
+  const outcome = lowered.routeOutcomes.get(key(r));
+  if (!outcome) return undefined;
+  const gen = r.metadata.generation;
+  const fromBuilt = outcome.lowered.length
+    ? builtProblems(outcome.lowered[0]).filter((p) => !p.message.includes('refused/') && !p.message.includes(`filter ${REFUSED_FILTER}`) && p.reason !== 'InvalidKind' && p.reason !== 'BackendNotFound')
+    : [];
+  const problems = [...outcome.problems, ...fromBuilt];
+  const resolved: ConditionInput = problems.length
+    ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: problems[0].reason, message: problems.map((p) => p.message).join('; ') }
+    : { type: 'ResolvedRefs', status: 'True', observedGeneration: gen, reason: 'ResolvedRefs', message: 'all references resolved' };
+  const prevParents = r.status?.parents ?? [];
+  const others = prevParents.filter((p) => p.controllerName !== CONTROLLER_NAME); // other controllers' entries are kept
+  const same = (a: Record<string, unknown>, b: Record<string, unknown>) => ['group', 'kind', 'namespace', 'name', 'sectionName', 'port'].every((f) => (a[f] ?? '') === (b[f] ?? ''));
+  const parents = outcome.parents
+    .filter((p) => p.ours)
+    .map((p) => {
+      const accepted: ConditionInput = p.accepted
+        ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: p.message }
+        : { type: 'Accepted', status: 'False', observedGeneration: gen, reason: p.reason, message: p.message };
+      const old = prevParents.find((x) => x.controllerName === CONTROLLER_NAME && same(x.parentRef as unknown as Record<string, unknown>, p.parentRef as unknown as Record<string, unknown>));
+      const parentRef = { group: p.parentRef.group ?? GROUP, kind: p.parentRef.kind ?? 'Gateway', ...p.parentRef };
+      return { parentRef, controllerName: CONTROLLER_NAME, conditions: setConditions(old?.conditions as Condition[] | undefined, [accepted, resolved], now) };
+    });
+  return { parents: [...others, ...parents] };
+}

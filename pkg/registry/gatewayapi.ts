@@ -1,0 +1,36 @@
+// Gateway API's own group (gateway.networking.k8s.io): GatewayClass (cluster-scoped), Gateway,
+// HTTPRoute, ReferenceGrant (namespaced). Structure from the upstream CRDs in crds/; their CEL
+// rules as code (apis/gatewayapi/v1). Tables from the CRDs' printer columns.
+import { validateGatewayCEL, validateGatewayClassUpdateCEL } from '../../apis/gatewayapi/v1/gateway_cel';
+import { validateHTTPRouteCEL } from '../../apis/gatewayapi/v1/httproute_cel';
+import { defaultStrategy, type Strategy } from './strategy';
+import { dnsSubdomainName } from './dns_names';
+import { namespacedFields } from './secret';
+
+export const upstreamGatewayClassStrategy: Strategy = {
+  ...defaultStrategy,
+  validateName: dnsSubdomainName,
+  validateUpdate: (n, o) => validateGatewayClassUpdateCEL(n, o),
+};
+
+export const upstreamGatewayStrategy: Strategy = {
+  ...defaultStrategy,
+  validateName: dnsSubdomainName,
+  validate: (obj) => validateGatewayCEL(obj),
+  validateUpdate: (n) => validateGatewayCEL(n),
+  selectableFields: { ...namespacedFields },
+};
+
+export const upstreamHTTPRouteStrategy: Strategy = {
+  ...defaultStrategy,
+  validateName: dnsSubdomainName,
+  validate: (obj) => validateHTTPRouteCEL(obj),
+  validateUpdate: (n) => validateHTTPRouteCEL(n),
+  selectableFields: { ...namespacedFields },
+};
+
+export const referenceGrantStrategy: Strategy = {
+  ...defaultStrategy,
+  validateName: dnsSubdomainName,
+  selectableFields: { ...namespacedFields },
+};
