@@ -17,6 +17,7 @@ import { forwardTarget } from './forward/target';
 import { setHeader } from './filters/header_list';
 import type { ProxyContext } from './context';
 import { upstreamFailureReason } from './upstream/tls';
+import { requestBodyless } from './h2_request';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
@@ -73,8 +74,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     private readonly host: string,
     private readonly scheme: 'http' | 'https',
   ) {
-    const cl = req.headers['content-length'];
-    this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
+    this.bodyless = requestBodyless(req);
     (res as ServerResponse & { [kExchange]: Exchange })[kExchange] = this;
     res.on('close', onResponseClose);
     const t = rule.timeouts.requestMs;
@@ -241,7 +241,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
     this.statusCode = statusCode;
-    if (!this.res.headersSent) this.res.writeHead(statusCode, statusMessage || undefined, flat);
+    // HTTP/2 has no reason phrase (node warns when given one)
+    if (!this.res.headersSent) this.res.writeHead(statusCode, this.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, flat);
   }
 
   private statusCode = 0;
@@ -378,6 +379,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
         attempts: this.attempt + 1,
         client: this.clientIP,
         userAgent: this.req.headers['user-agent'],
+        protocol: `HTTP/${this.req.httpVersion}`,
         reason: this.reason ?? (this.clientGone ? 'client went away' : undefined),
       });
     }

@@ -10,9 +10,12 @@ import type { Socket } from 'node:net';
 import type { ListenerIR } from './ir';
 import { answerAndClose } from './tunnel';
 import { MAX_REQUEST_HEADERS, MAX_REQUEST_HEADER_BYTES } from './front';
+import type * as http2 from 'node:http2';
+import { createH2Server, divertHTTP2 } from './h2_listener';
 
 export interface PortHandler {
-  request(req: http.IncomingMessage, res: http.ServerResponse, port: number): void;
+  /** HTTP/1.1 and HTTP/2 requests alike (an HTTP/2 one is node's compat request/response) */
+  request(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, port: number): void;
   upgrade(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, port: number): void;
   connect?(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, port: number): void;
 }
@@ -31,6 +34,9 @@ interface OpenPort {
   tls: boolean;
   /** every accepted socket, upgraded ones too (node's closeAllConnections knows only HTTP ones) */
   sockets: Set<Socket>;
+  /** the HTTP/2 sessions (h2 by ALPN, or h2c with prior knowledge) */
+  h2: http2.Http2Server;
+  sessions: Set<http2.ServerHttp2Session>;
   ids: Set<string>;
   /** the bound port (differs from the requested one only for port 0) */
   port: number;
@@ -108,7 +114,7 @@ export class ListenerManager {
       if (!w || w.tls !== p.tls) {
         this.open.delete(key);
         this.indexTLS();
-        closeGracefully(p.server, p.sockets);
+        closeGracefully(p.server, p.sockets, p.sessions);
         if (w) rebind = true;
       }
     }
@@ -144,7 +150,7 @@ export class ListenerManager {
     const all = [...this.open.values()];
     this.open.clear();
     this.indexTLS();
-    await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets)));
+    await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets, p.sessions)));
   }
 
   private bind(key: string, host: string, port: number, ids: Set<string>, tls: boolean): Promise<void> {
@@ -160,7 +166,7 @@ export class ListenerManager {
     let server: http.Server | https.Server;
     try {
       server = cert
-        ? https.createServer({ ...options, ...cert, ALPNProtocols: ['http/1.1'], handshakeTimeout: Math.min(headersTimeout, 120_000) })
+        ? https.createServer({ ...options, ...cert, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: Math.min(headersTimeout, 120_000) })
         : http.createServer(options);
     } catch (err) {
       // unusable PEM, or a key that does not match its certificate
@@ -180,6 +186,15 @@ export class ListenerManager {
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
     });
+    // HTTP/2 connections leave node's HTTP/1.1 code for an http2 server (h2_listener.ts)
+    let boundPort = port;
+    const h2 = createH2Server((req, res) => this.handler.request(req, res, boundPort), { idleTimeoutMs: server.keepAliveTimeout > 0 ? Math.max(server.keepAliveTimeout, headersTimeout) : headersTimeout });
+    const sessions = new Set<http2.ServerHttp2Session>();
+    h2.on('session', (s: http2.ServerHttp2Session) => {
+      sessions.add(s);
+      s.once('close', () => sessions.delete(s));
+    });
+    divertHTTP2(server, tls, h2, headersTimeout);
     return new Promise((resolve) => {
       const onBindError = (err: NodeJS.ErrnoException) => {
         for (const id of ids) this.bindErrors.set(id, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
@@ -193,7 +208,8 @@ export class ListenerManager {
         server.on('error', () => undefined);
         const bound = (server.address() as AddressInfo).port;
         for (const id of ids) this.bindErrors.delete(id);
-        const entry: OpenPort = { key, server, tls, ids, port: bound, sockets };
+        boundPort = bound;
+        const entry: OpenPort = { key, server, tls, ids, port: bound, sockets, h2, sessions };
         this.open.set(key, entry);
         this.indexTLS();
         server.on('request', (req, res) => this.handler.request(req, res, entry.port));
@@ -216,7 +232,9 @@ export class ListenerManager {
 /** In-flight requests and tunnels get this long to finish once a listener closes; then they are cut. */
 export const CLOSE_GRACE_MS = 10_000;
 
-function closeGracefully(server: http.Server | https.Server, sockets: Set<Socket>): Promise<void> {
+function closeGracefully(server: http.Server | https.Server, sockets: Set<Socket>, sessions: Set<http2.ServerHttp2Session>): Promise<void> {
+  // HTTP/2: GOAWAY now, the session closes once its open streams end
+  for (const s of sessions) s.close();
   return new Promise((resolve) => {
     // bounded: a WebSocket tunnel or a stuck upstream must not keep a removed port (or shutdown) forever
     const deadline = setTimeout(() => {

@@ -28,6 +28,8 @@ import type { ProxyContext } from './context';
 import { absoluteAuthority, appendVia, distrustForwarded, MAX_REQUEST_HEADERS, replaceHost, TrustedPeers, viaHasToken } from './front';
 import { answerAndClose, logDetached, plainAnswer } from './tunnel';
 import type { RouteMatch, RouteRequest } from './router/compile';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { adaptH2Request, isHTTP2 } from './h2_request';
 
 export interface ProxyOptions {
   /** the default listener (--proxy-listen) */
@@ -225,10 +227,17 @@ export class Proxy implements ProxyContext {
     return adm;
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse, port: number): void {
+  private onRequest(r: IncomingMessage | Http2ServerRequest, w: ServerResponse | Http2ServerResponse, port: number): void {
     const started = performance.now();
     let rid = '';
+    // an HTTP/2 request is adapted in place (h2_request.ts) and then read like an HTTP/1.1 one
+    const req = r as IncomingMessage;
+    const res = w as ServerResponse;
     try {
+      if (isHTTP2(r)) {
+        const refusal = adaptH2Request(r);
+        if (refusal) return this.answer(req, res, randomUUID(), refusal.status, refusal.msg, null, started);
+      }
       const adm = this.admit(req, port);
       rid = adm.rid;
       if (adm.refuse) {
@@ -313,6 +322,7 @@ export class Proxy implements ProxyContext {
       backend: '',
       client: req.socket.remoteAddress ?? '',
       userAgent: req.headers['user-agent'],
+      protocol: `HTTP/${req.httpVersion}`,
       reason,
     });
   }
