@@ -18,6 +18,7 @@ import { setHeader } from './filters/header_list';
 import type { ProxyContext } from './context';
 import { upstreamFailureReason } from './upstream/tls';
 import { requestBodyless } from './h2_request';
+import { isGrpcRequest, takeTrailersOnlyStatus, upstreamTrailers, writeGrpcError } from './grpc';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
@@ -51,6 +52,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private reason: string | undefined;
   private readonly started = performance.now();
   private readonly bodyless: boolean;
+  private readonly grpc: boolean;
+  /** the status of a proxy-made gRPC error (the client gets 200 + grpc-status) */
+  private proxyStatus = 0;
+  /** a trailers-only gRPC answer's status, sent on as trailers */
+  private grpcStatus: Record<string, string> | null = null;
   private onDrain: (() => void) | null = null;
   /** bytes of the response body still to come when the upstream gave a Content-Length; -1: unknown */
   private bodyLeft = -1;
@@ -75,6 +81,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     private readonly scheme: 'http' | 'https',
   ) {
     this.bodyless = requestBodyless(req);
+    this.grpc = isGrpcRequest(req);
     (res as ServerResponse & { [kExchange]: Exchange })[kExchange] = this;
     res.on('close', onResponseClose);
     const t = rule.timeouts.requestMs;
@@ -178,6 +185,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
       if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
       if (rid !== undefined) headers = setHeader(headers, 'x-request-id', rid);
     }
+    // gRPC servers expect `te: trailers` (stripped above as hop-by-hop); HTTP/2 upstreams only
+    if (this.grpc && (runtime.ir.protocol === 'h2' || runtime.ir.protocol === 'h2c')) headers.push('te', 'trailers');
     this.upstreamAddress = address;
     this.upstreamPort = port;
     const servername = rewriteHost ?? hostForSNI;
@@ -241,6 +250,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
     this.statusCode = statusCode;
+    if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
     // HTTP/2 has no reason phrase (node warns when given one)
     if (!this.res.headersSent) this.res.writeHead(statusCode, this.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, flat);
   }
@@ -260,9 +270,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers?: Record<string, string | string[] | undefined>): void {
     this.endAttempt(this.statusCode >= 500);
     this.complete();
+    // trailers (gRPC's grpc-status) reach HTTP/2 clients; HTTP/1.1 has no place for them here
+    if (this.req.httpVersionMajor === 2) {
+      const t = upstreamTrailers(trailers, (controller as { rawTrailers?: unknown } | undefined)?.rawTrailers);
+      if (t !== null || this.grpcStatus !== null) this.res.addTrailers({ ...this.grpcStatus, ...t });
+    }
     const last = this.lastChunk;
     if (last !== null) {
       this.lastChunk = null;
@@ -361,7 +376,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.finished = true;
     this.clearBackendTimer();
     if (this.requestTimer) clearTimeout(this.requestTimer);
-    const status = this.clientGone ? 499 : this.res.statusCode || this.statusCode;
+    const status = this.clientGone ? 499 : this.proxyStatus || this.res.statusCode || this.statusCode;
     const ms = performance.now() - this.started;
     this.ctx.observe(this.rule, this.backendName, status, ms);
     const rl = this.ctx.requestLog;
@@ -392,6 +407,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.complete();
       this.res.destroy();
       return;
+    }
+    if (this.grpc) {
+      // a gRPC client reads the error from grpc-status (HTTP 200); logs and metrics keep the proxy's status
+      this.proxyStatus = status;
+      this.complete();
+      return writeGrpcError(this.res, status, message, this.requestId, this.req.httpVersionMajor === 2);
     }
     // status first: complete() records what the client got (a proxy-made 502 is not a 200)
     this.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1, 'x-request-id': this.requestId });

@@ -30,6 +30,7 @@ import { answerAndClose, logDetached, plainAnswer } from './tunnel';
 import type { RouteMatch, RouteRequest } from './router/compile';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { adaptH2Request, isHTTP2 } from './h2_request';
+import { isGrpcRequest, writeGrpcError } from './grpc';
 
 export interface ProxyOptions {
   /** the default listener (--proxy-listen) */
@@ -303,8 +304,12 @@ export class Proxy implements ProxyContext {
 
   /** A proxy-made answer (no route, rate limited, invalid rule, …). */
   private answer(req: IncomingMessage, res: ServerResponse, rid: string, status: number, msg: string, rule: RuleIR | null, started: number): void {
-    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(msg) + 1, 'x-request-id': rid });
-    res.end(msg + '\n');
+    // gRPC: HTTP 200 with grpc-status (grpc.ts); metrics and the access log keep the HTTP status
+    if (isGrpcRequest(req)) writeGrpcError(res, status, msg, rid, req.httpVersionMajor === 2);
+    else {
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(msg) + 1, 'x-request-id': rid });
+      res.end(msg + '\n');
+    }
     this.observe(rule, '', status, 0);
     if (this.requestLog.wants(true)) this.logAnswer(req, rid, status, msg, rule, started);
   }

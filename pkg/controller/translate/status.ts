@@ -113,7 +113,13 @@ export function gatewayStatus(
     return {
       name: l.name,
       attachedRoutes: attachedRoutes(id),
-      supportedKinds: [{ group: 'gateway.apoxy.dev', kind: 'HTTPRoute' }],
+      // both route kinds ride HTTP listeners: GRPCRoute over h2c (plain) or h2 (HTTPS, by ALPN)
+      supportedKinds: supported
+        ? [
+            { group: 'gateway.apoxy.dev', kind: 'HTTPRoute' },
+            { group: 'gateway.apoxy.dev', kind: 'GRPCRoute' },
+          ]
+        : [],
       conditions: setConditions(old?.conditions, conds, now),
     };
   });
