@@ -5,9 +5,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClientNode } from '../util/esm';
 
 export interface InformerSpec {
+  /** '' for the core group (/api/v1) */
   group: string;
   version: string;
   plural: string;
+  /** server-side filter (e.g. Secrets of type kubernetes.io/tls only) */
+  fieldSelector?: string;
 }
 
 export interface ResilientInformer<T extends KubernetesObject> {
@@ -36,8 +39,16 @@ export function startInformer<T extends KubernetesObject>(
   deps: InformerDeps<T>,
 ): ResilientInformer<T> {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
-  const path = `/apis/${spec.group}/${spec.version}/${spec.plural}`;
-  const listFn = () => api.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural }) as Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  const fs = spec.fieldSelector;
+  let path = spec.group === '' ? `/api/${spec.version}/${spec.plural}` : `/apis/${spec.group}/${spec.version}/${spec.plural}`;
+  // client-node's watch URL keeps a query in the path (it only sets its own parameters on it)
+  if (fs) path += `?fieldSelector=${encodeURIComponent(fs)}`;
+  type Listed = Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  let listFn: () => Listed;
+  if (spec.group === '' && spec.plural === 'secrets') {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    listFn = () => core.listSecretForAllNamespaces(fs ? { fieldSelector: fs } : {}) as unknown as Listed;
+  } else listFn = () => api.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural, ...(fs ? { fieldSelector: fs } : {}) }) as Listed;
   const informer = k8s.makeInformer<T>(kc, path, listFn as never);
   const min = deps.minBackoffMs ?? 50;
   const max = deps.maxBackoffMs ?? 5000;
