@@ -255,6 +255,22 @@ describe('HTTP/2 to clients', () => {
     assert.equal(up.last!.url, '/slow-start');
   });
 
+  it('advertises the edge HTTP/2 limits: 100 concurrent streams, 64 KiB stream window, a bounded header list', async () => {
+    const session = http2.connect(tp.base);
+    try {
+      const settings = await new Promise<http2.Settings>((resolve, reject) => {
+        session.once('remoteSettings', resolve);
+        session.once('error', reject);
+        setTimeout(() => reject(new Error('no SETTINGS')), 5_000).unref();
+      });
+      assert.equal(settings.maxConcurrentStreams, 100);
+      assert.equal(settings.initialWindowSize, 65_536);
+      assert.ok(settings.maxHeaderListSize !== undefined && settings.maxHeaderListSize <= 128 * 1024, String(settings.maxHeaderListSize));
+    } finally {
+      session.destroy();
+    }
+  });
+
   it('an h1 client still gets the usual answers (positive control)', async () => {
     const r = await send(tp.base, '/plain-h1');
     assert.equal(r.status, 200);
