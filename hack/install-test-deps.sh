@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real programs the test suite talks to, when they are missing.
-# Debian packages: etcd-server (etcd 3.4), dnsmasq-base (DNS on loopback), wrk and nginx-light
-# (benchmarks), chromium (the console's browser tests).
+# Debian packages: etcd-server (etcd 3.4), dnsmasq-base (DNS on loopback), wrk, nginx-light and
+# nghttp2-client's h2load (benchmarks), chromium (the console's browser tests).
 # kubectl 1.20 from Debian's kubernetes-client is unpacked under .cache/ so it never replaces
 # the image's /usr/bin/kubectl.
 set -euo pipefail
@@ -15,6 +15,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)   # the console's browse
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)            # the proxy benchmark's reference
 command -v curl >/dev/null 2>&1 || need+=(curl)           # the proxy tests' real client
 command -v openssl >/dev/null 2>&1 || need+=(openssl)     # certificates for kubectl create secret tls, s_client
+command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)   # bench/edge: HTTP/2 load (h2load)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   export DEBIAN_FRONTEND=noninteractive

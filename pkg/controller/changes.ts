@@ -7,6 +7,7 @@
 //                 retry-idempotent-only / balance / edge-app
 //   Gateway:      name, creationTimestamp, spec
 //   GatewayClass: name, spec
+//   Secret:       namespace, name, type, data (TLS Secrets only: HTTPS listeners' certificates)
 // Statuses also read generation and the object's current status (lastTransitionTime is kept), so
 // any other new resourceVersion is a status-only change: recheck that object's status, nothing else.
 // Pure.
@@ -14,7 +15,7 @@ import { canonicalJSON } from '../util/canonical_json';
 import { ANNOTATION_CB_CLOSE_AFTER, ANNOTATION_CB_FAILURE_WINDOW, ANNOTATION_EDGE_EXPIRED, APP_LABEL, FACADE_LABEL, REGION_LABEL } from './translate/backends';
 import { ANNOTATION_BALANCE, ANNOTATION_EDGE_APP, ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_WEBSOCKET } from './translate/routes';
 
-export type Kind = 'backends' | 'httproutes' | 'grpcroutes' | 'gateways' | 'gatewayclasses';
+export type Kind = 'backends' | 'httproutes' | 'grpcroutes' | 'gateways' | 'gatewayclasses' | 'secrets';
 
 const BACKEND_LABELS = [REGION_LABEL, APP_LABEL, FACADE_LABEL];
 const BACKEND_ANNOTATIONS = [ANNOTATION_CB_FAILURE_WINDOW, ANNOTATION_CB_CLOSE_AFTER, ANNOTATION_EDGE_EXPIRED];
@@ -57,6 +58,9 @@ export function translateKey(kind: Kind, o: Obj): string {
       return canonicalJSON({ name: m.name, created: m.creationTimestamp, spec: o.spec });
     case 'gatewayclasses':
       return canonicalJSON({ name: m.name, spec: o.spec });
+    case 'secrets':
+      // HTTPS listeners' certificates: a new version of the data is a new certificate
+      return canonicalJSON({ ns: (m as { namespace?: string }).namespace, name: m.name, type: (o as { type?: unknown }).type, data: (o as { data?: unknown }).data });
   }
 }
 

@@ -49,7 +49,7 @@ function setup() {
   const snapshots: Snapshot[] = [];
   const c = new Controller({ kubeconfig: '', log: createLogger({ silent: true }), proxyHost: '127.0.0.1', onSnapshot: (s) => snapshots.push(s), now: () => 'T', debounce: { clock } });
   const informers = new Map<Kind, FakeInformer>();
-  const lists: Record<Kind, KubernetesObject[]> = { backends: w.backends as never, httproutes: w.routes as never, grpcroutes: [], gateways: w.gateways as never, gatewayclasses: w.gatewayClasses as never };
+  const lists: Record<Kind, KubernetesObject[]> = { backends: w.backends as never, httproutes: w.routes as never, grpcroutes: [], secrets: [], gateways: w.gateways as never, gatewayclasses: w.gatewayClasses as never };
   for (const [kind, objs] of Object.entries(lists) as Array<[Kind, KubernetesObject[]]>) {
     const inf = new FakeInformer();
     for (const o of objs) inf.objects.set(o.metadata!.name!, o);

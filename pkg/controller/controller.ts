@@ -1,4 +1,5 @@
-// The controller: client-node informers on Backends, HTTPRoutes, GRPCRoutes, Gateways and GatewayClasses.
+// The controller: client-node informers on Backends, HTTPRoutes, GRPCRoutes, Gateways, GatewayClasses
+// and TLS Secrets (HTTPS listeners' certificates).
 // Each event is classified (changes.ts): one that cannot change the translation (status-only,
 // heartbeat annotations, a resync) only rechecks that object's own status; the others mark the
 // snapshot dirty. Dirty work is coalesced (debounce.ts: a burst → one reconcile, quiet 50 ms,
@@ -12,6 +13,7 @@ import type { HTTPRoute } from '../../apis/gateway/v1/httproute_types';
 import type { GRPCRoute } from '../../apis/gateway/v1/grpcroute_types';
 import type { Gateway } from '../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../apis/gateway/v1/gatewayclass_types';
+import type { Secret } from '../../apis/core/v1/types';
 import type { Logger } from '../log/logger';
 import type { Snapshot } from '../proxy/ir';
 import { loadClientNode, type ClientNode } from '../util/esm';
@@ -48,9 +50,15 @@ const KINDS = {
   grpcroutes: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'grpcroutes' },
   gateways: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'gateways' },
   gatewayclasses: { group: 'gateway.apoxy.dev', version: 'v1', plural: 'gatewayclasses' },
+  // HTTPS listeners' certificateRefs: TLS Secrets only (a field selector keeps the cache small)
+  secrets: { group: '', version: 'v1', plural: 'secrets', fieldSelector: 'type=kubernetes.io/tls' },
 } as const;
 
-const OPTIONAL_KINDS: ReadonlySet<Kind> = new Set(['grpcroutes']);
+/**
+ * Kinds not waited for: GRPCRoute (older CRDs), and Secrets (a token that may not read them still
+ * routes; listeners naming a Secret report InvalidCertificateRef until they list).
+ */
+const OPTIONAL_KINDS: ReadonlySet<Kind> = new Set(['grpcroutes', 'secrets']);
 
 export interface ReconcileStats {
   /** full passes (snapshot rebuilt) and status-only passes */
@@ -210,6 +218,7 @@ export class Controller {
         grpcRoutes: this.list<GRPCRoute>('grpcroutes'),
         gateways: [...this.list<Gateway>('gateways'), ...up.gateways],
         gatewayClasses: [...this.list<GatewayClass>('gatewayclasses'), ...up.gatewayClasses],
+        secrets: this.list<Secret>('secrets'),
         proxyHost: this.opts.proxyHost,
         preferRegion: this.opts.preferRegion,
       });

@@ -5,9 +5,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClientNode } from '../util/esm';
 
 export interface InformerSpec {
+  /** '' for the core group (/api/v1) */
   group: string;
   version: string;
   plural: string;
+  /** server-side filter (e.g. Secrets of type kubernetes.io/tls only) */
+  fieldSelector?: string;
 }
 
 export interface ResilientInformer<T extends KubernetesObject> {
@@ -36,11 +39,14 @@ export function startInformer<T extends KubernetesObject>(
   deps: InformerDeps<T>,
 ): ResilientInformer<T> {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const fs = spec.fieldSelector;
   // the core group (group ""): /api/v1/<plural>, listed through CoreV1Api
-  const path = spec.group ? `/apis/${spec.group}/${spec.version}/${spec.plural}` : `/api/${spec.version}/${spec.plural}`;
+  let path = spec.group ? `/apis/${spec.group}/${spec.version}/${spec.plural}` : `/api/${spec.version}/${spec.plural}`;
+  // client-node's watch URL keeps a query in the path (it only sets its own parameters on it)
+  if (fs) path += `?fieldSelector=${encodeURIComponent(fs)}`;
   const listFn = spec.group
-    ? () => api.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural }) as Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>
-    : coreList<T>(k8s, kc, spec.plural);
+    ? () => api.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural, ...(fs ? { fieldSelector: fs } : {}) }) as Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>
+    : coreList<T>(k8s, kc, spec.plural, fs);
   const informer = k8s.makeInformer<T>(kc, path, listFn as never);
   const min = deps.minBackoffMs ?? 50;
   const max = deps.maxBackoffMs ?? 5000;
@@ -92,9 +98,10 @@ export function startInformer<T extends KubernetesObject>(
 }
 
 /** LIST across namespaces for the core kinds the controller reads (Services, Namespaces). */
-function coreList<T>(k8s: ClientNode, kc: InstanceType<ClientNode['KubeConfig']>, plural: string): () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
+function coreList<T>(k8s: ClientNode, kc: InstanceType<ClientNode['KubeConfig']>, plural: string, fieldSelector?: string): () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   type L = Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  if (plural === 'secrets') return () => core.listSecretForAllNamespaces(fieldSelector ? { fieldSelector } : {}) as unknown as L;
   if (plural === 'services') return () => core.listServiceForAllNamespaces() as unknown as L;
   if (plural === 'namespaces') return () => core.listNamespace() as unknown as L;
   throw new Error(`no core list for ${plural}`);

@@ -18,6 +18,8 @@ export interface AccessEntry {
   attempts?: number;
   client: string;
   userAgent?: string;
+  /** HTTP/1.1 or HTTP/2.0 (what the client spoke) */
+  protocol?: string;
   /** why the proxy answered itself (no route, timeout, connect error …) */
   reason?: string;
 }

@@ -32,6 +32,8 @@ import { forwardTarget } from './forward/target';
 import { setHeader } from './filters/header_list';
 import type { ProxyContext } from './context';
 import { upstreamFailureReason } from './upstream/tls';
+import { requestBodyless } from './h2_request';
+import { isGrpcRequest, takeTrailersOnlyStatus, upstreamTrailers, writeGrpcError } from './grpc';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
@@ -79,8 +81,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.ex.attemptId === this.id) this.ex.onResponseData(controller, chunk);
   }
 
-  onResponseEnd(): void {
-    if (this.ex.attemptId === this.id) this.ex.onResponseEnd();
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers?: Record<string, string | string[] | undefined>): void {
+    if (this.ex.attemptId === this.id) this.ex.onResponseEnd(controller, trailers);
   }
 
   onResponseError(controller: Dispatcher.DispatchController | undefined, err: Error): void {
@@ -132,6 +134,11 @@ export class Exchange {
   private reason: string | undefined;
   private readonly started = performance.now();
   private readonly bodyless: boolean;
+  private readonly grpc: boolean;
+  /** the status of a proxy-made gRPC error (the client gets 200 + grpc-status) */
+  private proxyStatus = 0;
+  /** a trailers-only gRPC answer's status, sent on as trailers */
+  private grpcStatus: Record<string, string> | null = null;
   private onDrain: (() => void) | null = null;
   /** bytes of the response body still to come when the upstream gave a Content-Length; -1: unknown */
   private bodyLeft = -1;
@@ -155,8 +162,8 @@ export class Exchange {
     private readonly host: string,
     private readonly scheme: 'http' | 'https',
   ) {
-    const cl = req.headers['content-length'];
-    this.bodyless = req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
+    this.bodyless = requestBodyless(req);
+    this.grpc = isGrpcRequest(req);
     (res as ServerResponse & Owned)[kExchange] = this;
     res.on('close', onResponseClose);
     const t = rule.timeouts.requestMs;
@@ -321,6 +328,8 @@ export class Exchange {
     // Expect is the proxy's business: node's server answered `100 Continue` before the request
     // reached us (as Envoy does); undici refuses to send it
     if (this.req.headers.expect !== undefined) headers = withoutHeader(headers, 'expect');
+    // gRPC servers expect `te: trailers` (stripped above as hop-by-hop); HTTP/2 upstreams only
+    if (this.grpc && (runtime.ir.protocol === 'h2' || runtime.ir.protocol === 'h2c')) headers.push('te', 'trailers');
     this.upstreamAddress = address;
     this.upstreamPort = port;
     const servername = rewriteHost ?? hostForSNI;
@@ -395,7 +404,9 @@ export class Exchange {
     if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
     this.statusCode = statusCode;
-    if (!this.res.headersSent) this.res.writeHead(statusCode, statusMessage || undefined, flat);
+    if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
+    // HTTP/2 has no reason phrase (node warns when given one)
+    if (!this.res.headersSent) this.res.writeHead(statusCode, this.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, flat);
   }
 
   private statusCode = 0;
@@ -413,9 +424,14 @@ export class Exchange {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers?: Record<string, string | string[] | undefined>): void {
     this.endAttempt(this.statusCode >= 500);
     this.complete();
+    // trailers (gRPC's grpc-status) reach HTTP/2 clients; HTTP/1.1 has no place for them here
+    if (this.req.httpVersionMajor === 2) {
+      const t = upstreamTrailers(trailers, (controller as { rawTrailers?: unknown } | undefined)?.rawTrailers);
+      if (t !== null || this.grpcStatus !== null) this.res.addTrailers({ ...this.grpcStatus, ...t });
+    }
     const last = this.lastChunk;
     if (last !== null) {
       this.lastChunk = null;
@@ -637,7 +653,7 @@ export class Exchange {
     this.clearBackendTimer();
     this.clearBodyTimer();
     if (this.requestTimer) clearTimeout(this.requestTimer);
-    const status = this.clientGone ? 499 : this.res.statusCode || this.statusCode;
+    const status = this.clientGone ? 499 : this.proxyStatus || this.res.statusCode || this.statusCode;
     const ms = performance.now() - this.started;
     this.ctx.observe(this.rule, this.backendName, status, ms);
     const rl = this.ctx.requestLog;
@@ -655,6 +671,7 @@ export class Exchange {
         attempts: this.attempt + 1,
         client: this.clientIP,
         userAgent: this.req.headers['user-agent'],
+        protocol: `HTTP/${this.req.httpVersion}`,
         reason: this.reason ?? (this.clientGone ? 'client went away' : undefined),
       });
     }
@@ -667,6 +684,12 @@ export class Exchange {
       this.complete();
       this.res.destroy();
       return;
+    }
+    if (this.grpc) {
+      // a gRPC client reads the error from grpc-status (HTTP 200); logs and metrics keep the proxy's status
+      this.proxyStatus = status;
+      this.complete();
+      return writeGrpcError(this.res, status, message, this.requestId, this.req.httpVersionMajor === 2);
     }
     // status first: complete() records what the client got (a proxy-made 502 is not a 200)
     this.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1, 'x-request-id': this.requestId });

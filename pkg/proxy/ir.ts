@@ -184,12 +184,24 @@ export const DEFAULT_LISTENER_ID = 'default';
 /** --proxy-tls-listen: serves the default listener's routes over TLS */
 export const DEFAULT_TLS_LISTENER_ID = 'default-tls';
 
+/** An HTTPS listener's certificate from its Secret (PEM; never logged) */
+export interface ListenerCertificateIR {
+  /** `namespace/name@resourceVersion`: secure contexts are built once per id */
+  id: string;
+  cert: string;
+  key: string;
+}
+
 export interface ListenerIR {
   id: string;
   host: string;
   port: number;
-  /** terminate TLS with the proxy's certificate (HTTPS Gateway listeners, --proxy-tls-listen) */
+  /** terminate TLS (HTTPS Gateway listeners, --proxy-tls-listen) */
   tls?: boolean;
+  /** the SNI name (exact, or `*.example.com`) this listener's certificate answers; absent: the port's default */
+  hostname?: string;
+  /** from tls.certificateRefs; absent: the proxy's own certificate (--proxy-tls-cert) */
+  certificate?: ListenerCertificateIR;
 }
 
 export interface Snapshot {

@@ -10,9 +10,13 @@ import type { Socket } from 'node:net';
 import type { ListenerIR } from './ir';
 import { answerAndClose } from './tunnel';
 import { MAX_REQUEST_HEADERS, MAX_REQUEST_HEADER_BYTES } from './front';
+import type * as http2 from 'node:http2';
+import { createH2Server, divertHTTP2 } from './h2_listener';
+import { defaultCertificate, SecureContextCache, SniTable } from './sni';
 
 export interface PortHandler {
-  request(req: http.IncomingMessage, res: http.ServerResponse, port: number): void;
+  /** HTTP/1.1 and HTTP/2 requests alike (an HTTP/2 one is node's compat request/response) */
+  request(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, port: number): void;
   upgrade(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, port: number): void;
   connect?(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, port: number): void;
 }
@@ -31,7 +35,12 @@ interface OpenPort {
   tls: boolean;
   /** every accepted socket, upgraded ones too (node's closeAllConnections knows only HTTP ones) */
   sockets: Set<Socket>;
+  /** the HTTP/2 sessions (h2 by ALPN, or h2c with prior knowledge) */
+  h2: http2.Http2Server;
+  sessions: Set<http2.ServerHttp2Session>;
   ids: Set<string>;
+  /** TLS: the certificates chosen by SNI (listeners' Secrets) */
+  sni?: SniTable;
   /** the bound port (differs from the requested one only for port 0) */
   port: number;
 }
@@ -39,6 +48,8 @@ interface OpenPort {
 export class ListenerManager {
   private readonly open = new Map<string, OpenPort>();
   readonly bindErrors = new Map<string, string>();
+  /** one secure context per listener certificate version, shared by every port */
+  private readonly contexts = new SecureContextCache();
 
   constructor(
     private readonly handler: PortHandler,
@@ -94,12 +105,13 @@ export class ListenerManager {
 
   /** Make the open sockets match `listeners`. Resolves when binds have settled. */
   async reconcile(listeners: ListenerIR[]): Promise<void> {
-    const want = new Map<string, { host: string; port: number; ids: Set<string>; tls: boolean }>();
+    const want = new Map<string, { host: string; port: number; ids: Set<string>; tls: boolean; listeners: ListenerIR[] }>();
     for (const l of listeners) {
       const key = `${l.host}:${l.port}`;
       // listeners sharing a port share its socket: the first one decides the protocol
-      const w = want.get(key) ?? { host: l.host, port: l.port, ids: new Set<string>(), tls: !!l.tls };
+      const w = want.get(key) ?? { host: l.host, port: l.port, ids: new Set<string>(), tls: !!l.tls, listeners: [] };
       w.ids.add(l.id);
+      w.listeners.push(l);
       want.set(key, w);
     }
     let rebind = false;
@@ -108,7 +120,7 @@ export class ListenerManager {
       if (!w || w.tls !== p.tls) {
         this.open.delete(key);
         this.indexTLS();
-        closeGracefully(p.server, p.sockets);
+        closeGracefully(p.server, p.sockets, p.sessions);
         if (w) rebind = true;
       }
     }
@@ -119,10 +131,14 @@ export class ListenerManager {
       const existing = this.open.get(key);
       if (existing) {
         existing.ids = w.ids;
+        if (existing.sni) this.updateCertificates(existing, w.listeners);
         continue;
       }
-      binds.push(this.bind(key, w.host, w.port, w.ids, w.tls));
+      binds.push(this.bind(key, w.host, w.port, w.ids, w.tls, w.listeners));
     }
+    const inUse = new Set<string>();
+    for (const l of listeners) if (l.certificate) inUse.add(l.certificate.id);
+    this.contexts.retain(inUse);
     for (const id of [...this.bindErrors.keys()]) if (!listeners.some((l) => l.id === id)) this.bindErrors.delete(id);
     await Promise.all(binds);
     const after = this.signature();
@@ -144,11 +160,41 @@ export class ListenerManager {
     const all = [...this.open.values()];
     this.open.clear();
     this.indexTLS();
-    await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets)));
+    await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets, p.sessions)));
   }
 
-  private bind(key: string, host: string, port: number, ids: Set<string>, tls: boolean): Promise<void> {
-    const cert = tls ? this.certificate() : undefined;
+  /**
+   * The default certificate of a TLS port: a hostname-less listener's Secret, else the proxy's own
+   * (--proxy-tls-cert, or generated), else any listener's (clients without a matching SNI name).
+   */
+  private portDefault(listeners: readonly ListenerIR[]): { material: TlsMaterial; id: string } | string {
+    const own = defaultCertificate(listeners);
+    if (own) return { material: { cert: own.cert, key: own.key }, id: own.id };
+    const proxy = this.tlsSource || !listeners.some((l) => l.certificate) ? this.certificate() : undefined;
+    if (proxy !== undefined && typeof proxy !== 'string') return { material: proxy, id: '' };
+    const any = listeners.find((l) => l.certificate)?.certificate;
+    if (any) return { material: { cert: any.cert, key: any.key }, id: any.id };
+    return proxy ?? 'the proxy has no certificate';
+  }
+
+  /** A live port's certificates changed: new handshakes get them, open connections keep theirs. */
+  private updateCertificates(p: OpenPort, listeners: readonly ListenerIR[]): void {
+    try {
+      p.sni!.update(listeners);
+      const d = this.portDefault(listeners);
+      if (typeof d !== 'string' && d.id !== p.sni!.defaultId) {
+        (p.server as https.Server).setSecureContext({ ...d.material });
+        p.sni!.defaultId = d.id;
+      }
+    } catch (err) {
+      // the controller validated the PEM; keep serving what the port has
+      for (const id of p.ids) this.bindErrors.set(id, `cannot update the certificates on ${p.key}: ${(err as Error).message}`);
+    }
+  }
+
+  private bind(key: string, host: string, port: number, ids: Set<string>, tls: boolean, listeners: readonly ListenerIR[] = []): Promise<void> {
+    const def = tls ? this.portDefault(listeners) : undefined;
+    const cert = def === undefined ? undefined : typeof def === 'string' ? def : def.material;
     if (typeof cert === 'string') {
       for (const id of ids) this.bindErrors.set(id, `cannot serve TLS on ${host}:${port}: ${cert}`);
       return Promise.resolve();
@@ -158,9 +204,15 @@ export class ListenerManager {
     const headersTimeout = this.serverOptions.headersTimeout ?? 30_000;
     const options: http.ServerOptions = { keepAlive: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, insecureHTTPParser: false, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))), ...this.serverOptions };
     let server: http.Server | https.Server;
+    let sni: SniTable | undefined;
     try {
+      if (cert) {
+        sni = new SniTable(this.contexts);
+        sni.update(listeners);
+        sni.defaultId = typeof def === 'object' ? def.id : '';
+      }
       server = cert
-        ? https.createServer({ ...options, ...cert, ALPNProtocols: ['http/1.1'], handshakeTimeout: Math.min(headersTimeout, 120_000) })
+        ? https.createServer({ ...options, ...cert, SNICallback: sni!.callback, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: Math.min(headersTimeout, 120_000) })
         : http.createServer(options);
     } catch (err) {
       // unusable PEM, or a key that does not match its certificate
@@ -180,6 +232,15 @@ export class ListenerManager {
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
     });
+    // HTTP/2 connections leave node's HTTP/1.1 code for an http2 server (h2_listener.ts)
+    let boundPort = port;
+    const h2 = createH2Server((req, res) => this.handler.request(req, res, boundPort), { idleTimeoutMs: server.keepAliveTimeout > 0 ? Math.max(server.keepAliveTimeout, headersTimeout) : headersTimeout });
+    const sessions = new Set<http2.ServerHttp2Session>();
+    h2.on('session', (s: http2.ServerHttp2Session) => {
+      sessions.add(s);
+      s.once('close', () => sessions.delete(s));
+    });
+    divertHTTP2(server, tls, h2, headersTimeout);
     return new Promise((resolve) => {
       const onBindError = (err: NodeJS.ErrnoException) => {
         for (const id of ids) this.bindErrors.set(id, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
@@ -193,7 +254,8 @@ export class ListenerManager {
         server.on('error', () => undefined);
         const bound = (server.address() as AddressInfo).port;
         for (const id of ids) this.bindErrors.delete(id);
-        const entry: OpenPort = { key, server, tls, ids, port: bound, sockets };
+        boundPort = bound;
+        const entry: OpenPort = { key, server, tls, ids, port: bound, sockets, h2, sessions, sni };
         this.open.set(key, entry);
         this.indexTLS();
         server.on('request', (req, res) => this.handler.request(req, res, entry.port));
@@ -216,7 +278,9 @@ export class ListenerManager {
 /** In-flight requests and tunnels get this long to finish once a listener closes; then they are cut. */
 export const CLOSE_GRACE_MS = 10_000;
 
-function closeGracefully(server: http.Server | https.Server, sockets: Set<Socket>): Promise<void> {
+function closeGracefully(server: http.Server | https.Server, sockets: Set<Socket>, sessions: Set<http2.ServerHttp2Session>): Promise<void> {
+  // HTTP/2: GOAWAY now, the session closes once its open streams end
+  for (const s of sessions) s.close();
   return new Promise((resolve) => {
     // bounded: a WebSocket tunnel or a stuck upstream must not keep a removed port (or shutdown) forever
     const deadline = setTimeout(() => {

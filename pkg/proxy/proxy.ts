@@ -29,6 +29,9 @@ import { absoluteAuthority, appendVia, distrustForwarded, MAX_REQUEST_HEADERS, r
 import { answerAndClose, logDetached, plainAnswer } from './tunnel';
 import { upstreamTimeouts, type UpstreamTimeouts } from './upstream/timeouts';
 import type { RouteMatch, RouteRequest } from './router/compile';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { adaptH2Request, isHTTP2 } from './h2_request';
+import { isGrpcRequest, writeGrpcError } from './grpc';
 
 export interface ProxyOptions {
   /** the default listener (--proxy-listen) */
@@ -230,10 +233,17 @@ export class Proxy implements ProxyContext {
     return adm;
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse, port: number): void {
+  private onRequest(r: IncomingMessage | Http2ServerRequest, w: ServerResponse | Http2ServerResponse, port: number): void {
     const started = performance.now();
     let rid = '';
+    // an HTTP/2 request is adapted in place (h2_request.ts) and then read like an HTTP/1.1 one
+    const req = r as IncomingMessage;
+    const res = w as ServerResponse;
     try {
+      if (isHTTP2(r)) {
+        const refusal = adaptH2Request(r);
+        if (refusal) return this.answer(req, res, randomUUID(), refusal.status, refusal.msg, null, started);
+      }
       const adm = this.admit(req, port);
       rid = adm.rid;
       if (adm.refuse) {
@@ -299,8 +309,12 @@ export class Proxy implements ProxyContext {
 
   /** A proxy-made answer (no route, rate limited, invalid rule, …). */
   private answer(req: IncomingMessage, res: ServerResponse, rid: string, status: number, msg: string, rule: RuleIR | null, started: number): void {
-    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(msg) + 1, 'x-request-id': rid });
-    res.end(msg + '\n');
+    // gRPC: HTTP 200 with grpc-status (grpc.ts); metrics and the access log keep the HTTP status
+    if (isGrpcRequest(req)) writeGrpcError(res, status, msg, rid, req.httpVersionMajor === 2);
+    else {
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(msg) + 1, 'x-request-id': rid });
+      res.end(msg + '\n');
+    }
     this.observe(rule, '', status, 0);
     if (this.requestLog.wants(true)) this.logAnswer(req, rid, status, msg, rule, started);
   }
@@ -318,6 +332,7 @@ export class Proxy implements ProxyContext {
       backend: '',
       client: req.socket.remoteAddress ?? '',
       userAgent: req.headers['user-agent'],
+      protocol: `HTTP/${req.httpVersion}`,
       reason,
     });
   }

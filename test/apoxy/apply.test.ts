@@ -136,7 +136,10 @@ describe('kubectl apply -f an Apoxy-style file', { timeout: 90_000 }, () => {
     const l = gw.status.listeners[0];
     assert.equal(l.name, 'http');
     assert.equal(condition(l.conditions, 'Programmed')?.status, 'True');
-    assert.deepEqual(l.supportedKinds, [{ group: 'gateway.apoxy.dev', kind: 'HTTPRoute' }]);
+    assert.deepEqual(l.supportedKinds, [
+      { group: 'gateway.apoxy.dev', kind: 'HTTPRoute' },
+      { group: 'gateway.apoxy.dev', kind: 'GRPCRoute' },
+    ]);
     const table = await s.k.ok(['get', 'gateways']);
     assert.match(table, /^edge\s+apoxy\s+True\s+/m, table);
   });

@@ -98,7 +98,8 @@ test('GRPCRoute is served: discovery, apply, get with columns', async () => {
 test('a gRPC call (POST, application/grpc, /helloworld.Greeter/SayHello) reaches the grpc-js server over h2c; other requests are not routed', async () => {
   const r = await waitFor(async () => {
     const r = await call('/helloworld.Greeter/SayHello');
-    return (r.status === 404 ? undefined : r)!;
+    // until then the proxy answers the gRPC request itself (UNIMPLEMENTED in grpc-status)
+    return (r.status === 404 || r.headers['grpc-status'] !== undefined ? undefined : r)!;
   }, 10_000, 'the GRPCRoute to be served');
   assert.equal(r.status, 200);
   assert.match(String(r.headers['content-type']), /^application\/grpc/);
@@ -109,9 +110,11 @@ test('a gRPC call (POST, application/grpc, /helloworld.Greeter/SayHello) reaches
   assert.equal(calls.at(-1)!.metadata['x-via'], 'grpcroute', 'the rule filter applied');
   const n = calls.length;
   // positive control above; these are not gRPC calls to the matched method
-  assert.equal((await call('/helloworld.Greeter/SayHello', { method: 'GET' })).status, 404, 'GET');
-  assert.equal((await call('/helloworld.Greeter/SayHello', { contentType: 'application/json' })).status, 404, 'not gRPC');
-  assert.equal((await call('/helloworld.Greeter/SayGoodbye')).status, 404, 'another method');
+  // a gRPC request the proxy cannot route is answered as gRPC (issue 17): HTTP 200, grpc-status 12 UNIMPLEMENTED
+  const unimplemented = (r: { status: number; headers: Record<string, unknown> }) => r.status === 200 && r.headers['grpc-status'] === '12';
+  assert.ok(unimplemented(await call('/helloworld.Greeter/SayHello', { method: 'GET' })), 'GET');
+  assert.equal((await call('/helloworld.Greeter/SayHello', { contentType: 'application/json' })).status, 404, 'not gRPC: a plain 404');
+  assert.ok(unimplemented(await call('/helloworld.Greeter/SayGoodbye')), 'another method');
   assert.equal(calls.length, n);
 });
 

@@ -100,5 +100,9 @@ test('deploy/in-cluster: the proxy against a real cluster, kubeconfig volume pat
   const kubeconfig = proxy.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'kubeconfig');
   assert.ok(kubeconfig?.configMap, 'the in-cluster patch replaced the kubeconfig volume (not another one)');
   assert.ok(docs.some((d) => d.kind === 'ClusterRole'), 'RBAC for the controller');
+  // HTTPS listeners' certificates come from Secrets: the controller must read and watch them
+  const role = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'switchyard-controller') as unknown as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+  const secrets = role?.rules.find((r) => r.apiGroups.includes('') && r.resources.includes('secrets'));
+  assert.deepEqual(secrets?.verbs.slice().sort(), ['get', 'list', 'watch'], 'get/list/watch on core secrets');
   assert.ok(checkWorkloads(docs, 'deploy/in-cluster') >= 1);
 });

@@ -14,6 +14,8 @@ import { canonicalJSON } from '../../util/canonical_json';
 import { translateKey } from '../changes';
 import { APP_LABEL, edgeBackend, FACADE_LABEL, translateBackend } from './backends';
 import { indexGateways, type GatewayIndex } from './gateways';
+import { secretIndex } from './certificates';
+import type { Secret } from '../../../apis/core/v1/types';
 import { translateRoute, type RefProblem, type TranslatedRoute } from './routes';
 import { grpcRouteAsHTTPRoute } from './grpcroutes';
 import type { GRPCRoute } from '../../../apis/gateway/v1/grpcroute_types';
@@ -25,6 +27,8 @@ export interface BuildInput {
   grpcRoutes?: GRPCRoute[];
   gateways: Gateway[];
   gatewayClasses: GatewayClass[];
+  /** TLS Secrets: HTTPS listeners' certificateRefs (certificates.ts) */
+  secrets?: Secret[];
   proxyHost: string;
   preferRegion?: string;
 }
@@ -107,7 +111,7 @@ export class IncrementalTranslator {
     this.backendMemo = memo;
 
     // Gateways (few: rebuilt every time)
-    const gw = indexGateways(input.gateways, input.gatewayClasses, input.proxyHost);
+    const gw = indexGateways(input.gateways, input.gatewayClasses, input.proxyHost, secretIndex(input.secrets));
     const gwKey = [input.proxyHost, ...input.gateways.map((g) => translateKey('gateways', g)), '|', ...input.gatewayClasses.map((c) => translateKey('gatewayclasses', c))].join('\n');
 
     // Routes

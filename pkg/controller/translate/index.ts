@@ -8,6 +8,7 @@ import { grpcRouteKey } from './grpcroutes';
 import type { Gateway, GatewayStatus } from '../../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../../apis/gateway/v1/gatewayclass_types';
 import type { Snapshot } from '../../proxy/ir';
+import type { Secret } from '../../../apis/core/v1/types';
 import { IncrementalTranslator, type BuildOutput } from './incremental';
 import { backendStatus, gatewayClassStatus, gatewayStatus, routeStatus } from './status';
 
@@ -19,6 +20,8 @@ export interface TranslateInput {
   grpcRoutes?: GRPCRoute[];
   gateways: Gateway[];
   gatewayClasses: GatewayClass[];
+  /** TLS Secrets (HTTPS listeners' certificateRefs) */
+  secrets?: Secret[];
   /** host Gateway listeners bind on (the proxy's listen host) */
   proxyHost: string;
   now: string;

@@ -1,5 +1,6 @@
 // The status each object should have, computed from the translation. Pure; lastTransitionTime is
 // kept while a condition's status is unchanged, so an unchanged status is byte-for-byte the same.
+import { INVALID_CERTIFICATE_REF } from './certificates';
 import type { Backend, BackendStatus } from '../../../apis/core/v1alpha2/backend_types';
 import type { HTTPRoute, ParentReference } from '../../../apis/gateway/v1/httproute_types';
 import type { Gateway, GatewayStatus } from '../../../apis/gateway/v1/gateway_types';
@@ -105,16 +106,27 @@ export function gatewayStatus(
     const id = `gateway/${g.metadata.name}/${l.name}`;
     const supported = l.protocol === 'HTTP' || l.protocol === 'HTTPS';
     const err = bindErrors.get(id);
+    const certErr = gw.certErrors.get(id);
     const conds = [
       { type: 'Accepted', status: supported ? ('True' as const) : ('False' as const), observedGeneration: gen, reason: supported ? 'Accepted' : 'UnsupportedProtocol', message: supported ? 'listener accepted' : `protocol ${l.protocol} is not served` },
-      { type: 'Programmed', status: ok && supported && !err ? ('True' as const) : ('False' as const), observedGeneration: gen, reason: !ok ? 'Invalid' : err ? 'PortUnavailable' : supported ? 'Programmed' : 'Invalid', message: err ?? (ok && supported ? `listening on port ${l.port}` : 'not programmed') },
-      { type: 'ResolvedRefs', status: 'True' as const, observedGeneration: gen, reason: 'ResolvedRefs', message: 'ok' },
+      certErr !== undefined
+        ? { type: 'Programmed', status: 'False' as const, observedGeneration: gen, reason: 'Invalid', message: `not served: ${certErr}` }
+        : { type: 'Programmed', status: ok && supported && !err ? ('True' as const) : ('False' as const), observedGeneration: gen, reason: !ok ? 'Invalid' : err ? 'PortUnavailable' : supported ? 'Programmed' : 'Invalid', message: err ?? (ok && supported ? `listening on port ${l.port}` : 'not programmed') },
+      certErr !== undefined
+        ? { type: 'ResolvedRefs', status: 'False' as const, observedGeneration: gen, reason: INVALID_CERTIFICATE_REF, message: certErr }
+        : { type: 'ResolvedRefs', status: 'True' as const, observedGeneration: gen, reason: 'ResolvedRefs', message: 'ok' },
     ];
     const old = prev?.listeners?.find((x) => x.name === l.name);
     return {
       name: l.name,
       attachedRoutes: attachedRoutes(id),
-      supportedKinds: [{ group: 'gateway.apoxy.dev', kind: 'HTTPRoute' }],
+      // both route kinds ride HTTP listeners: GRPCRoute over h2c (plain) or h2 (HTTPS, by ALPN)
+      supportedKinds: supported
+        ? [
+            { group: 'gateway.apoxy.dev', kind: 'HTTPRoute' },
+            { group: 'gateway.apoxy.dev', kind: 'GRPCRoute' },
+          ]
+        : [],
       conditions: setConditions(old?.conditions, conds, now),
     };
   });
