@@ -2,7 +2,8 @@
 // version and metrics sit beside the resource routes; every error leaves as a metav1.Status.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import client from 'prom-client';
-import { ApiError, forbidden, methodNotAllowed, unauthorized } from '../apierrors/errors';
+import { ApiError, forbidden, methodNotAllowed, namespaceTerminating, unauthorized } from '../apierrors/errors';
+import type { KObject } from '../../apis/meta/v1/types';
 import type { TokenAuthenticator, User } from '../auth/tokens';
 import { baseOf, inNamespace, type Resource } from '../registry/resource';
 import type { RegistryContext } from '../registry/generic/context';
@@ -19,7 +20,7 @@ import { encodeV2, V2_PROTOBUF } from './openapi/v2_protobuf';
 import { negotiate } from './request/negotiate';
 import { send, sendError } from './respond';
 import { apiserverMetrics } from './metrics';
-import { guardNamespaceDelete, requireNamespace } from './namespaces';
+import { guardNamespaceDelete, isTerminating, requireNamespace } from './namespaces';
 
 export const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-switchyard', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` };
 
@@ -146,7 +147,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const user = (req as Request & { user?: User }).user;
       if (user && user.role !== 'admin' && (WRITE_VERBS.has(verb) || r.strategy.adminOnlyRead)) throw forbidden(r.gr, name ?? '', user.name, verb, namespace);
       if (name !== undefined && name === '') throw methodNotAllowed(req.method, r.plural);
-      if (namespace !== undefined && (verb === 'create' || verb === 'update' || verb === 'patch')) await requireNamespace(ctx, namespace);
+      // new content (POST, or an apply that creates) in a terminating namespace is refused, as kube's NamespaceLifecycle
+      let admitCreate: ((obj: KObject) => void) | undefined;
+      if (namespace !== undefined && (verb === 'create' || verb === 'update' || verb === 'patch')) {
+        const ns = await requireNamespace(ctx, namespace, verb !== 'update');
+        if (ns && isTerminating(ns)) admitCreate = (obj) => { throw namespaceTerminating(r.gr, obj.metadata.name ?? '', namespace); };
+      }
       if (verb === 'delete' && r.group === '' && r.plural === 'namespaces') await guardNamespaceDelete(ctx, name!);
       switch (verb) {
         case 'list':
@@ -154,7 +160,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           await handleList(ctx, r, version, req, res);
           break;
         case 'create':
-          await handleCreate(ctx, r, version, req, res);
+          await handleCreate(ctx, r, version, req, res, admitCreate);
           break;
         case 'deletecollection':
           await handleDeleteCollection(ctx, r, version, req, res);
@@ -166,7 +172,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           await handleUpdate(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
           break;
         case 'patch':
-          await handlePatch(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
+          await handlePatch(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined, admitCreate);
           break;
         case 'delete':
           await handleDelete(ctx, r, version, req, res);

@@ -42,4 +42,34 @@ describe('apiserver under attack', { timeout: 240_000 }, () => {
     assert.deepEqual(ok.json.data, { k: 'v' });
     assert.notEqual(ok.json.metadata.creationTimestamp, '2023-11-14T22:13:20Z'); // the server sets it on create
   });
+
+  it('a namespace being deleted (held by a finalizer) is Terminating and refuses new content with 403 NamespaceTerminating; updates still work', async () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'closing', finalizers: ['example.com/hold'] } };
+    assert.equal((await ts.api.post('/api/v1/namespaces', ns)).status, 201);
+    const before = await ts.api.post(CONFIGMAPS('closing'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'early' }, data: { a: '1' } });
+    assert.equal(before.status, 201, before.text); // positive control: an ordinary namespace takes content
+    const del = await ts.api.del('/api/v1/namespaces/closing');
+    assert.equal(del.status, 409, del.text); // not empty: refused (switchyard's rule), so empty it first
+    assert.equal((await ts.api.del(`${CONFIGMAPS('closing')}/early`)).status, 200);
+    const marked = await ts.api.del('/api/v1/namespaces/closing');
+    assert.equal(marked.status, 200, marked.text);
+    assert.ok(marked.json.metadata.deletionTimestamp);
+    assert.equal(marked.json.status.phase, 'Terminating');
+
+    const late = await ts.api.post(CONFIGMAPS('closing'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
+    assert.equal(late.status, 403, late.text);
+    assert.equal(late.json.reason, 'Forbidden');
+    assert.equal(late.json.message, 'configmaps "late" is forbidden: unable to create new content in namespace closing because it is being terminated');
+    assert.deepEqual(late.json.details.causes, [{ reason: 'NamespaceTerminating', message: 'namespace closing is being terminated', field: 'metadata.namespace' }]);
+    const applied = await ts.api.patch(`${CONFIGMAPS('closing')}/late?fieldManager=t`, 'apply', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
+    assert.equal(applied.status, 403, applied.text);
+    const secret = await ts.api.post('/api/v1/namespaces/closing/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { generateName: 's-' } });
+    assert.equal(secret.status, 403, secret.text);
+    assert.equal((await ts.api.get(CONFIGMAPS('closing'))).json.items.length, 0);
+
+    // the finalizer's owner lets go: the namespace goes, and the name is free again
+    const ns2 = await ts.api.get('/api/v1/namespaces/closing');
+    assert.equal((await ts.api.patch('/api/v1/namespaces/closing', 'merge', { metadata: { finalizers: null, resourceVersion: ns2.json.metadata.resourceVersion } })).status, 200);
+    assert.equal((await ts.api.get('/api/v1/namespaces/closing')).status, 404);
+  });
 });
