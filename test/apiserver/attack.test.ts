@@ -3,8 +3,10 @@
 // points here do not depend on the store.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as tls from 'node:tls';
 import protobuf from 'protobufjs';
-import { startServer, type TestServer } from './lib';
+import { startServer, waitFor, type TestServer } from './lib';
 
 const CONFIGMAPS = (ns: string) => `/api/v1/namespaces/${ns}/configmaps`;
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -71,5 +73,48 @@ describe('apiserver under attack', { timeout: 240_000 }, () => {
     const ns2 = await ts.api.get('/api/v1/namespaces/closing');
     assert.equal((await ts.api.patch('/api/v1/namespaces/closing', 'merge', { metadata: { finalizers: null, resourceVersion: ns2.json.metadata.resourceVersion } })).status, 200);
     assert.equal((await ts.api.get('/api/v1/namespaces/closing')).status, 404);
+  });
+
+  it('watchers that never read pin a bounded amount each, not a copy of the initial list; a reading watcher still gets every object', async () => {
+    const ns = 'bulk';
+    assert.equal((await ts.api.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })).status, 201);
+    const OBJECTS = 16; // 16 × 1 MB: 16 MB of initial state per watch
+    const big = 'x'.repeat(1_000_000);
+    for (let i = 0; i < OBJECTS; i++) {
+      const r = await ts.api.post(CONFIGMAPS(ns), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `big-${i}` }, data: { v: big } });
+      assert.equal(r.status, 201, r.text.slice(0, 300));
+    }
+    const pid = ts.sy.child.pid!;
+    const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+    const base = rssMiB();
+    const ca = fs.readFileSync(ts.sy.caFile);
+    const stalled: tls.TLSSocket[] = [];
+    try {
+      for (const rv of Array.from({ length: 16 }, (_, i) => (i % 2 ? '0' : ''))) {
+        const s = await new Promise<tls.TLSSocket>((resolve, reject) => {
+          const sock = tls.connect({ host: '127.0.0.1', port: ts.sy.apiPort, ca, servername: 'localhost' }, () => resolve(sock));
+          sock.once('error', reject);
+        });
+        s.on('error', () => undefined);
+        s.pause(); // never reads a byte
+        const q = rv === '' ? 'watch=1' : `watch=1&resourceVersion=${rv}`;
+        s.write(`GET ${CONFIGMAPS(ns)}?${q} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ts.sy.readonlyToken}\r\n\r\n`);
+        stalled.push(s);
+      }
+      // a reader that came after them gets the whole state: by then the server has served the stalled ones
+      const w = await ts.api.watch(`${CONFIGMAPS(ns)}?watch=1&resourceVersion=0`, { timeoutMs: 60_000 });
+      assert.equal(w.status, 200);
+      const names = new Set<string>();
+      await w.until((e) => (e.type === 'ADDED' && names.add(e.object.metadata.name), names.size === OBJECTS), 60_000, `${OBJECTS} ADDED`);
+      await ts.api.post(CONFIGMAPS(ns), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after' } });
+      await w.until((e) => e.type === 'ADDED' && e.object.metadata.name === 'after', 10_000, 'the live ADDED');
+      w.close();
+      await waitFor(() => (ts.sy.child.exitCode === null ? true : undefined), 1000, 'the server alive');
+      const growth = rssMiB() - base;
+      // the whole state for each of 16 stalled watchers would be ≥ 256 MiB; one high-water mark each is far less
+      assert.ok(growth < 200, `the server grew by ${growth.toFixed(0)} MiB for 16 stalled watchers of a 16 MB state`);
+    } finally {
+      for (const s of stalled) s.destroy();
+    }
   });
 });
