@@ -117,4 +117,14 @@ describe('apiserver under attack', { timeout: 240_000 }, () => {
       for (const s of stalled) s.destroy();
     }
   });
+
+  it('an object created with no fields of its own has no managedFields (never `managedFields: []`, Go omits empty lists)', async () => {
+    const bare = await ts.api.post(CONFIGMAPS('default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bare' } });
+    assert.equal(bare.status, 201, bare.text);
+    assert.ok(!('managedFields' in bare.json.metadata), JSON.stringify(bare.json.metadata));
+    assert.ok(!('managedFields' in (await ts.api.get(`${CONFIGMAPS('default')}/bare`)).json.metadata));
+    // positive control: a field of its own is tracked
+    const full = await ts.api.post(`${CONFIGMAPS('default')}?fieldManager=t`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'full' }, data: { a: '1' } });
+    assert.deepEqual(full.json.metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]), [['t', 'Update']]);
+  });
 });

@@ -33,6 +33,7 @@ export function prepareForCreate(ctx: RegistryContext, r: Resource, obj: KObject
   if (r.hasStatus) delete obj.status;
   r.strategy.prepareForCreate?.(obj);
   if (managed) m.managedFields = trackUpdate(r, opts.version, null, obj, opts.fieldManager, ctx.now());
+  if (!m.managedFields?.length) delete m.managedFields; // Go's omitempty: never `managedFields: []`
   return obj;
 }
 
