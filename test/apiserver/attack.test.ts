@@ -128,3 +128,53 @@ describe('apiserver under attack', { timeout: 240_000 }, () => {
     assert.deepEqual(full.json.metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]), [['t', 'Update']]);
   });
 });
+
+describe('apiserver request timeout (--request-timeout 2s)', { timeout: 120_000 }, () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startServer('sqlite', { extraArgs: ['--request-timeout', '2s'] });
+  });
+  after(async () => {
+    await ts?.stop();
+  });
+
+  /** a raw TLS socket that sent `head` (and never the rest of its body); resolves with what came back and when it closed */
+  function stalledRequest(head: string, giveUpMs: number): Promise<{ closed: boolean; text: string }> {
+    return new Promise((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port: ts.sy.apiPort, ca: fs.readFileSync(ts.sy.caFile), servername: 'localhost' }, () => s.write(head));
+      let text = '';
+      s.on('data', (d) => (text += d.toString('latin1')));
+      s.on('error', () => undefined);
+      const t = setTimeout(() => {
+        s.destroy();
+        resolve({ closed: false, text });
+      }, giveUpMs);
+      s.on('close', () => {
+        clearTimeout(t);
+        resolve({ closed: true, text });
+      });
+      s.once('error', reject);
+    });
+  }
+
+  it('a body that never completes is cut (408, connection closed), with or without a token; a watch outlives the timeout', async () => {
+    // a watch (a complete request) opened before the stalls: it must outlive them and the timeout
+    const w = await ts.api.watch(`${CONFIGMAPS('default')}?watch=1&timeoutSeconds=60`);
+    assert.equal(w.status, 200);
+    const partial = (token?: string) =>
+      `POST ${CONFIGMAPS('default')} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n${token ? `Authorization: Bearer ${token}\r\n` : ''}\r\n{"apiVersion":"v1",`;
+    const [anon, admin] = await Promise.all([stalledRequest(partial(), 30_000), stalledRequest(partial(ts.sy.adminToken), 30_000)]);
+    assert.ok(anon.closed, `an unauthenticated trickle kept its connection: ${anon.text.slice(0, 200)}`);
+    assert.match(anon.text, /^HTTP\/1\.1 401/); // answered at once, then cut when the body never came
+    assert.ok(admin.closed, `an authenticated trickle kept its connection: ${admin.text.slice(0, 200)}`);
+    assert.match(admin.text, /^HTTP\/1\.1 408/);
+
+    // positive controls: the watch, now older than the timeout, still gets events; a normal write works
+    const made = await ts.api.post(CONFIGMAPS('default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-timeout' } });
+    assert.equal(made.status, 201, made.text);
+    await w.until((e) => e.type === 'ADDED' && e.object.metadata.name === 'after-timeout', 10_000, 'the ADDED on a watch older than the timeout');
+    assert.ok(!w.ended);
+    w.close();
+  });
+});
+
