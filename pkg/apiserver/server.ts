@@ -18,6 +18,7 @@ import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, a
 import { buildV2, buildV3, v3Index } from './openapi/document';
 import { encodeV2, V2_PROTOBUF } from './openapi/v2_protobuf';
 import { negotiate } from './request/negotiate';
+import { str, type Query } from './request/query';
 import { send, sendError } from './respond';
 import { apiserverMetrics } from './metrics';
 import { guardNamespaceDelete, isTerminating, requireNamespace } from './namespaces';
@@ -138,7 +139,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (sub !== undefined && (sub !== 'status' || !r.hasStatus)) return notFoundPath(res);
     // a namespaced resource across namespaces: list and watch only, as kube
     if (r.namespaced && namespace === undefined && name !== undefined) return notFoundPath(res);
-    const verb = verbOf(req.method, !!name, sub, req.query.watch);
+    const verb = verbOf(req.method, !!name, sub, str(req.query as Query, 'watch'));
     const started = process.hrtime.bigint();
     try {
       if (!verb || (!sub && !r.verbs.includes(verb)) || (r.namespaced && namespace === undefined && verb !== 'list' && verb !== 'watch')) {
@@ -277,10 +278,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
 }
 
-function verbOf(method: string, item: boolean, sub: string | undefined, watch: unknown): string | undefined {
+function verbOf(method: string, item: boolean, sub: string | undefined, watch: string | undefined): string | undefined {
   if (sub) return method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : undefined;
   if (!item) {
-    if (method === 'GET') return watch !== undefined && watch !== '' && watch !== 'false' && watch !== '0' ? 'watch' : 'list';
+    // Go's ParseBool, as handleList reads it (an invalid value is its 400)
+    if (method === 'GET') return watch !== undefined && watch !== '' && !['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(watch) ? 'watch' : 'list';
     return method === 'POST' ? 'create' : method === 'DELETE' ? 'deletecollection' : undefined;
   }
   return ({ GET: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method];

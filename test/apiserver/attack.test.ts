@@ -127,7 +127,23 @@ describe('apiserver under attack', { timeout: 240_000 }, () => {
     const full = await ts.api.post(`${CONFIGMAPS('default')}?fieldManager=t`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'full' }, data: { a: '1' } });
     assert.deepEqual(full.json.metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]), [['t', 'Update']]);
   });
+
+  it('a query parameter given twice counts once, its first value, as kube: fieldValidation=Strict&fieldValidation=Ignore is Strict', async () => {
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'twice' }, bogus: 1 };
+    const strictFirst = await ts.api.post(`${CONFIGMAPS('default')}?fieldValidation=Strict&fieldValidation=Ignore&dryRun=All`, body);
+    assert.equal(strictFirst.status, 400, strictFirst.text);
+    assert.match(strictFirst.json.message, /unknown field "bogus"/);
+    const ignoreFirst = await ts.api.post(`${CONFIGMAPS('default')}?fieldValidation=Ignore&fieldValidation=Strict&dryRun=All`, body);
+    assert.equal(ignoreFirst.status, 201, ignoreFirst.text); // positive control
+    const w = await ts.api.watch(`${CONFIGMAPS('default')}?watch=1&watch=0&timeoutSeconds=1`);
+    assert.equal(w.status, 200);
+    assert.ok(await w.waitEnd(10_000));
+    assert.ok(w.events.every((e) => e.type === 'ADDED'), JSON.stringify(w.events.map((e) => e.type))); // a watch, not a List
+    const list = await ts.api.get(`${CONFIGMAPS('default')}?watch=0&watch=1`);
+    assert.equal(list.json.kind, 'ConfigMapList');
+  });
 });
+
 
 describe('apiserver request timeout (--request-timeout 2s)', { timeout: 120_000 }, () => {
   let ts: TestServer;
