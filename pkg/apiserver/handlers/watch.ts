@@ -185,7 +185,7 @@ async function currentRevision(ctx: ServerContext): Promise<number> {
   }
 }
 
-class HttpWatcher implements CacheWatcher {
+export class HttpWatcher implements CacheWatcher {
   closed = false;
   lastRevision = 0;
   progressRevision = 0;
@@ -246,7 +246,10 @@ class HttpWatcher implements CacheWatcher {
     } else {
       const sel = selectEvent(ev.type, ev.object, ev.prevObject, ev.revision, this.match);
       if (!sel) return true;
-      line = this.lineOf(sel.type, { ...sel.object, apiVersion: this.apiVersion });
+      // an event the selector passes unchanged (a namespace view's, most label selectors') takes the
+      // line serialized once for every watcher; only a rewritten one (ADDED/DELETED at the selector's
+      // edge) or a Table is serialized for this watcher
+      line = !this.table && sel.type === ev.type && sel.object === ev.object ? ev.line(this.apiVersion) : this.lineOf(sel.type, { ...sel.object, apiVersion: this.apiVersion });
     }
     this.write(line);
     if (this.res.writableLength > MAX_BUFFERED_BYTES) {
