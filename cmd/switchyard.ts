@@ -32,6 +32,7 @@ const COMMON: FlagSpec[] = [
   { name: 'compact-interval', help: 'storage compaction interval, coordinated across replicas (compact_rev_key); 0 disables', default: '5m' },
   ...leaderElectTimings(),
   { name: 'shutdown-drain-timeout', help: 'on SIGTERM, how long in-flight requests may finish', default: '10s' },
+  { name: 'request-timeout', help: 'an API client must send a whole request (headers and body) within this, else 408 and the connection closes; watch responses are not limited', default: '1m' },
 ];
 
 /** kube-controller-manager's flag names; the elected apiserver replica does once-per-cluster chores */
@@ -198,6 +199,7 @@ export async function main(argv: string[]): Promise<void> {
     console: { source: consoleSource },
     compactIntervalMs: duration('compact-interval'),
     shutdownDrainMs: duration('shutdown-drain-timeout'),
+    requestTimeoutMs: duration('request-timeout'),
     // several replicas can share etcd: elect one for once-per-cluster chores; SQLite has one process
     leaderElection: etcdServers ? timings : undefined,
   });

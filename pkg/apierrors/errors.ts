@@ -83,6 +83,17 @@ export function forbidden(gr: GroupResource, name: string, user: string, verb: s
   );
 }
 
+/** kube's answer to content created in a terminating namespace (admission.NewForbidden + cause) */
+export function namespaceTerminating(gr: GroupResource, name: string, ns: string): ApiError {
+  const target = name ? `${qualified(gr)} "${name}"` : qualified(gr);
+  return new ApiError(403, 'Forbidden', `${target} is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, {
+    name: name || undefined,
+    group: gr.group,
+    kind: gr.resource,
+    causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
+  });
+}
+
 export const notFound = (gr: GroupResource, name: string) =>
   new ApiError(404, 'NotFound', `${qualified(gr)} "${name}" not found`, { name, group: gr.group, kind: gr.resource });
 

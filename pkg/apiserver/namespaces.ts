@@ -1,7 +1,10 @@
 // The namespace rules of namespaced writes, kube's NamespaceLifecycle in short: an object is created
-// only in a namespace that exists (404 `namespaces "x" not found`), and a namespace is deleted only
-// when empty (switchyard refuses instead of cascading; see namespace_validate.ts).
+// only in a namespace that exists (404 `namespaces "x" not found`) and is not being deleted (403,
+// cause NamespaceTerminating), and a namespace is deleted only when empty (switchyard refuses
+// instead of cascading; see namespace_validate.ts).
 import { ApiError, fromStorage, notFound } from '../apierrors/errors';
+import type { KObject } from '../../apis/meta/v1/types';
+import type { Namespace } from '../../apis/core/v1/types';
 import { namespaceDeletionRefusal } from '../../apis/core/v1/namespace_validate';
 import { DEFAULT_NAMESPACE, SYSTEM_NAMESPACE } from '../../apis/core/v1/types';
 import type { Resource } from '../registry/resource';
@@ -13,19 +16,29 @@ const NAMESPACES_GR = { group: '', resource: 'namespaces' };
 
 export const namespaceResource = (resources: Resource[]): Resource | undefined => resources.find((r) => r.group === '' && r.plural === 'namespaces');
 
-/** 404 unless namespace `ns` exists (a no-op when Namespaces are not served). */
-export async function requireNamespace(ctx: ServerContext, ns: string): Promise<void> {
+/**
+ * 404 unless namespace `ns` exists; returns it (undefined when Namespaces are not served). `live`
+ * reads the store rather than the watch cache, which may not hold a deletion that just happened
+ * (creates need it: new content in a terminating or deleted namespace is refused).
+ */
+export async function requireNamespace(ctx: ServerContext, ns: string, live = false): Promise<KObject | undefined> {
   const nsr = namespaceResource(ctx.resources);
-  if (!nsr) return;
+  if (!nsr) return undefined;
   const key = nsr.keyPrefix + ns;
-  if (ctx.cacherFor(nsr).objectFor(key)) return;
-  try {
-    await ctx.registry.store.get(key);
-  } catch (err) {
-    const e = fromStorage(err, NAMESPACES_GR, ns);
-    throw e.code === 404 ? notFound(NAMESPACES_GR, ns) : e;
+  let obj = live ? undefined : ctx.cacherFor(nsr).objectFor(key);
+  if (!obj) {
+    try {
+      obj = await ctx.registry.store.get(key);
+    } catch (err) {
+      const e = fromStorage(err, NAMESPACES_GR, ns);
+      throw e.code === 404 ? notFound(NAMESPACES_GR, ns) : e;
+    }
   }
+  return obj;
 }
+
+/** being deleted: no new content may be created in it (kube's NamespaceLifecycle: 403 NamespaceTerminating) */
+export const isTerminating = (ns: KObject): boolean => !!ns.metadata.deletionTimestamp || (ns as Namespace).status?.phase === 'Terminating';
 
 /** 403 for the namespaces every cluster has, 409 for one that still holds objects. */
 export async function guardNamespaceDelete(ctx: ServerContext, name: string): Promise<void> {

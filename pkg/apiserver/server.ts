@@ -2,7 +2,8 @@
 // version and metrics sit beside the resource routes; every error leaves as a metav1.Status.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import client from 'prom-client';
-import { ApiError, forbidden, methodNotAllowed, unauthorized } from '../apierrors/errors';
+import { ApiError, forbidden, methodNotAllowed, namespaceTerminating, unauthorized } from '../apierrors/errors';
+import type { KObject } from '../../apis/meta/v1/types';
 import type { TokenAuthenticator, User } from '../auth/tokens';
 import { baseOf, inNamespace, type Resource } from '../registry/resource';
 import type { RegistryContext } from '../registry/generic/context';
@@ -17,9 +18,10 @@ import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, a
 import { buildV2, buildV3, v3Index } from './openapi/document';
 import { encodeV2, V2_PROTOBUF } from './openapi/v2_protobuf';
 import { negotiate } from './request/negotiate';
+import { str, type Query } from './request/query';
 import { send, sendError } from './respond';
 import { apiserverMetrics } from './metrics';
-import { guardNamespaceDelete, requireNamespace } from './namespaces';
+import { guardNamespaceDelete, isTerminating, requireNamespace } from './namespaces';
 
 export const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-switchyard', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` };
 
@@ -137,7 +139,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (sub !== undefined && (sub !== 'status' || !r.hasStatus)) return notFoundPath(res);
     // a namespaced resource across namespaces: list and watch only, as kube
     if (r.namespaced && namespace === undefined && name !== undefined) return notFoundPath(res);
-    const verb = verbOf(req.method, !!name, sub, req.query.watch);
+    const verb = verbOf(req.method, !!name, sub, str(req.query as Query, 'watch'));
     const started = process.hrtime.bigint();
     try {
       if (!verb || (!sub && !r.verbs.includes(verb)) || (r.namespaced && namespace === undefined && verb !== 'list' && verb !== 'watch')) {
@@ -146,7 +148,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const user = (req as Request & { user?: User }).user;
       if (user && user.role !== 'admin' && (WRITE_VERBS.has(verb) || r.strategy.adminOnlyRead)) throw forbidden(r.gr, name ?? '', user.name, verb, namespace);
       if (name !== undefined && name === '') throw methodNotAllowed(req.method, r.plural);
-      if (namespace !== undefined && (verb === 'create' || verb === 'update' || verb === 'patch')) await requireNamespace(ctx, namespace);
+      // new content (POST, or an apply that creates) in a terminating namespace is refused, as kube's NamespaceLifecycle
+      let admitCreate: ((obj: KObject) => void) | undefined;
+      if (namespace !== undefined && (verb === 'create' || verb === 'update' || verb === 'patch')) {
+        const ns = await requireNamespace(ctx, namespace, verb !== 'update');
+        if (ns && isTerminating(ns)) admitCreate = (obj) => { throw namespaceTerminating(r.gr, obj.metadata.name ?? '', namespace); };
+      }
       if (verb === 'delete' && r.group === '' && r.plural === 'namespaces') await guardNamespaceDelete(ctx, name!);
       switch (verb) {
         case 'list':
@@ -154,7 +161,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           await handleList(ctx, r, version, req, res);
           break;
         case 'create':
-          await handleCreate(ctx, r, version, req, res);
+          await handleCreate(ctx, r, version, req, res, admitCreate);
           break;
         case 'deletecollection':
           await handleDeleteCollection(ctx, r, version, req, res);
@@ -166,7 +173,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           await handleUpdate(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
           break;
         case 'patch':
-          await handlePatch(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined);
+          await handlePatch(ctx, r, version, req, res, sub === 'status' ? 'status' : undefined, admitCreate);
           break;
         case 'delete':
           await handleDelete(ctx, r, version, req, res);
@@ -271,10 +278,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
 }
 
-function verbOf(method: string, item: boolean, sub: string | undefined, watch: unknown): string | undefined {
+function verbOf(method: string, item: boolean, sub: string | undefined, watch: string | undefined): string | undefined {
   if (sub) return method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : undefined;
   if (!item) {
-    if (method === 'GET') return watch !== undefined && watch !== '' && watch !== 'false' && watch !== '0' ? 'watch' : 'list';
+    // Go's ParseBool, as handleList reads it (an invalid value is its 400)
+    if (method === 'GET') return watch !== undefined && watch !== '' && !['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(watch) ? 'watch' : 'list';
     return method === 'POST' ? 'create' : method === 'DELETE' ? 'deletecollection' : undefined;
   }
   return ({ GET: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method];

@@ -39,6 +39,11 @@ export interface ApiServerConfig {
    * Leave unset for a single-process store (SQLite): that one process always leads.
    */
   leaderElection?: { identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  /**
+   * how long a client may take to send a whole request, headers and body (default 60 s, kube's
+   * --request-timeout); past it 408 and the connection closes. Responses (watches) are not bounded.
+   */
+  requestTimeoutMs?: number;
   /** how long close() lets in-flight requests finish before cutting connections (default 10 s) */
   shutdownDrainMs?: number;
   /** web console at /console/ (static files + GET /console/api/stats); default: on, with no proxy figures */
@@ -65,14 +70,17 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
   const hostForURL = clientHost.includes(':') ? `[${clientHost}]` : clientHost;
   let boot: Bootstrap | undefined;
   let auth: TokenAuthenticator | undefined;
+  // Node checks unfinished requests every connectionsCheckingInterval: often enough for the timeout
+  const requestTimeout = cfg.requestTimeoutMs ?? 60_000;
+  const timeouts = { requestTimeout, connectionsCheckingInterval: requestTimeout > 0 ? Math.max(50, Math.min(30_000, Math.floor(requestTimeout / 4))) : 30_000 };
   const server: http.Server = cfg.insecureHttp
-    ? http.createServer()
+    ? http.createServer(timeouts)
     : (() => {
         boot = ensureBootstrap(cfg.dataDir, [clientHost, cfg.listenHost], `https://${hostForURL}:${cfg.listenPort}`);
         auth = TokenAuthenticator.fromFile(cfg.tokenAuthFile ?? boot.tokenFile);
         const cert = cfg.tlsCert ? fs.readFileSync(cfg.tlsCert, 'utf8') : boot.serving.cert;
         const key = cfg.tlsKey ? fs.readFileSync(cfg.tlsKey, 'utf8') : boot.serving.key;
-        return https.createServer({ cert, key });
+        return https.createServer({ cert, key, ...timeouts });
       })();
   const webConsole = cfg.console === false ? undefined : createConsole(cfg.console ?? { source: {} });
   const metricsRegistry = cfg.metricsRegistry ?? new client.Registry();
@@ -91,8 +99,11 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
   await ensureNamespaces(api.ctx.registry, resources);
   server.on('request', webConsole ? webConsole.wrap(api.app) : api.app);
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
-  server.requestTimeout = 0; // watches are long-lived
+  // A request must arrive whole within requestTimeout: a client trickling (or never finishing) a
+  // body, even an unauthenticated one already answered 401, held its connection forever. Only the
+  // receiving of the request is bounded: a watch's request is complete once its headers are in.
+  server.headersTimeout = requestTimeout > 0 ? Math.min(70_000, requestTimeout) : 70_000;
+  server.requestTimeout = requestTimeout;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.listenPort, cfg.listenHost, () => resolve());

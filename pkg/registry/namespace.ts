@@ -10,6 +10,8 @@ export const namespaceStrategy: Strategy = {
   strategicMerge: true,
   validateName: (name) => ({ errors: dns1123LabelErrors(name) }),
   prepareForCreate: (obj) => prepareNamespaceForCreate(obj as Namespace),
+  // kube's namespace REST Delete: the first deletion request switches the phase to Terminating
+  prepareForDelete: (obj) => void ((obj as Namespace).status = { ...(obj as Namespace).status, phase: 'Terminating' }),
   selectableFields: { 'status.phase': (o) => (o as Namespace).status?.phase ?? '' },
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   tableColumns: [

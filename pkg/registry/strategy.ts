@@ -33,6 +33,8 @@ export interface Strategy {
   tableColumns?: TableColumn[];
   /** system fields of a new object, after the generic ones (e.g. a Namespace's status.phase) */
   prepareForCreate?(obj: KObject): void;
+  /** system fields of an object marked for deletion (kube's Namespace: status.phase Terminating) */
+  prepareForDelete?(obj: KObject): void;
   /** only admins may get, list or watch it (Secrets): readers get 403 */
   adminOnlyRead?: boolean;
   /** a built-in kind: takes application/strategic-merge-patch+json (custom kinds answer 415) */

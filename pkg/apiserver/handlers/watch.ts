@@ -15,7 +15,9 @@
 // watch cache (re)starts a watch waits for it up to 3 s, then is refused with 429 (kube's
 // "storage is (re)initializing"). A replay (from the cache window or store history) that cannot be
 // written without buffering more than MAX_BUFFERED_BYTES ends with an ERROR event (410 Expired),
-// so the client lists again instead of re-watching into the same cut.
+// so the client lists again instead of re-watching into the same cut. Initial events are written
+// only as fast as the client reads them (a client that never reads pins one high-water mark, not
+// the whole list), and an ended watch that cannot flush within CLOSE_GRACE_MS is destroyed.
 import type { Request, Response } from 'express';
 import type { KObject } from '../../../apis/meta/v1/types';
 import { badRequest, expired, toStatusLine } from '../watch_errors';
@@ -39,6 +41,10 @@ import { bookmarkRevision } from './watch_bookmark';
 const BOOKMARK_EVERY_MS = 15_000;
 /** a watcher whose socket holds this much unsent data is cut off (kube's cacher drops blocked watchers) */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** unsent initial-event bytes past which a watch waits for the client to read (kube streams them) */
+export const INITIAL_HIGH_WATER_BYTES = 1024 * 1024;
+/** how long an ended watch may take to flush before its connection is destroyed */
+const CLOSE_GRACE_MS = 10_000;
 /** how long a watch waits for the cache to (re)start, and for a sendInitialEvents revision (kube: 3 s) */
 const WAIT_MS = 3000;
 /** kube-apiserver's --min-request-timeout: a watch without timeoutSeconds ends after 1–2× this */
@@ -119,11 +125,11 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
     if (sendInitial === true) {
       const snap = initialFromStorage ? undefined : cacher.snapshot(match);
       if (snap) {
-        for (const obj of snap.items) w.initial(toVersion(r, obj, version));
+        await w.initialAll(snap.items, (obj) => toVersion(r, obj, version));
         from = snap.revision;
       } else {
         const list = await listObjects(ctx.registry, r, version, { predicate: match });
-        for (const obj of list.items) w.initial(obj);
+        await w.initialAll(list.items);
         from = Number(list.metadata.resourceVersion);
       }
       if (bookmarks) w.bookmark(from, true);
@@ -132,9 +138,16 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
       if (rvParam === '') from = await currentRevision(ctx);
       else if (rv === 0) from = cacher.latestRevision;
     } else if (rv === 0) {
-      const list = await listObjects(ctx.registry, r, version, { predicate: match });
-      for (const obj of list.items) w.initial(obj);
-      from = Number(list.metadata.resourceVersion);
+      // "any": the cache's objects (shared by every watcher, as kube's cacher), else a store list
+      const snap = cacher.snapshot(match);
+      if (snap) {
+        await w.initialAll(snap.items, (obj) => toVersion(r, obj, version));
+        from = snap.revision;
+      } else {
+        const list = await listObjects(ctx.registry, r, version, { predicate: match });
+        await w.initialAll(list.items);
+        from = Number(list.metadata.resourceVersion);
+      }
     }
     if (w.closed) return;
     w.lastRevision = Math.max(w.lastRevision, from);
@@ -172,7 +185,7 @@ async function currentRevision(ctx: ServerContext): Promise<number> {
   }
 }
 
-class HttpWatcher implements CacheWatcher {
+export class HttpWatcher implements CacheWatcher {
   closed = false;
   lastRevision = 0;
   progressRevision = 0;
@@ -196,8 +209,31 @@ class HttpWatcher implements CacheWatcher {
     this.apiVersion = apiVersionOf(r, version);
   }
 
-  initial(obj: KObject): void {
-    this.write(this.lineOf('ADDED', { ...obj, apiVersion: this.apiVersion }));
+  /**
+   * The initial state as ADDED events, written only as fast as the client reads: past
+   * INITIAL_HIGH_WATER_BYTES of unsent data it waits for the socket to drain, so a client that never
+   * reads pins one high-water mark, not a copy of the whole list per watcher.
+   */
+  async initialAll(items: KObject[], convert: (obj: KObject) => KObject = (o) => o): Promise<void> {
+    for (const obj of items) {
+      if (this.closed) return;
+      this.write(this.lineOf('ADDED', { ...convert(obj), apiVersion: this.apiVersion }));
+      if (this.res.writableLength > INITIAL_HIGH_WATER_BYTES) await this.drained();
+    }
+  }
+
+  /** resolves when the response drains or closes */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+      if (this.closed || this.res.destroyed) done();
+    });
   }
 
   deliver(ev: CachedEvent): boolean {
@@ -210,7 +246,10 @@ class HttpWatcher implements CacheWatcher {
     } else {
       const sel = selectEvent(ev.type, ev.object, ev.prevObject, ev.revision, this.match);
       if (!sel) return true;
-      line = this.lineOf(sel.type, { ...sel.object, apiVersion: this.apiVersion });
+      // an event the selector passes unchanged (a namespace view's, most label selectors') takes the
+      // line serialized once for every watcher; only a rewritten one (ADDED/DELETED at the selector's
+      // edge) or a Table is serialized for this watcher
+      line = !this.table && sel.type === ev.type && sel.object === ev.object ? ev.line(this.apiVersion) : this.lineOf(sel.type, { ...sel.object, apiVersion: this.apiVersion });
     }
     this.write(line);
     if (this.res.writableLength > MAX_BUFFERED_BYTES) {
@@ -251,6 +290,15 @@ class HttpWatcher implements CacheWatcher {
     this.closed = true;
     this.onClose?.();
     if (!this.res.writableEnded) this.res.end();
+    // a client that stopped reading never takes the rest: the unsent bytes would stay pinned for
+    // the connection's life, so a response not flushed within CLOSE_GRACE_MS is torn down
+    if (!this.res.writableFinished) {
+      const t = setTimeout(() => {
+        if (!this.res.writableFinished) this.res.destroy();
+      }, CLOSE_GRACE_MS);
+      t.unref();
+      this.res.once('close', () => clearTimeout(t));
+    }
   }
 
   private lineOf(type: string, obj: KObject): string {

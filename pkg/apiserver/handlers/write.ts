@@ -25,8 +25,8 @@ function writeOptions(req: Request, version: string, subresource?: 'status'): Wr
   };
 }
 
-export async function handleCreate(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response): Promise<void> {
-  const opts = writeOptions(req, version);
+export async function handleCreate(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response, admitCreate?: WriteOptions['admitCreate']): Promise<void> {
+  const opts = { ...writeOptions(req, version), admitCreate };
   const body = decodeRequestBody(await readBody(req), req.headers['content-type']);
   const result = await createObject(ctx.registry, r, body.value, { ...opts, duplicateFields: body.duplicates });
   warn(res, result.warnings);
@@ -41,10 +41,10 @@ export async function handleUpdate(ctx: ServerContext, r: Resource, version: str
   send(res, 200, result.object, negotiate(req.headers.accept).yaml);
 }
 
-export async function handlePatch(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response, subresource?: 'status'): Promise<void> {
+export async function handlePatch(ctx: ServerContext, r: Resource, version: string, req: Request, res: Response, subresource?: 'status', admitCreate?: WriteOptions['admitCreate']): Promise<void> {
   const type = patchTypeOf(req.headers['content-type'] ?? '', r);
   const q = req.query as Query;
-  const opts = { ...writeOptions(req, version, subresource), force: bool(q, 'force') };
+  const opts = { ...writeOptions(req, version, subresource), force: bool(q, 'force'), admitCreate };
   if (type === 'application/apply-patch+yaml' && q.fieldManager === undefined) {
     throw badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests');
   }

@@ -69,6 +69,9 @@ const root = protobuf.Root.fromJSON({
 const KINDS: Record<string, string> = { 'v1/Secret': 'Secret', 'v1/ConfigMap': 'ConfigMap', 'v1/Namespace': 'Namespace', 'v1/Service': 'Service', 'discovery.k8s.io/v1/EndpointSlice': 'EndpointSlice', 'v1/DeleteOptions': 'DeleteOptions', 'meta.k8s.io/v1/DeleteOptions': 'DeleteOptions' };
 
 const type = (name: string) => root.lookupType(`k8s.${name}`);
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z in Unix seconds */
+const MIN_RFC3339_SECONDS = -62167219200;
+const MAX_RFC3339_SECONDS = 253402300799;
 const TIME_FIELDS = new Set(['creationTimestamp', 'deletionTimestamp', 'time', 'lastTransitionTime']);
 
 /** The JSON shape of a protobuf-encoded object. 415 for a kind not described here, 400 for bad bytes. */
@@ -100,7 +103,12 @@ function toJSONShape(v: unknown, key = ''): unknown {
   if (TIME_FIELDS.has(key)) {
     const seconds = Number(o.seconds ?? 0);
     // a zero metav1.Time is Go's nil time: JSON null, i.e. absent
-    return seconds === 0 && !o.nanos ? undefined : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (seconds === 0 && !o.nanos) return undefined;
+    // RFC 3339 holds years 0000–9999 only (Go's Time.MarshalJSON refuses the rest; JS Date throws)
+    if (!Number.isSafeInteger(seconds) || seconds < MIN_RFC3339_SECONDS || seconds > MAX_RFC3339_SECONDS) {
+      throw badRequest(`the protobuf body could not be decoded: ${key}: seconds ${String(o.seconds)} is outside the years 0000–9999`);
+    }
+    return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
   // intstr.IntOrString: type 0 = int, 1 = string
   if (key === 'targetPort') return o.type === 1 ? (o.strVal ?? '') : Number(o.intVal ?? 0);

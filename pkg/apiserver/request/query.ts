@@ -7,10 +7,11 @@ export type Query = Record<string, unknown>;
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
+/** A parameter's value; given twice, the first wins (kube's Convert_Slice_string_To_string, Go's Values.Get). */
 export function str(q: Query, name: string): string | undefined {
   const v = q[name];
   if (v === undefined) return undefined;
-  if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;
+  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
   if (typeof v === 'string') return v;
   throw badRequest(`invalid value for query parameter ${name}`);
 }

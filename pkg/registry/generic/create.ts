@@ -20,6 +20,7 @@ export async function createObject(ctx: RegistryContext, r: Resource, body: unkn
 /** System fields and strategy reset of a new object (also used by server-side apply's create). */
 export function prepareForCreate(ctx: RegistryContext, r: Resource, obj: KObject, opts: WriteOptions, managed = true): KObject {
   const m = obj.metadata;
+  opts.admitCreate?.(obj);
   if (!m.name && m.generateName) m.name = generateName(m.generateName);
   delete m.resourceVersion;
   delete m.deletionTimestamp;
@@ -32,6 +33,7 @@ export function prepareForCreate(ctx: RegistryContext, r: Resource, obj: KObject
   if (r.hasStatus) delete obj.status;
   r.strategy.prepareForCreate?.(obj);
   if (managed) m.managedFields = trackUpdate(r, opts.version, null, obj, opts.fieldManager, ctx.now());
+  if (!m.managedFields?.length) delete m.managedFields; // Go's omitempty: never `managedFields: []`
   return obj;
 }
 

@@ -62,7 +62,10 @@ export async function deleteObject(ctx: RegistryContext, r: Resource, name: stri
   if (cur.metadata.finalizers?.length) {
     const object = await modify(ctx, r, name, { version: opts.version, dryRun: opts.dryRun }, (c) => {
       checkPre(r, name, opts, c);
-      if (!c.metadata.deletionTimestamp) markAsDeleting(c, ctx.now());
+      if (!c.metadata.deletionTimestamp) {
+        markAsDeleting(c, ctx.now());
+        r.strategy.prepareForDelete?.(c);
+      }
       return c;
     });
     return { kind: 'pending', object };

@@ -10,6 +10,8 @@ export interface WriteOptions {
   subresource?: 'status';
   /** duplicate keys in the JSON body (paths), for fieldValidation Strict (refused) and Warn */
   duplicateFields?: string[];
+  /** admission of a new object before its system fields are set (a terminating namespace refuses it) */
+  admitCreate?: (obj: import('../../../apis/meta/v1/types').KObject) => void;
 }
 
 export interface WriteResult {
