@@ -365,6 +365,11 @@ export class Exchange {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    // undici reports informational answers (100, 102, 103) here too, before the final one: written
+    // as the response they would end it (node sends no body for a 1xx) and the final response would
+    // be lost, so the client would take the NEXT response on its connection for this one (desync).
+    // They are dropped, as Envoy does for 1xx other than 100 (the proxy answered 100 itself).
+    if (statusCode < 200) return;
     this.clearBackendTimer();
     const retry = this.rule.retry;
     if (retry && this.bodyless && retry.codes.includes(statusCode)) {
@@ -395,7 +400,19 @@ export class Exchange {
     if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
     this.statusCode = statusCode;
-    if (!this.res.headersSent) this.res.writeHead(statusCode, statusMessage || undefined, flat);
+    if (this.res.headersSent) return;
+    try {
+      this.res.writeHead(statusCode, statusMessage || undefined, flat);
+    } catch (err) {
+      // a header node will not write (a route's header value stored before write-time validation
+      // refused such characters): the proxy's own fault, never the upstream's, and one request's
+      // (thrown into undici, it would count as an upstream failure and open the breaker)
+      this.responding = false;
+      this.statusCode = 0;
+      this.cancelAttempt();
+      controller.abort(new RetryAbort());
+      this.fail(502, `invalid response header: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
   }
 
   private statusCode = 0;
