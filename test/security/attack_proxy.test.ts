@@ -1,0 +1,106 @@
+// A fresh attack on the finished edge (issue 15's second pass), against the real `switchyard serve`
+// started with default flags, raw upstreams and raw client sockets. Each finding has a positive
+// control beside it:
+// - an upstream's informational answer (102/103) was written as THE response: the final one was lost
+//   and the client took the next response on its keep-alive connection for this request (desync);
+// - a route header value with a control character other than CR/LF/NUL (or one above U+00FF) was
+//   accepted, then every request on the route failed AND counted against the upstream (breaker open);
+// - `Connection: via` from the client stripped the proxy's own Via token (loop detection blinded).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawUpstream, rawExchange, startServe, waitFor, type RawConn, type Serve } from './lib';
+import { ROUTES } from '../scaleout/lib';
+
+/** answers each complete request head by its path (bodyless requests only) */
+function byPath(c: RawConn, all: string): void {
+  const rc = c as RawConn & { answered?: number };
+  const heads = all.split('\r\n\r\n');
+  heads.pop(); // the incomplete rest
+  for (let i = rc.answered ?? 0; i < heads.length; i++) {
+    const path = heads[i]!.split(' ')[1] ?? '/';
+    if (path === '/hints') c.socket.write('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal');
+    else if (path === '/processing') c.socket.write('HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 7\r\n\r\ncreated');
+    else c.socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${6 + path.length}\r\n\r\nplain ${path}`);
+  }
+  rc.answered = heads.length;
+}
+
+const get = (path: string, host: string, close = false) => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+
+/** the status lines of every response in a raw reply */
+const statuses = (text: string) => text.match(/HTTP\/1\.1 \d{3} [^\r]*/g) ?? [];
+
+function httpRoute(name: string, host: string, backend: string, filters: unknown[] = []) {
+  return {
+    apiVersion: 'gateway.apoxy.dev/v1',
+    kind: 'HTTPRoute',
+    metadata: { name },
+    spec: { hostnames: [host], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], filters, backendRefs: [{ kind: 'Backend', name: backend }] }] },
+  };
+}
+
+describe('security: a fresh attack on the edge', { timeout: 120_000 }, () => {
+  let sy: Serve;
+  let up: RawUpstream;
+
+  before(async () => {
+    up = await RawUpstream.start(byPath);
+    sy = await startServe();
+    await sy.backend('raw', [{ ip: '127.0.0.1', port: up.port }]);
+    await sy.route('raw', 'raw', { hostnames: ['raw.test'] });
+    await waitFor('route served', async () => (await rawExchange(sy.port, get('/ready', 'raw.test', true), 3000)).status === 'HTTP/1.1 200 OK' || undefined, 30_000);
+  });
+
+  after(async () => {
+    await sy?.stop();
+    await up?.close();
+  });
+
+  for (const [path, status, body] of [['/hints', '200 OK', 'final'], ['/processing', '201 Created', 'created']] as const) {
+    it(`an upstream's ${path === '/hints' ? '103' : '102'} before its answer never becomes the client's response (no desync)`, async () => {
+      // two pipelined requests on one connection: each must get its own final response
+      const r = await rawExchange(sy.port, get(path, 'raw.test') + get('/next', 'raw.test', true));
+      const lines = statuses(r.text);
+      assert.equal(lines[0], `HTTP/1.1 ${status}`, r.text);
+      assert.ok(r.text.includes(body), r.text);
+      assert.equal(lines.length, 2, r.text);
+      assert.equal(lines[1], 'HTTP/1.1 200 OK', r.text);
+      assert.ok(r.text.endsWith('plain /next'), r.text);
+      // positive control: a plain answer on the same route
+      const c = await rawExchange(sy.port, get('/plain', 'raw.test', true));
+      assert.equal(c.status, 'HTTP/1.1 200 OK');
+      assert.ok(c.text.endsWith('plain /plain'));
+    });
+  }
+
+  it('a route header value with a control character or a character above U+00FF is a 422 at write time', async () => {
+    for (const [i, value] of ['a\u0001b', 'a\u007fb', 'price \u20ac'].entries()) {
+      for (const type of ['ResponseHeaderModifier', 'RequestHeaderModifier'] as const) {
+        const key = type === 'ResponseHeaderModifier' ? 'responseHeaderModifier' : 'requestHeaderModifier';
+        const r = await sy.api.request('POST', ROUTES, httpRoute(`bad-${i}-${key.length}`, 'bad.test', 'raw', [{ type, [key]: { set: [{ name: 'X-A', value }] } }]));
+        assert.equal(r.status, 422, `${type} ${JSON.stringify(value)}: ${r.text}`);
+        assert.match(r.text, /filters\[0\]\.(response|request)HeaderModifier\.set\[0\]\.value/);
+      }
+    }
+    const ann = { ...httpRoute('bad-ann', 'bad.test', 'raw'), metadata: { name: 'bad-ann', annotations: { 'switchyard.dev/response-headers': JSON.stringify({ 'x-a': 'a\u0001b' }) } } };
+    assert.equal((await sy.api.request('POST', ROUTES, ann)).status, 422);
+    // positive control: ordinary values (spaces, tabs, latin-1) are accepted and served
+    const ok = await sy.api.request('POST', ROUTES, httpRoute('good-values', 'good.test', 'raw', [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'X-A', value: 'caf\u00e9 \tok' }] } }]));
+    assert.equal(ok.status, 201, ok.text);
+    const r = await waitFor('good route served', async () => {
+      const x = await rawExchange(sy.port, get('/g', 'good.test', true), 3000);
+      return (x.status === 'HTTP/1.1 200 OK' && x) || undefined;
+    }, 30_000);
+    assert.match(r.text, /\r\nx-a: caf\u00e9 \tok\r\n/i);
+  });
+
+  it("a client's `Connection: via` never strips the proxy's own Via token", async () => {
+    const r = await rawExchange(sy.port, 'GET /via HTTP/1.1\r\nHost: raw.test\r\nConnection: close, Via, X-Nominated\r\nX-Nominated: gone\r\n\r\n');
+    assert.equal(r.status, 'HTTP/1.1 200 OK', r.text);
+    const seen = up.allReceived;
+    const head = seen.slice(seen.lastIndexOf('GET /via ')).split('\r\n\r\n')[0]! + '\r\n';
+    assert.match(head, /\r\nVia: 1\.1 switchyard-[^\r]+\r\n/i, head);
+    // positive control: the other header the client named is still dropped (RFC 9110 §7.6.1)
+    assert.doesNotMatch(head, /X-Nominated/i);
+  });
+});
