@@ -15,6 +15,7 @@ import type { EndpointState } from './balancer/endpoint_state';
 import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
 import { redirectLocation } from './filters/redirect';
+import { removeDotSegments } from './filters/dot_segments';
 import { rewritePath } from './filters/rewrite';
 import { setHeader } from './filters/header_list';
 import { forwardTarget } from './forward/target';
@@ -42,10 +43,12 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   const started = performance.now();
   const rid = o.requestId;
   client.on('error', () => client.destroy());
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? '' : url.slice(q + 1);
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  // dot-segments resolved before routing, and the normalized target goes upstream (as proxy.ts)
+  const path = rawUrl.charCodeAt(0) === 47 /* '/' */ ? removeDotSegments(q < 0 ? rawUrl : rawUrl.slice(0, q)) : q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = q < 0 ? '' : rawUrl.slice(q + 1);
+  const url = q < 0 ? path : `${path}?${query}`;
   const m = dp.routers.get(port)?.match({
     host: req.headers.host ?? '',
     path,
