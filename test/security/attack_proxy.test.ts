@@ -5,11 +5,25 @@
 //   and the client took the next response on its keep-alive connection for this request (desync);
 // - a route header value with a control character other than CR/LF/NUL (or one above U+00FF) was
 //   accepted, then every request on the route failed AND counted against the upstream (breaker open);
-// - `Connection: via` from the client stripped the proxy's own Via token (loop detection blinded).
+// - `Connection: via` from the client stripped the proxy's own Via token (loop detection blinded);
+// - `/public/../admin` was routed by the `/` rule and sent upstream as it was: an upstream that
+//   normalizes serves /admin, skipping the /admin rule (path confusion; Envoy's normalize_path).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawUpstream, rawExchange, startServe, waitFor, type RawConn, type Serve } from './lib';
 import { ROUTES } from '../scaleout/lib';
+
+/** answers each complete request head with `admin <path>` */
+function admin(c: RawConn, all: string): void {
+  const rc = c as RawConn & { answered?: number };
+  const heads = all.split('\r\n\r\n');
+  heads.pop();
+  for (let i = rc.answered ?? 0; i < heads.length; i++) {
+    const path = heads[i]!.split(' ')[1] ?? '/';
+    c.socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${6 + path.length}\r\n\r\nadmin ${path}`);
+  }
+  rc.answered = heads.length;
+}
 
 /** answers each complete request head by its path (bodyless requests only) */
 function byPath(c: RawConn, all: string): void {
@@ -42,18 +56,39 @@ function httpRoute(name: string, host: string, backend: string, filters: unknown
 describe('security: a fresh attack on the edge', { timeout: 120_000 }, () => {
   let sy: Serve;
   let up: RawUpstream;
+  let adminUp: RawUpstream;
 
   before(async () => {
     up = await RawUpstream.start(byPath);
+    adminUp = await RawUpstream.start(admin);
     sy = await startServe();
     await sy.backend('raw', [{ ip: '127.0.0.1', port: up.port }]);
+    await sy.backend('admin', [{ ip: '127.0.0.1', port: adminUp.port }]);
     await sy.route('raw', 'raw', { hostnames: ['raw.test'] });
-    await waitFor('route served', async () => (await rawExchange(sy.port, get('/ready', 'raw.test', true), 3000)).status === 'HTTP/1.1 200 OK' || undefined, 30_000);
+    await sy.route('admin', 'admin', { hostnames: ['raw.test'], prefix: '/admin' });
+    await waitFor('routes served', async () => (await rawExchange(sy.port, get('/admin/ready', 'raw.test', true), 3000)).text.endsWith('admin /admin/ready') || undefined, 30_000);
   });
 
   after(async () => {
     await sy?.stop();
     await up?.close();
+    await adminUp?.close();
+  });
+
+  it('dot-segments are resolved before routing: /public/../admin is the /admin rule, sent upstream as /admin', async () => {
+    for (const [sent, want] of [['/public/../admin/x', 'admin /admin/x'], ['/public/%2e%2E/admin/x?q=1', 'admin /admin/x?q=1'], ['/admin/./y', 'admin /admin/y']]) {
+      const r = await rawExchange(sy.port, get(sent, 'raw.test', true));
+      assert.equal(r.status, 'HTTP/1.1 200 OK', r.text);
+      assert.ok(r.text.endsWith(want), `${sent}: ${r.text}`);
+    }
+    // an upgrade request is routed on the same normalized path (its answer here is a refusal: a 200)
+    const u = await rawExchange(sy.port, 'GET /public/../admin/ws HTTP/1.1\r\nHost: raw.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    assert.ok(u.text.endsWith('admin /admin/ws'), u.text);
+    // positive controls: the / rule keeps its paths, dots inside names and // untouched
+    for (const p of ['/public/x', '/v1.2/..a', '//double']) {
+      const r = await rawExchange(sy.port, get(p, 'raw.test', true));
+      assert.ok(r.text.endsWith(`plain ${p}`), `${p}: ${r.text}`);
+    }
   });
 
   for (const [path, status, body] of [['/hints', '200 OK', 'final'], ['/processing', '201 Created', 'created']] as const) {
