@@ -266,7 +266,9 @@ export class Exchange {
 
   // PickContext for the balancer (consistent hashing)
   header(name: string): string | undefined {
-    const v = this.req.headers[name];
+    // own properties only: req.headers is a plain object (`constructor`, `__proto__` are not headers)
+    const h = this.req.headers;
+    const v = Object.hasOwn(h, name) ? h[name] : undefined;
     return Array.isArray(v) ? v[0] : v;
   }
   cookie(name: string): string | undefined {

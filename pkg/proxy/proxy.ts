@@ -358,7 +358,8 @@ export class Proxy implements ProxyContext {
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
+  // own properties only: req.headers is a plain object (`constructor`, `__proto__` are not headers)
+  const v = Object.hasOwn(req.headers, name) ? req.headers[name] : undefined;
   return Array.isArray(v) ? v.join(',') : v;
 }
 

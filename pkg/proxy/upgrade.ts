@@ -55,7 +55,7 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     query,
     method: req.method ?? 'GET',
     header: (n) => {
-      const v = req.headers[n];
+      const v = Object.hasOwn(req.headers, n) ? req.headers[n] : undefined;
       return Array.isArray(v) ? v.join(',') : v;
     },
   });
@@ -215,7 +215,7 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     addrs.then(go, (err: Error) => (hold.gone ? undefined : fail(503, 'Service Unavailable', `DNS: ${err.message}`)));
     return;
   }
-  const picked = runtime.balancer.pick({ clientIP, path, header: (n) => req.headers[n] as string | undefined, cookie: () => undefined });
+  const picked = runtime.balancer.pick({ clientIP, path, header: (n) => (Object.hasOwn(req.headers, n) ? (req.headers[n] as string | undefined) : undefined), cookie: () => undefined });
   if (!picked) {
     hold.release();
     return refuse(503, 'Service Unavailable', 'no healthy upstream', backend);
