@@ -7,7 +7,11 @@
 //   accepted, then every request on the route failed AND counted against the upstream (breaker open);
 // - `Connection: via` from the client stripped the proxy's own Via token (loop detection blinded);
 // - `/public/../admin` was routed by the `/` rule and sent upstream as it was: an upstream that
-//   normalizes serves /admin, skipping the /admin rule (path confusion; Envoy's normalize_path).
+//   normalizes serves /admin, skipping the /admin rule (path confusion; Envoy's normalize_path);
+// - `X_Forwarded_For` / `X_Request_Id` from an untrusted client passed through: CGI-style upstreams
+//   read them as X-Forwarded-For / X-Request-Id (Envoy's headers_with_underscores_action);
+// - a header match named `constructor` (or a hash on it) read Object.prototype from node's plain
+//   req.headers: every request on the host got a 500 from the router.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawUpstream, rawExchange, startServe, waitFor, type RawConn, type Serve } from './lib';
@@ -137,5 +141,31 @@ describe('security: a fresh attack on the edge', { timeout: 120_000 }, () => {
     assert.match(head, /\r\nVia: 1\.1 switchyard-[^\r]+\r\n/i, head);
     // positive control: the other header the client named is still dropped (RFC 9110 §7.6.1)
     assert.doesNotMatch(head, /X-Nominated/i);
+  });
+
+  it('underscore spellings of X-Forwarded-* / X-Request-Id from an untrusted client never reach the upstream', async () => {
+    const r = await rawExchange(sy.port, 'GET /under HTTP/1.1\r\nHost: raw.test\r\nX_Forwarded_For: 6.6.6.6\r\nx_forwarded_proto: https\r\nX_Request_Id: evil\r\nX_Custom: kept\r\nConnection: close\r\n\r\n');
+    assert.equal(r.status, 'HTTP/1.1 200 OK', r.text);
+    const seen = up.allReceived;
+    const head = seen.slice(seen.lastIndexOf('GET /under ')).split('\r\n\r\n')[0]! + '\r\n';
+    assert.doesNotMatch(head, /x_forwarded|x_request_id|6\.6\.6\.6|evil/i, head);
+    // positive controls: the proxy's own values are there, another underscore header passes
+    assert.match(head, /\r\nX-Forwarded-For: 127\.0\.0\.1\r\n/i, head);
+    assert.match(head, /\r\nX_Custom: kept\r\n/, head);
+  });
+
+  it('a header match named `constructor` / `__proto__` reads only the request\'s own headers (no 500 from the router)', async () => {
+    const rule = (name: string, type: string, value: string) => ({ matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ name, type, value }] }], backendRefs: [{ kind: 'Backend', name: 'raw' }] });
+    const obj = { apiVersion: 'gateway.apoxy.dev/v1', kind: 'HTTPRoute', metadata: { name: 'proto' }, spec: { hostnames: ['proto.test'], rules: [rule('constructor', 'RegularExpression', '.*'), rule('__proto__', 'Exact', '[object Object]')] } };
+    const c = await sy.api.request('POST', ROUTES, obj);
+    assert.equal(c.status, 201, c.text);
+    // positive control first (it also waits for the route): a request that carries the header matches
+    const hit = await waitFor('proto route served', async () => {
+      const x = await rawExchange(sy.port, 'GET /p HTTP/1.1\r\nHost: proto.test\r\nConstructor: yes\r\nConnection: close\r\n\r\n', 3000);
+      return (x.status === 'HTTP/1.1 200 OK' && x) || undefined;
+    }, 30_000);
+    assert.ok(hit.text.endsWith('plain /p'), hit.text);
+    const miss = await rawExchange(sy.port, get('/p', 'proto.test', true));
+    assert.equal(miss.status, 'HTTP/1.1 404 Not Found', miss.text);
   });
 });
