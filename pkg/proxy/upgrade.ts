@@ -21,6 +21,7 @@ import { setHeader } from './filters/header_list';
 import { forwardTarget } from './forward/target';
 import { ClientHold, answerAndClose, dialInOrder, joinTunnel, logDetached, plainAnswer, type Dialing } from './tunnel';
 import { upgradeTLSOptions } from './upstream/tls';
+import { withoutHeader } from './upstream/attempt_error';
 
 export { answerAndClose } from './tunnel';
 
@@ -73,6 +74,7 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   const cl = req.headers['content-length'];
   if (req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0')) return refuse(400, 'Bad Request', 'an upgrade request carries no body');
   const rt = dp.rules.get(rule.id)!;
+  const h2c = isH2cUpgrade(req.headers.upgrade);
   const clientIP = req.socket.remoteAddress ?? '';
   if (rt.limiter) {
     const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), ctx.now());
@@ -142,7 +144,11 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   };
 
   const sendHead = (sock: net.Socket, upstreamAddr: string) => {
-    let headers = stripHopByHop(req.rawHeaders, true);
+    // an h2c upgrade is never tunnelled (Envoy strips it): once switched, every HTTP/2 stream the
+    // client opens would reach this backend on any path, past the routing, filters and limits of
+    // the rules (h2c smuggling). The request goes as a plain one; the answer is relayed and closed.
+    let headers = stripHopByHop(req.rawHeaders, !h2c);
+    if (h2c) headers = withoutHeader(headers, 'http2-settings');
     if (rt.requestMod) headers = applyHeaderMod(headers, rt.requestMod);
     headers = appendForwarded(headers, clientIP, ctx.schemeFor(port), req.headers.host);
     if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
@@ -170,6 +176,10 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     r.on('upgrade', (res: IncomingMessage, upSock: net.Socket, upHead: Buffer) => {
       clearTimeout(timer);
       if (hold.gone) return void upSock.destroy();
+      if (h2c) {
+        upSock.destroy();
+        return fail(502, 'Bad Gateway', 'upstream switched protocols on a request that asked for none', upstreamAddr);
+      }
       const early = hold.take();
       let text = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`;
       const raw = res.rawHeaders;
@@ -269,4 +279,10 @@ function relayRefusal(res: IncomingMessage, client: Duplex, rid: string): void {
   res.once('end', done);
   res.once('error', () => client.destroy());
   client.once('close', () => res.socket?.destroy());
+}
+
+/** Does the Upgrade header ask for h2c (HTTP/2 over cleartext, RFC 7540 §3.2)? */
+export function isH2cUpgrade(upgrade: string | undefined): boolean {
+  if (upgrade === undefined) return false;
+  return upgrade.split(',').some((t) => t.trim().toLowerCase() === 'h2c');
 }
