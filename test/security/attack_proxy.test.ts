@@ -11,7 +11,9 @@
 // - `X_Forwarded_For` / `X_Request_Id` from an untrusted client passed through: CGI-style upstreams
 //   read them as X-Forwarded-For / X-Request-Id (Envoy's headers_with_underscores_action);
 // - a header match named `constructor` (or a hash on it) read Object.prototype from node's plain
-//   req.headers: every request on the host got a 500 from the router.
+//   req.headers: every request on the host got a 500 from the router;
+// - an `Upgrade: h2c` request was tunnelled on the backend's 101: every HTTP/2 stream then reached
+//   that backend on any path, past the rules (h2c smuggling; Envoy strips h2c upgrades).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawUpstream, rawExchange, startServe, waitFor, type RawConn, type Serve } from './lib';
@@ -167,5 +169,38 @@ describe('security: a fresh attack on the edge', { timeout: 120_000 }, () => {
     assert.ok(hit.text.endsWith('plain /p'), hit.text);
     const miss = await rawExchange(sy.port, get('/p', 'proto.test', true));
     assert.equal(miss.status, 'HTTP/1.1 404 Not Found', miss.text);
+  });
+
+  it('an h2c upgrade is sent as a plain request and never tunnelled; a WebSocket upgrade still is', async () => {
+    // an upstream that switches to whatever is asked (an h2c-capable server), and answers plainly otherwise
+    const sw = await RawUpstream.start((c, all) => {
+      const rc = c as RawConn & { done?: boolean };
+      if (rc.done || !all.includes('\r\n\r\n')) return;
+      rc.done = true;
+      const m = /\r\nupgrade: *([^\r]+)/i.exec(all);
+      if (m) c.socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${m[1]}\r\nConnection: Upgrade\r\n\r\n`);
+      else c.socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nno upgrade');
+    });
+    try {
+      await sy.backend('switcher', [{ ip: '127.0.0.1', port: sw.port }]);
+      await sy.route('switcher', 'switcher', { hostnames: ['sw.test'] });
+      const ws = 'GET /chat HTTP/1.1\r\nHost: sw.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n';
+      // positive control (and the wait for the route): a WebSocket upgrade is switched
+      const r1 = await waitFor('switcher route served', async () => {
+        const x = await rawExchange(sy.port, ws, 1500);
+        return (x.status === 'HTTP/1.1 101 Switching Protocols' && x) || undefined;
+      }, 30_000);
+      assert.match(r1.text, /Upgrade: websocket/i);
+      const before = sw.conns.length;
+      const h2c = await rawExchange(sy.port, 'GET /public HTTP/1.1\r\nHost: sw.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\nPRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+      assert.equal(h2c.status, 'HTTP/1.1 200 OK', h2c.text);
+      assert.ok(h2c.text.endsWith('no upgrade'), h2c.text);
+      assert.ok(h2c.closed);
+      const seen = sw.conns.slice(before).map((c) => c.received.toString('latin1')).join('');
+      assert.match(seen, /^GET \/public HTTP\/1\.1\r\n/, seen);
+      assert.doesNotMatch(seen, /upgrade: *h2c|http2-settings|PRI \*/i, seen);
+    } finally {
+      await sw.close();
+    }
   });
 });
