@@ -25,7 +25,7 @@ import type { RetryBudget } from './resilience/retry_budget';
 import { pickExcept } from './balancer/weights';
 import { classifyAttemptError, withoutHeader, type AttemptErrorKind } from './upstream/attempt_error';
 import { bodyTimeoutFor, headersTimeoutFor } from './upstream/timeouts';
-import { applyHeaderMod } from './filters/headers';
+import { applyHeaderMod, FRAMING_HEADERS } from './filters/headers';
 import { appendForwarded, forwardRequestHeaders, stripHopByHop } from './filters/hop_by_hop';
 import { rewritePath } from './filters/rewrite';
 import { forwardTarget } from './forward/target';
@@ -399,7 +399,10 @@ export class Exchange {
       else for (let i = 0; i < v.length; i++) flat.push(k, v[i]);
     }
     if (!hasId) flat.push('x-request-id', this.requestId);
-    if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
+    if (this.rule.responseHeaders) {
+      // configured headers never carry the framing (see FRAMING_HEADERS)
+      for (const h of this.rule.responseHeaders) if (!FRAMING_HEADERS.has(h.name.toLowerCase())) flat.push(h.name, h.value);
+    }
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
     this.statusCode = statusCode;
     if (this.res.headersSent) return;
