@@ -13,7 +13,9 @@
 // - a header match named `constructor` (or a hash on it) read Object.prototype from node's plain
 //   req.headers: every request on the host got a 500 from the router;
 // - an `Upgrade: h2c` request was tunnelled on the backend's 101: every HTTP/2 stream then reached
-//   that backend on any path, past the rules (h2c smuggling; Envoy strips h2c upgrades).
+//   that backend on any path, past the rules (h2c smuggling; Envoy strips h2c upgrades);
+// - a configured response header `Content-Length` / `Transfer-Encoding` (filter, annotation, the
+//   registry's `headers`) was written beside the real framing: two lengths in one response.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawUpstream, rawExchange, startServe, waitFor, type RawConn, type Serve } from './lib';
@@ -202,5 +204,28 @@ describe('security: a fresh attack on the edge', { timeout: 120_000 }, () => {
     } finally {
       await sw.close();
     }
+  });
+
+  it('configured Content-Length / Transfer-Encoding never reach a response beside its real framing', async () => {
+    const obj = {
+      ...httpRoute('framing', 'framing.test', 'raw', [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Transfer-Encoding', value: 'chunked' }, { name: 'X-Kept', value: 'yes' }] } }]),
+      metadata: { name: 'framing', annotations: { 'switchyard.dev/response-headers': JSON.stringify({ 'Content-Length': '2', 'X-Ann': 'yes' }) } },
+    };
+    const c = await sy.api.request('POST', ROUTES, obj);
+    assert.equal(c.status, 201, c.text);
+    const r = await waitFor('framing route served', async () => {
+      const x = await rawExchange(sy.port, get('/f1', 'framing.test') + get('/f2', 'framing.test', true), 3000);
+      return (x.status === 'HTTP/1.1 200 OK' && x) || undefined;
+    }, 30_000);
+    const heads = r.text.split(/\r\n\r\n/).filter((h) => h.includes('HTTP/1.1 '));
+    assert.equal(heads.length, 2, r.text);
+    for (const h of heads) {
+      assert.equal((h.match(/\r\ncontent-length:/gi) ?? []).length, 1, h);
+      assert.doesNotMatch(h, /transfer-encoding/i, h);
+      // positive control: the route's other configured headers are there
+      assert.match(h, /\r\nX-Kept: yes/i);
+      assert.match(h, /\r\nX-Ann: yes/i);
+    }
+    assert.ok(r.text.endsWith('plain /f2'), r.text);
   });
 });
