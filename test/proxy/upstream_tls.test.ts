@@ -113,7 +113,8 @@ before(async () => {
   proxyPort = await freePort();
   sy = await startSwitchyard({
     command: 'serve',
-    extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`, '--dns-server', dns.server, '--upstream-ca-file', caFile, '--proxy-access-log'],
+    // the forward-proxy case dials its origins on loopback: a deny list without loopback (the default denies it)
+    extraArgs: ['--proxy-listen', `127.0.0.1:${proxyPort}`, '--dns-server', dns.server, '--upstream-ca-file', caFile, '--proxy-access-log', '--forward-proxy-deny', '169.254.0.0/16'],
   });
   k = kubectlFor(sy.kubeconfig);
   base = `http://127.0.0.1:${proxyPort}`;
