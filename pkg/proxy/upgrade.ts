@@ -69,12 +69,13 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   };
   if (!m || !rule) return refuse(404, 'Not Found', 'route not found');
   if (rule.invalid) return refuse(rule.invalid.status, 'Error', rule.invalid.reason);
-  if (!rule.websocket) return refuse(400, 'Bad Request', 'upgrade is disabled on this route');
+  const h2c = isH2cUpgrade(req.headers.upgrade);
+  // (an h2c upgrade is served as a plain request below, so a rule without upgrades serves it too)
+  if (!rule.websocket && !h2c) return refuse(400, 'Bad Request', 'upgrade is disabled on this route');
   // the body of an upgrade request would have to go upstream before the 101: refused
   const cl = req.headers['content-length'];
   if (req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0')) return refuse(400, 'Bad Request', 'an upgrade request carries no body');
   const rt = dp.rules.get(rule.id)!;
-  const h2c = isH2cUpgrade(req.headers.upgrade);
   const clientIP = req.socket.remoteAddress ?? '';
   if (rt.limiter) {
     const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), ctx.now());

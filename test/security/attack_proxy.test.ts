@@ -201,6 +201,16 @@ describe('security: a fresh attack on the edge', { timeout: 120_000 }, () => {
       const seen = sw.conns.slice(before).map((c) => c.received.toString('latin1')).join('');
       assert.match(seen, /^GET \/public HTTP\/1\.1\r\n/, seen);
       assert.doesNotMatch(seen, /upgrade: *h2c|http2-settings|PRI \*/i, seen);
+      // a rule with upgrades disabled serves the h2c request as a plain one too (curl --http2 sends one)
+      const noWs = { ...httpRoute('sw-nows', 'sw2.test', 'switcher'), metadata: { name: 'sw-nows', annotations: { 'switchyard.dev/websocket': 'false' } } };
+      assert.equal((await sy.api.request('POST', ROUTES, noWs)).status, 201);
+      const refused = await waitFor('sw-nows served', async () => {
+        const x = await rawExchange(sy.port, ws.replace('sw.test', 'sw2.test'), 1500);
+        return (x.status === 'HTTP/1.1 400 Bad Request' && x) || undefined;
+      }, 30_000);
+      assert.match(refused.text, /upgrade is disabled/);
+      const plain = await rawExchange(sy.port, 'GET /p HTTP/1.1\r\nHost: sw2.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n');
+      assert.equal(plain.status, 'HTTP/1.1 200 OK', plain.text);
     } finally {
       await sw.close();
     }
