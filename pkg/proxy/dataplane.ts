@@ -5,7 +5,7 @@ import { DEFAULT_LISTENER_ID, DEFAULT_TLS_LISTENER_ID, type RuleIR, type Snapsho
 import { compileRouter, type Router } from './router/compile';
 import { createWeightedPicker, type WeightedPicker } from './balancer/weights';
 import { RateLimiter } from './resilience/rate_limit';
-import { compileHeaderMod, type CompiledHeaderMod } from './filters/headers';
+import { compileHeaderMod, withoutFramingHeaders, type CompiledHeaderMod } from './filters/headers';
 import { buildRuntimes, type BackendRuntime, type RuntimeDeps } from './runtime';
 
 export interface RuleRuntime {
@@ -52,8 +52,9 @@ export function compileDataPlane(
       rt.limiter = same && old[1].limiter ? old[1].limiter : new RateLimiter(r.rateLimit);
     }
     for (const f of r.filters) {
-      if (f.type === 'RequestHeaderModifier') rt.requestMod = compileHeaderMod(f.mod);
-      else if (f.type === 'ResponseHeaderModifier') rt.responseMod = compileHeaderMod(f.mod);
+      // configuration never sets the framing (Content-Length, Transfer-Encoding, hop-by-hop)
+      if (f.type === 'RequestHeaderModifier') rt.requestMod = compileHeaderMod(withoutFramingHeaders(f.mod));
+      else if (f.type === 'ResponseHeaderModifier') rt.responseMod = compileHeaderMod(withoutFramingHeaders(f.mod));
     }
     rules.set(r.id, rt);
   }

@@ -25,7 +25,7 @@ import type { RetryBudget } from './resilience/retry_budget';
 import { pickExcept } from './balancer/weights';
 import { classifyAttemptError, withoutHeader, type AttemptErrorKind } from './upstream/attempt_error';
 import { bodyTimeoutFor, headersTimeoutFor } from './upstream/timeouts';
-import { applyHeaderMod } from './filters/headers';
+import { applyHeaderMod, FRAMING_HEADERS } from './filters/headers';
 import { appendForwarded, forwardRequestHeaders, stripHopByHop } from './filters/hop_by_hop';
 import { rewritePath } from './filters/rewrite';
 import { forwardTarget } from './forward/target';
@@ -273,7 +273,9 @@ export class Exchange {
 
   // PickContext for the balancer (consistent hashing)
   header(name: string): string | undefined {
-    const v = this.req.headers[name];
+    // own properties only: req.headers is a plain object (`constructor`, `__proto__` are not headers)
+    const h = this.req.headers;
+    const v = Object.hasOwn(h, name) ? h[name] : undefined;
     return Array.isArray(v) ? v[0] : v;
   }
   cookie(name: string): string | undefined {
@@ -374,6 +376,11 @@ export class Exchange {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    // undici reports informational answers (100, 102, 103) here too, before the final one: written
+    // as the response they would end it (node sends no body for a 1xx) and the final response would
+    // be lost, so the client would take the NEXT response on its connection for this one (desync).
+    // They are dropped, as Envoy does for 1xx other than 100 (the proxy answered 100 itself).
+    if (statusCode < 200) return;
     this.clearBackendTimer();
     const retry = this.rule.retry;
     if (retry && this.bodyless && retry.codes.includes(statusCode)) {
@@ -401,12 +408,27 @@ export class Exchange {
       else for (let i = 0; i < v.length; i++) flat.push(k, v[i]);
     }
     if (!hasId) flat.push('x-request-id', this.requestId);
-    if (this.rule.responseHeaders) for (const h of this.rule.responseHeaders) flat.push(h.name, h.value);
+    if (this.rule.responseHeaders) {
+      // configured headers never carry the framing (see FRAMING_HEADERS)
+      for (const h of this.rule.responseHeaders) if (!FRAMING_HEADERS.has(h.name.toLowerCase())) flat.push(h.name, h.value);
+    }
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
     this.statusCode = statusCode;
     if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
-    // HTTP/2 has no reason phrase (node warns when given one)
-    if (!this.res.headersSent) this.res.writeHead(statusCode, this.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, flat);
+    if (this.res.headersSent) return;
+    try {
+      // HTTP/2 has no reason phrase (node warns when given one)
+      this.res.writeHead(statusCode, this.req.httpVersionMajor === 2 ? undefined : statusMessage || undefined, flat);
+    } catch (err) {
+      // a header node will not write (a route's header value stored before write-time validation
+      // refused such characters): the proxy's own fault, never the upstream's, and one request's
+      // (thrown into undici, it would count as an upstream failure and open the breaker)
+      this.responding = false;
+      this.statusCode = 0;
+      this.cancelAttempt();
+      controller.abort(new RetryAbort());
+      this.fail(502, `invalid response header: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
   }
 
   private statusCode = 0;

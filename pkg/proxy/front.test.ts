@@ -49,3 +49,10 @@ test('absolute-form: the authority (userinfo dropped) replaces every Host field'
   assert.deepEqual(replaceHost(['Host', 'other', 'X', '1', 'host', 'again'], 'a.example'), ['Host', 'a.example', 'X', '1']);
   assert.deepEqual(replaceHost(['X', '1'], 'a.example'), ['Host', 'a.example', 'X', '1']);
 });
+
+test('distrustForwarded drops underscore spellings of the proxy-owned headers (CGI reads them as the real ones)', () => {
+  const raw = ['Host', 'a', 'X_Forwarded_For', '6.6.6.6', 'x_forwarded_proto', 'https', 'X-Request_Id', 'evil', 'X_Custom', 'kept'];
+  assert.deepEqual(distrustForwarded(raw, '10.0.0.9', 'http', 'a'), ['Host', 'a', 'X_Custom', 'kept']);
+  // positive control: other underscore names alone are nobody's business here
+  assert.equal(distrustForwarded(['Host', 'a', 'X_Custom', 'kept', 'my_header', 'v'], '10.0.0.9', 'http', 'a'), null);
+});

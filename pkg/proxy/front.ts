@@ -55,6 +55,18 @@ export class TrustedPeers {
 
 const SPOOFABLE = new Set(['x-forwarded-proto', 'x-forwarded-host', 'forwarded']);
 
+/**
+ * Headers this proxy sets or appends to: their spellings with `_` for `-` (`X_Forwarded_For`) are
+ * dropped from an untrusted peer, since CGI-style upstreams (PHP, many WSGI/Rack servers) read both
+ * spellings as one variable (Envoy's edge advice: headers_with_underscores_action).
+ */
+const OWNED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id', 'forwarded', 'via']);
+
+/** `X_Forwarded_For` and the like: an underscore spelling of a header this proxy owns */
+function ownedAlias(name: string): boolean {
+  return name.length >= 3 && name.length <= 17 && name.includes('_') && OWNED.has(name.toLowerCase().replace(/_/g, '-'));
+}
+
 /** RFC 7239 quoting of a node (IPv6 addresses are bracketed and quoted) */
 function forwardedNode(ip: string): string {
   return ip.includes(':') ? `"[${ip}]"` : ip;
@@ -62,14 +74,14 @@ function forwardedNode(ip: string): string {
 
 /**
  * The raw header list of a request from an untrusted peer: X-Forwarded-Proto and X-Forwarded-Host
- * removed (the forwarding step sets them from what this proxy saw) and Forwarded replaced by this
- * hop's own element. Null when the request carries none of them (the common case: no copy).
+ * removed (the forwarding step sets them from what this proxy saw), Forwarded replaced by this
+ * hop's own element, and underscore spellings of the proxy's own headers dropped. Null when the request carries none of them (the common case: no copy).
  */
 export function distrustForwarded(raw: readonly string[], peer: string, proto: string, host: string | undefined): string[] | null {
   let found = false;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i];
-    if ((n.length === 9 || n.length === 16 || n.length === 17) && SPOOFABLE.has(n.toLowerCase())) {
+    if (((n.length === 9 || n.length === 16 || n.length === 17) && SPOOFABLE.has(n.toLowerCase())) || ownedAlias(n)) {
       found = true;
       break;
     }
@@ -79,6 +91,7 @@ export function distrustForwarded(raw: readonly string[], peer: string, proto: s
   let hadForwarded = false;
   for (let i = 0; i < raw.length; i += 2) {
     const l = raw[i].toLowerCase();
+    if (ownedAlias(l)) continue;
     if (SPOOFABLE.has(l)) {
       if (l === 'forwarded') hadForwarded = true;
       continue;

@@ -19,6 +19,7 @@ import { Exchange } from './exchange';
 import { ProxyMetrics } from './metrics';
 import { ProxyStats } from './stats/ring';
 import { redirectLocation } from './filters/redirect';
+import { removeDotSegments } from './filters/dot_segments';
 import { proxyUpgrade } from './upgrade';
 import { ActiveHealthChecker } from './health/active';
 import { DenyList } from './forward/denylist';
@@ -272,7 +273,8 @@ export class Proxy implements ProxyContext {
       url = t.path;
     }
     const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    // dot-segments resolved before routing, and the normalized path goes upstream (path confusion)
+    const path = removeDotSegments(q < 0 ? url : url.slice(0, q));
     const query = q < 0 ? '' : url.slice(q + 1);
     let m: RouteMatch | null = null;
     if (router !== undefined) {
@@ -371,7 +373,8 @@ export class Proxy implements ProxyContext {
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
+  // own properties only: req.headers is a plain object (`constructor`, `__proto__` are not headers)
+  const v = Object.hasOwn(req.headers, name) ? req.headers[name] : undefined;
   return Array.isArray(v) ? v.join(',') : v;
 }
 

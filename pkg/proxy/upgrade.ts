@@ -15,11 +15,13 @@ import type { EndpointState } from './balancer/endpoint_state';
 import { applyHeaderMod } from './filters/headers';
 import { appendForwarded, stripHopByHop } from './filters/hop_by_hop';
 import { redirectLocation } from './filters/redirect';
+import { removeDotSegments } from './filters/dot_segments';
 import { rewritePath } from './filters/rewrite';
 import { setHeader } from './filters/header_list';
 import { forwardTarget } from './forward/target';
 import { ClientHold, answerAndClose, dialInOrder, joinTunnel, logDetached, plainAnswer, type Dialing } from './tunnel';
 import { upgradeTLSOptions } from './upstream/tls';
+import { withoutHeader } from './upstream/attempt_error';
 
 export { answerAndClose } from './tunnel';
 
@@ -42,17 +44,19 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   const started = performance.now();
   const rid = o.requestId;
   client.on('error', () => client.destroy());
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? '' : url.slice(q + 1);
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  // dot-segments resolved before routing, and the normalized target goes upstream (as proxy.ts)
+  const path = rawUrl.charCodeAt(0) === 47 /* '/' */ ? removeDotSegments(q < 0 ? rawUrl : rawUrl.slice(0, q)) : q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = q < 0 ? '' : rawUrl.slice(q + 1);
+  const url = q < 0 ? path : `${path}?${query}`;
   const m = dp.routers.get(port)?.match({
     host: req.headers.host ?? '',
     path,
     query,
     method: req.method ?? 'GET',
     header: (n) => {
-      const v = req.headers[n];
+      const v = Object.hasOwn(req.headers, n) ? req.headers[n] : undefined;
       return Array.isArray(v) ? v.join(',') : v;
     },
   });
@@ -65,7 +69,9 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   };
   if (!m || !rule) return refuse(404, 'Not Found', 'route not found');
   if (rule.invalid) return refuse(rule.invalid.status, 'Error', rule.invalid.reason);
-  if (!rule.websocket) return refuse(400, 'Bad Request', 'upgrade is disabled on this route');
+  const h2c = isH2cUpgrade(req.headers.upgrade);
+  // (an h2c upgrade is served as a plain request below, so a rule without upgrades serves it too)
+  if (!rule.websocket && !h2c) return refuse(400, 'Bad Request', 'upgrade is disabled on this route');
   // the body of an upgrade request would have to go upstream before the 101: refused
   const cl = req.headers['content-length'];
   if (req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0')) return refuse(400, 'Bad Request', 'an upgrade request carries no body');
@@ -139,7 +145,11 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   };
 
   const sendHead = (sock: net.Socket, upstreamAddr: string) => {
-    let headers = stripHopByHop(req.rawHeaders, true);
+    // an h2c upgrade is never tunnelled (Envoy strips it): once switched, every HTTP/2 stream the
+    // client opens would reach this backend on any path, past the routing, filters and limits of
+    // the rules (h2c smuggling). The request goes as a plain one; the answer is relayed and closed.
+    let headers = stripHopByHop(req.rawHeaders, !h2c);
+    if (h2c) headers = withoutHeader(headers, 'http2-settings');
     if (rt.requestMod) headers = applyHeaderMod(headers, rt.requestMod);
     headers = appendForwarded(headers, clientIP, ctx.schemeFor(port), req.headers.host);
     if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
@@ -167,6 +177,10 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     r.on('upgrade', (res: IncomingMessage, upSock: net.Socket, upHead: Buffer) => {
       clearTimeout(timer);
       if (hold.gone) return void upSock.destroy();
+      if (h2c) {
+        upSock.destroy();
+        return fail(502, 'Bad Gateway', 'upstream switched protocols on a request that asked for none', upstreamAddr);
+      }
       const early = hold.take();
       let text = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`;
       const raw = res.rawHeaders;
@@ -212,7 +226,7 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
     addrs.then(go, (err: Error) => (hold.gone ? undefined : fail(503, 'Service Unavailable', `DNS: ${err.message}`)));
     return;
   }
-  const picked = runtime.balancer.pick({ clientIP, path, header: (n) => req.headers[n] as string | undefined, cookie: () => undefined });
+  const picked = runtime.balancer.pick({ clientIP, path, header: (n) => (Object.hasOwn(req.headers, n) ? (req.headers[n] as string | undefined) : undefined), cookie: () => undefined });
   if (!picked) {
     hold.release();
     return refuse(503, 'Service Unavailable', 'no healthy upstream', backend);
@@ -266,4 +280,10 @@ function relayRefusal(res: IncomingMessage, client: Duplex, rid: string): void {
   res.once('end', done);
   res.once('error', () => client.destroy());
   client.once('close', () => res.socket?.destroy());
+}
+
+/** Does the Upgrade header ask for h2c (HTTP/2 over cleartext, RFC 7540 §3.2)? */
+export function isH2cUpgrade(upgrade: string | undefined): boolean {
+  if (upgrade === undefined) return false;
+  return upgrade.split(',').some((t) => t.trim().toLowerCase() === 'h2c');
 }

@@ -12,7 +12,7 @@ import {
   validateRequiredString,
   validateString,
 } from '../../meta/v1/validation';
-import { validateNoControlChars } from '../../meta/v1/header_value';
+import { validateHeaderFieldValue, validateNoControlChars } from '../../meta/v1/header_value';
 import { validateGroup, validateHeaderName, validateHostname, validateKind, validateObjectRef, validateRefName } from './common_validate';
 import {
   FILTER_MEMBER,
@@ -93,7 +93,7 @@ function validateHeaderFilter(v: unknown, p: FieldPath): FieldErrorList {
       const valueErrs = validateRequiredString(h.value, hp.child('value'));
       errs.push(...validateHeaderName(h.name, hp.child('name')));
       errs.push(...(valueErrs.length ? valueErrs : validateString(h.value, hp.child('value'), 4096)));
-      errs.push(...validateNoControlChars(h.value, hp.child('value')));
+      errs.push(...validateHeaderFieldValue(h.value, hp.child('value')));
       if (typeof h.name === 'string') {
         const key = h.name.toLowerCase();
         if (names.has(key)) errs.push(duplicate(hp.child('name'), h.name));

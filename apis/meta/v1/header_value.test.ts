@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FieldPath } from './field';
-import { validateNoControlChars, validateSwitchyardAnnotations } from './header_value';
+import { validateHeaderFieldValue, validateNoControlChars, validateSwitchyardAnnotations } from './header_value';
 import type { KObject } from './types';
 
 const withAnn = (annotations: Record<string, string>) => ({ metadata: { name: 'x', annotations } }) as unknown as KObject;
@@ -26,4 +26,14 @@ test('switchyard.dev annotations: raw and JSON-escaped control characters, heade
   assert.deepEqual(one({ 'switchyard.dev/edge-app': 'shop', 'switchyard.dev/response-headers': JSON.stringify({ 'x-a': 'v 1' }), 'switchyard.dev/websocket': 'false' }), []);
   assert.deepEqual(one({ 'example.com/note': 'multi\nline' }), []);
   assert.deepEqual(validateSwitchyardAnnotations({ metadata: { name: 'x' } } as unknown as KObject), []);
+});
+
+test('header values the proxy writes: other control characters, DEL and characters above U+00FF are refused too', () => {
+  const p = FieldPath.root('spec').child('v');
+  for (const bad of ['a\u0001b', 'a\u007fb', 'a\u001fb', 'price \u20ac', 'a\r\nb']) assert.equal(validateHeaderFieldValue(bad, p).length, 1, JSON.stringify(bad));
+  // positive controls: visible ASCII, spaces, tabs and latin-1 (obs-text) are valid field values
+  for (const ok of ['t1', 'a b\tc', 'caf\u00e9', '', undefined]) assert.deepEqual(validateHeaderFieldValue(ok, p), [], String(ok));
+  const one = (a: Record<string, string>) => validateSwitchyardAnnotations(withAnn(a)).length;
+  assert.equal(one({ 'switchyard.dev/response-headers': JSON.stringify({ 'x-a': 'a\u0001b' }) }), 1);
+  assert.equal(one({ 'switchyard.dev/response-headers': JSON.stringify({ 'x-a': 'caf\u00e9' }) }), 0);
 });

@@ -13,6 +13,20 @@ export function validateNoControlChars(v: unknown, path: FieldPath): FieldErrorL
   return [invalid(path, v, 'must not contain CR, LF or NUL characters')];
 }
 
+/** what an HTTP field value may not carry besides CR/LF/NUL: other controls but HTAB, DEL, and anything above U+00FF (RFC 9110 §5.5; node and undici refuse them) */
+const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * A value the proxy writes as a header: CR, LF, NUL (as validateNoControlChars), and every other
+ * character node's and undici's header writers refuse. Such a value passed write-time checks would
+ * make every request on the route fail when its header is written.
+ */
+export function validateHeaderFieldValue(v: unknown, path: FieldPath): FieldErrorList {
+  const crlf = validateNoControlChars(v, path);
+  if (crlf.length || typeof v !== 'string' || !NOT_FIELD_VALUE.test(v)) return crlf;
+  return [invalid(path, v, 'must be a valid HTTP header value: visible characters, spaces and tabs only (no other control characters, none above U+00FF)')];
+}
+
 /** The prefix of every annotation switchyard's controller and facades read. */
 export const SWITCHYARD_ANNOTATION_PREFIX = 'switchyard.dev/';
 
@@ -51,6 +65,10 @@ export function validateSwitchyardAnnotations(obj: KObject): FieldErrorList {
     else if (HEADER_MAP_ANNOTATIONS.has(key) && parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const bad = Object.keys(parsed).find((n) => !TOKEN_RE.test(n));
       if (bad !== undefined) errs.push(invalid(p, v, `header name ${JSON.stringify(bad)} must be a valid HTTP header name (an RFC 7230 token)`));
+      else {
+        const badValue = Object.values(parsed).find((x) => typeof x === 'string' && NOT_FIELD_VALUE.test(x));
+        if (badValue !== undefined) errs.push(invalid(p, v, `header value ${JSON.stringify(badValue)} must be a valid HTTP header value (no control characters, none above U+00FF)`));
+      }
     }
   }
   return errs;

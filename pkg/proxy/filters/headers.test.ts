@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HeaderModIR } from '../ir';
-import { applyHeaderMod, compileHeaderMod, headerModFor, modifyHeaders } from './headers';
+import { applyHeaderMod, compileHeaderMod, headerModFor, modifyHeaders, withoutFramingHeaders } from './headers';
 
 const mod = (m: Partial<HeaderModIR>): HeaderModIR => ({ set: m.set ?? [], add: m.add ?? [], remove: m.remove ?? [] });
 const kv = (name: string, value: string) => ({ name, value });
@@ -121,4 +121,12 @@ test('headerModFor memoises per HeaderModIR object', () => {
   assert.notEqual(headerModFor(m), headerModFor(mod({ set: [kv('A', '1')] })));
   const c = compileHeaderMod(mod({ set: [kv('X-A', '1')], add: [kv('X-B', '2')], remove: ['X-C'] }));
   assert.deepEqual([c.setLower, c.addLower, c.removeLower, c.empty], [['x-a'], ['x-b'], ['x-c'], false]);
+});
+
+test('withoutFramingHeaders: configuration never sets or adds Content-Length, Transfer-Encoding or hop-by-hop headers', () => {
+  const mod = { set: [{ name: 'Content-Length', value: '2' }, { name: 'X-A', value: '1' }], add: [{ name: 'transfer-encoding', value: 'chunked' }, { name: 'Connection', value: 'close' }, { name: 'X-B', value: '2' }], remove: ['content-length'] };
+  assert.deepEqual(withoutFramingHeaders(mod), { set: [{ name: 'X-A', value: '1' }], add: [{ name: 'X-B', value: '2' }], remove: ['content-length'] });
+  // positive control: an ordinary modifier is the same object
+  const plain = { set: [{ name: 'X-A', value: '1' }], add: [], remove: [] };
+  assert.equal(withoutFramingHeaders(plain), plain);
 });

@@ -145,3 +145,19 @@ export function applyHeaderMod(raw: readonly string[], mod: CompiledHeaderMod): 
 export function modifyHeaders(raw: readonly string[], mod: HeaderModIR): string[] {
   return applyHeaderMod(raw, headerModFor(mod));
 }
+
+/**
+ * Headers the proxy frames messages with, or that belong to one hop: never set or added from
+ * configuration (a route's header filters, the response-headers annotation, the registry's
+ * `headers` option). A configured `Content-Length: 2` or `Transfer-Encoding: chunked` sat beside
+ * the real framing: two lengths, or a length and chunking, in one response — downstream parsers
+ * then disagree on where it ends (response splitting, cache poisoning).
+ */
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+
+/** The modifier without set/add entries for framing headers (removing them stays allowed). */
+export function withoutFramingHeaders(mod: HeaderModIR): HeaderModIR {
+  const ok = (h: { name: string }) => !FRAMING_HEADERS.has(h.name.toLowerCase());
+  if ((mod.set ?? []).every(ok) && (mod.add ?? []).every(ok)) return mod;
+  return { set: (mod.set ?? []).filter(ok), add: (mod.add ?? []).filter(ok), remove: mod.remove ?? [] };
+}

@@ -140,3 +140,9 @@ test('forwardRequestHeaders is the strip → forwarded → host → request-id p
   }
   assert.ok(fast > 10000);
 });
+
+test("stripHopByHop keeps Via (this proxy's loop token) even when Connection names it; other named headers go", () => {
+  const raw = ['Host', 'a', 'Connection', 'close, Via, X-Gone', 'X-Gone', '1', 'Via', '1.1 switchyard-abc'];
+  assert.deepEqual(stripHopByHop(raw), ['Host', 'a', 'Via', '1.1 switchyard-abc']);
+  assert.equal(forwardRequestHeaders(raw, '10.0.0.1', 'http', 'a', undefined, undefined), null, 'the general path handles named headers');
+});

@@ -4,7 +4,8 @@
 // stripHopByHop drops Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding,
 // Upgrade and every header named in Connection's value. For an upgrade request (the caller decides:
 // WebSocket pass-through) Upgrade is kept and a single `Connection: upgrade` is sent instead.
-// `Host` is never removed, even when Connection names it (the upstream must see the Host unchanged).
+// `Host` and `Via` are never removed, even when Connection names them (the upstream must see the Host
+// unchanged; Via holds this proxy's loop-detection token).
 // TE is dropped too; an HTTP/2 upstream that needs `te: trailers` (gRPC) must have it re-added.
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -29,7 +30,9 @@ function connectionTokens(raw: readonly string[]): string[] | null {
     const parts = v.split(',');
     for (let j = 0; j < parts.length; j++) {
       const t = parts[j].trim().toLowerCase();
-      if (t.length === 0 || t === 'close' || t === 'host' || HOP_BY_HOP.has(t)) continue;
+      // Via carries this proxy's own loop token (appended before forwarding): a client that names it
+      // in Connection must not strip it and hide a loop from the next pass
+      if (t.length === 0 || t === 'close' || t === 'host' || t === 'via' || HOP_BY_HOP.has(t)) continue;
       if (out === null) out = [];
       out.push(t);
     }

@@ -23,7 +23,7 @@ export function proxyConnect(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
         query: '',
         method: 'CONNECT',
         header: (n) => {
-          const v = req.headers[n];
+          const v = Object.hasOwn(req.headers, n) ? req.headers[n] : undefined;
           return Array.isArray(v) ? v.join(',') : v;
         },
       })
