@@ -49,7 +49,7 @@ function leaderElectTimings(): FlagSpec[] {
 const PROXY_COMMON: FlagSpec[] = [
   { name: 'proxy-listen', help: 'proxy HOST:PORT', default: '0.0.0.0:8080' },
   { name: 'dns-server', help: 'resolver HOST:PORT the DNS cache asks; default: the system resolver' },
-  { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach (and *.localhost with loopback), or "none"; replaces the default list. What switchyard itself listens on is always refused', default: DEFAULT_DENY.join(',') },
+  { name: 'forward-proxy-deny', help: 'CIDRs forward-proxy (dynamicProxy) requests may not reach (and *.localhost with loopback), or "none"; replaces the default list. What switchyard itself listens on is refused too, unless "none"', default: DEFAULT_DENY.join(',') },
   { name: 'dns-max-pending', help: 'first DNS lookups (a new host that requests wait on) in flight at once in the process; above it 503 DNS cache overflow', default: '1024' },
   { name: 'proxy-headers-timeout', help: 'a proxy client must send its request headers within this (slowloris)', default: '30s' },
   { name: 'proxy-access-log', help: 'log one JSON line per proxied request (request id, route, backend, upstream, status, duration)', boolean: true },
