@@ -122,32 +122,27 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
 
   try {
     let from = rv;
-    if (sendInitial === true) {
-      const snap = initialFromStorage ? undefined : cacher.snapshot(match);
+    /** the initial state: the cache's objects (shared by every watcher, as kube's cacher), else a store list; its revision */
+    const sendInitialState = async (fromStorage: boolean): Promise<number> => {
+      const snap = fromStorage ? undefined : cacher.snapshot(match);
       if (snap) {
         await w.initialAll(snap.items, (obj) => toVersion(r, obj, version));
-        from = snap.revision;
-      } else {
-        const list = await listObjects(ctx.registry, r, version, { predicate: match });
-        await w.initialAll(list.items);
-        from = Number(list.metadata.resourceVersion);
+        return snap.revision;
       }
+      const list = await listObjects(ctx.registry, r, version, { predicate: match });
+      await w.initialAll(list.items);
+      return Number(list.metadata.resourceVersion);
+    };
+    if (sendInitial === true) {
+      from = await sendInitialState(initialFromStorage);
       if (bookmarks) w.bookmark(from, true);
     } else if (sendInitial === false) {
       // no initial state: "most recent" (unset) is the store's revision, "any" (0) the cache's
       if (rvParam === '') from = await currentRevision(ctx);
       else if (rv === 0) from = cacher.latestRevision;
     } else if (rv === 0) {
-      // "any": the cache's objects (shared by every watcher, as kube's cacher), else a store list
-      const snap = cacher.snapshot(match);
-      if (snap) {
-        await w.initialAll(snap.items, (obj) => toVersion(r, obj, version));
-        from = snap.revision;
-      } else {
-        const list = await listObjects(ctx.registry, r, version, { predicate: match });
-        await w.initialAll(list.items);
-        from = Number(list.metadata.resourceVersion);
-      }
+      // "any"
+      from = await sendInitialState(false);
     }
     if (w.closed) return;
     w.lastRevision = Math.max(w.lastRevision, from);
