@@ -258,3 +258,19 @@ export class LateDns {
     return new Promise((r) => this.sock.close(() => r()));
   }
 }
+
+/** an upstream that switches protocols, then echoes every later byte upper-cased */
+export function answer101(c: RawConn, all: string): void {
+  const rc = c as RawConn & { switched?: boolean; echoed?: number };
+  const end = all.indexOf('\r\n\r\n');
+  if (end < 0) return;
+  if (!rc.switched) {
+    rc.switched = true;
+    rc.echoed = end + 4;
+    c.socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+  }
+  if (all.length > rc.echoed!) {
+    c.socket.write(all.slice(rc.echoed).toUpperCase());
+    rc.echoed = all.length;
+  }
+}

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../harness/ports';
 import { metric } from '../scaleout/lib';
-import { LateDns, RawClient, RawUpstream, rawExchange, startServe, waitFor, type RawConn, type Serve } from './lib';
+import { LateDns, RawClient, RawUpstream, rawExchange, startServe, waitFor, type RawConn, type Serve, answer101 } from './lib';
 
 const IDLE_MS = 700;
 
@@ -18,21 +18,6 @@ function echo(c: RawConn, all: string): void {
   rc.echoed = all.length;
 }
 
-/** switches protocols, then echoes upper-cased */
-function answer101(c: RawConn, all: string): void {
-  const rc = c as RawConn & { switched?: boolean; echoed?: number };
-  const end = all.indexOf('\r\n\r\n');
-  if (end < 0) return;
-  if (!rc.switched) {
-    rc.switched = true;
-    rc.echoed = end + 4;
-    c.socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-  }
-  if (all.length > rc.echoed!) {
-    c.socket.write(all.slice(rc.echoed).toUpperCase());
-    rc.echoed = all.length;
-  }
-}
 
 const connect = (authority: string) => `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`;
 const upgrade = (path: string, host = 'ws.test') => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`;

@@ -4,7 +4,7 @@
 // pipelined behind the upgrade head. Also: the tunnel idle timeout (--tunnel-idle-timeout).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient, RawUpstream, startServe, waitFor, type RawConn, type Serve } from './lib';
+import { RawClient, RawUpstream, startServe, waitFor, type RawConn, type Serve, answer101 } from './lib';
 
 const IDLE_MS = 700;
 
@@ -16,21 +16,6 @@ function answer200(c: RawConn, all: string): void {
   (c as RawConn & { answered?: number }).answered = heads;
 }
 
-/** an upstream that switches protocols, then echoes every later byte upper-cased */
-function answer101(c: RawConn, all: string): void {
-  const rc = c as RawConn & { switched?: boolean; echoed?: number };
-  const end = all.indexOf('\r\n\r\n');
-  if (end < 0) return;
-  if (!rc.switched) {
-    rc.switched = true;
-    rc.echoed = end + 4;
-    c.socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-  }
-  if (all.length > rc.echoed!) {
-    c.socket.write(all.slice(rc.echoed).toUpperCase());
-    rc.echoed = all.length;
-  }
-}
 
 const upgradeHead = (path: string) => `GET ${path} HTTP/1.1\r\nHost: ws.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`;
 
