@@ -264,12 +264,12 @@ export class Proxy implements ProxyContext {
     const dp = this.dp;
     const router = dp.routers.get(port);
     let url = req.url ?? '/';
-    let host = req.headers.host ?? '';
+    // an absolute-form authority has already replaced Host (admit): routing sees the Host sent upstream
+    const host = req.headers.host ?? '';
     if (url.charCodeAt(0) !== 47 /* '/' */ && /^https?:\/\//i.test(url)) {
-      // absolute-form (a forward-proxy request): route on the URI's authority and path
+      // absolute-form (a forward-proxy request): route on the URI's path
       const t = forwardTarget(url, host, 80);
       if (!t) return this.answer(req, res, rid, 400, 'malformed absolute URI', null, started);
-      host = url.slice(url.indexOf('//') + 2).split(/[/?]/)[0].replace(/^[^@]*@/, '');
       url = t.path;
     }
     const q = url.indexOf('?');
