@@ -71,7 +71,7 @@ export class GatewayAPISource {
     }
     const grants = this.list<UReferenceGrant>('referenceGrants');
     for (const g of this.list<UGateway>('gateways')) {
-      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now, grants);
+      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now, grants, built.gw.certErrors);
       if (s) w.ensure(target('gateways', g.metadata.name!, g.metadata.namespace), g.status, s);
     }
     for (const r of this.list<UHTTPRoute>('routes')) {

@@ -5,6 +5,8 @@ import { IMMORTAL_NAMESPACES, type Namespace } from './types';
 
 export function prepareNamespaceForCreate(ns: Namespace): void {
   ns.status = { phase: 'Active' };
+  // kube's namespace strategy labels every namespace with its name (selectors rely on it since 1.22)
+  if (ns.metadata?.name) ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name };
 }
 
 /** Why `name` may not be deleted now, or undefined. `contents`: object counts by resource. */

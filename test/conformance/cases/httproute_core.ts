@@ -87,7 +87,7 @@ export const HTTPROUTE_CORE: ConformanceCase[] = [
       await s.routeMustHaveCondition(r, sameNs, { type: 'ResolvedRefs', status: 'False', reason: 'RefNotPermitted' });
       await s.expectAll(addr, [
         ...table('httproute-partially-invalid-via-invalid-reference-grant'),
-        { Request: { Method: 'GET', Path: '/' }, Response: { StatusCode: 200 }, Backend: 'infra-backend-v1', Namespace: INFRA_NS },
+        { Request: { Method: 'GET', Path: '/' }, Response: { StatusCode: 200 }, Backend: 'app-backend-v1', Namespace: APP_NS },
       ]);
     },
   },
@@ -261,5 +261,3 @@ async function weightedDistribution(s: Suite, addr: Parameters<Suite['expect']>[
   }
   throw new Error(lastErr);
 }
-
-export { APP_NS };

@@ -44,7 +44,11 @@ export function gatewayAddress(proxyHost: string): { type: 'IPAddress' | 'Hostna
   return isIP(h) ? { type: 'IPAddress', value: h } : { type: 'Hostname', value: h };
 }
 
-export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHost: string, bindErrors: Map<string, string>, now: string, grants: UReferenceGrant[] = []): unknown | undefined {
+/**
+ * certErrors: listener id → why its certificateRef cannot be used (the shared translation's
+ * GatewayIndex): a missing Secret, another group or kind, a malformed Secret.
+ */
+export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHost: string, bindErrors: Map<string, string>, now: string, grants: UReferenceGrant[] = [], certErrors: Map<string, string> = new Map()): unknown | undefined {
   const k = key(g);
   if (!lowered.ourGateways.has(k)) return undefined;
   const gen = g.metadata.generation;
@@ -53,8 +57,10 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
   const listeners = (g.spec?.listeners ?? []).map((l) => {
     const kinds = listenerKinds(l);
     const supported = l.protocol === 'HTTP' || l.protocol === 'HTTPS';
-    const err = bindErrors.get(listenerId(loweredGatewayName(ns, g.metadata.name!), l.name));
+    const id = listenerId(loweredGatewayName(ns, g.metadata.name!), l.name);
     const refusedCerts = refusedCertificateRefs(g, l, grants);
+    const certErr = refusedCerts.length ? undefined : certErrors.get(id);
+    const err = bindErrors.get(id) ?? certErr;
     const conds: ConditionInput[] = [
       supported
         ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'listener accepted' }
@@ -64,7 +70,9 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
         : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: err ?? 'not programmed' },
       refusedCerts.length
         ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'RefNotPermitted', message: `certificateRefs not permitted by any ReferenceGrant: ${refusedCerts.join(', ')}` }
-        : kinds.invalid.length
+        : certErr !== undefined
+          ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'InvalidCertificateRef', message: certErr }
+          : kinds.invalid.length
           ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'InvalidRouteKinds', message: `route kinds not supported: ${kinds.invalid.map((x) => `${x.group}/${x.kind}`).join(', ')}` }
           : { type: 'ResolvedRefs', status: 'True', observedGeneration: gen, reason: 'ResolvedRefs', message: 'all references resolved' },
     ];
@@ -82,15 +90,19 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
   const invalid = listeners.length - acceptedListeners.length;
   const notProgrammed = acceptedListeners.filter((l) => !isTrue(l, 'Programmed'));
   const programmed = acceptedListeners.length > 0 && notProgrammed.length === 0;
+  // no parameters kind is supported: any infrastructure.parametersRef is invalid (GatewayInvalidParametersRef)
+  const params = (g.spec as { infrastructure?: { parametersRef?: { group?: string; kind?: string; name?: string } } } | undefined)?.infrastructure?.parametersRef;
   const conds: ConditionInput[] = [
-    acceptedListeners.length === 0
+    params
+      ? { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'InvalidParameters', message: `infrastructure.parametersRef ${params.group ?? ''}/${params.kind ?? ''} ${params.name ?? ''}: no parameters kind is supported` }
+      : acceptedListeners.length === 0
       ? { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'ListenersNotValid', message: 'no listener is valid' }
       : invalid > 0
         ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'ListenersNotValid', message: `${invalid} listener(s) not valid` }
         : { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'gateway accepted' },
-    programmed
+    programmed && !params
       ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: 'all valid listeners are open' }
-      : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: acceptedListeners.length === 0 ? 'no valid listener' : `listeners not programmed: ${notProgrammed.map((l) => l.name).join(', ')}` },
+      : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: params ? 'invalid infrastructure.parametersRef' : acceptedListeners.length === 0 ? 'no valid listener' : `listeners not programmed: ${notProgrammed.map((l) => l.name).join(', ')}` },
   ];
   return { addresses: [gatewayAddress(proxyHost)], conditions: setConditions(prev?.conditions, conds, now), listeners };
 }
