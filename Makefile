@@ -36,6 +36,15 @@ test-deps:
 test: build test-deps
 	hack/run-tests.sh $(TESTS)
 
+# The upstream Gateway API conformance tests (GATEWAY-HTTP profile, test/conformance) against the
+# real binary; writes conformance/report.yaml (upstream ConformanceReport) even when a test fails.
+CONFORMANCE_RESULTS := dist/conformance-results
+.PHONY: conformance
+conformance: build test-deps
+	rm -rf $(CONFORMANCE_RESULTS)
+	status=0; CONFORMANCE_RESULTS=$(CURDIR)/$(CONFORMANCE_RESULTS) hack/run-tests.sh test/conformance/shard || status=$$?; \
+	node dist/test/conformance/write-report.js $(CONFORMANCE_RESULTS) conformance/report.yaml && exit $$status
+
 .PHONY: unit
 unit: build
 	hack/run-tests.sh unit
