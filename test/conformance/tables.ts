@@ -283,6 +283,558 @@ export const TABLES: Record<string, Array<ExpectedResponse | ExpectedResponse[]>
    }
   ]
  ],
+ "httproute-cors": [
+  [
+   {
+    "TestCaseName": "CORS preflight request from an exact matching origin should be allowed",
+    "Request": {
+     "Path": "/cors-1",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://www.foo.com",
+      "access-control-request-method": "GET",
+      "access-control-request-headers": "x-header-1, x-header-2"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://www.foo.com"
+      ],
+      "access-control-allow-methods": [
+       "GET, OPTIONS",
+       "OPTIONS, GET"
+      ],
+      "access-control-allow-headers": [
+       "x-header-1, x-header-2",
+       "x-header-2, x-header-1"
+      ],
+      "access-control-expose-headers": [
+       "x-header-3, x-header-4",
+       "x-header-4, x-header-3"
+      ],
+      "access-control-max-age": [
+       "3600"
+      ],
+      "access-control-allow-credentials": [
+       "true"
+      ]
+     },
+     "IgnoreWhitespace": true
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request from a wildcard matching origin should be allowed",
+    "Request": {
+     "Path": "/cors-1",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://www.bar.com",
+      "access-control-request-method": "GET",
+      "access-control-request-headers": "x-header-1, x-header-2"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://www.bar.com"
+      ],
+      "access-control-allow-methods": [
+       "GET, OPTIONS",
+       "OPTIONS, GET"
+      ],
+      "access-control-allow-headers": [
+       "x-header-1, x-header-2",
+       "x-header-2, x-header-1"
+      ],
+      "access-control-expose-headers": [
+       "x-header-3, x-header-4",
+       "x-header-4, x-header-3"
+      ],
+      "access-control-max-age": [
+       "3600"
+      ],
+      "access-control-allow-credentials": [
+       "true"
+      ]
+     },
+     "IgnoreWhitespace": true
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request from a wildcard matching any number of periods left to '*' should be allowed",
+    "Request": {
+     "Path": "/cors-1",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://xpto.www.bar.com",
+      "access-control-request-method": "GET",
+      "access-control-request-headers": "x-header-1, x-header-2"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://xpto.www.bar.com"
+      ],
+      "access-control-allow-methods": [
+       "GET, OPTIONS",
+       "OPTIONS, GET"
+      ],
+      "access-control-allow-headers": [
+       "x-header-1, x-header-2",
+       "x-header-2, x-header-1"
+      ],
+      "access-control-expose-headers": [
+       "x-header-3, x-header-4",
+       "x-header-4, x-header-3"
+      ],
+      "access-control-max-age": [
+       "3600"
+      ],
+      "access-control-allow-credentials": [
+       "true"
+      ]
+     },
+     "IgnoreWhitespace": true
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request from a non-matching origin should not be allowed",
+    "Request": {
+     "Path": "/cors-1",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://foobar.com",
+      "access-control-request-method": "GET"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204,
+      403
+     ],
+     "AbsentHeaders": [
+      "access-control-allow-origin"
+     ]
+    }
+   },
+   {
+    "TestCaseName": "Simple request from an exact matching origin should be allowed",
+    "Namespace": "gateway-conformance-infra",
+    "Request": {
+     "Path": "/cors-1",
+     "Method": "GET",
+     "Headers": {
+      "Origin": "https://www.foo.com",
+      "access-control-request-method": "GET",
+      "access-control-request-headers": "x-header-1, x-header-2"
+     }
+    },
+    "Response": {
+     "StatusCode": 200,
+     "Headers": {
+      "access-control-allow-origin": "https://www.foo.com"
+     }
+    }
+   },
+   {
+    "TestCaseName": "Simple request from a wildcard matching origin should be allowed",
+    "Namespace": "gateway-conformance-infra",
+    "Request": {
+     "Path": "/cors-1",
+     "Method": "GET",
+     "Headers": {
+      "Origin": "https://www.bar.com",
+      "access-control-request-method": "GET",
+      "access-control-request-headers": "x-header-1, x-header-2"
+     }
+    },
+    "Response": {
+     "StatusCode": 200,
+     "Headers": {
+      "access-control-allow-origin": "https://www.bar.com"
+     }
+    }
+   },
+   {
+    "TestCaseName": "Simple request from a non-matching origin should not be allowed",
+    "Namespace": "gateway-conformance-infra",
+    "Request": {
+     "Path": "/cors-1",
+     "Method": "GET",
+     "Headers": {
+      "Origin": "https://foobar.com",
+      "access-control-request-method": "GET"
+     }
+    },
+    "Response": {
+     "AbsentHeaders": [
+      "access-control-allow-origin"
+     ]
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request with POST method should be allowed by allowMethods with wildcard",
+    "Request": {
+     "Path": "/cors-2",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://www.foo.com",
+      "access-control-request-method": "POST"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-methods": [
+       "POST",
+       "*"
+      ]
+     },
+     "Headers": {
+      "access-control-allow-origin": "https://www.foo.com"
+     },
+     "AbsentHeaders": [
+      "access-control-allow-credentials"
+     ]
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request should not receive access-control-allow-credentials header without access-control-allow-credentials set to true",
+    "Request": {
+     "Path": "/cors-2",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://www.foo.com",
+      "access-control-request-method": "POST"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "AbsentHeaders": [
+      "Access-Control-Allow-Credentials"
+     ]
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request from a wildcard origin should return header with '*' or with the requested Origin",
+    "Namespace": "",
+    "Request": {
+     "Path": "/cors-wildcard-origin",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://foobar.com",
+      "access-control-request-method": "PUT"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://foobar.com",
+       "*"
+      ],
+      "access-control-allow-methods": [
+       "PUT"
+      ]
+     },
+     "AbsentHeaders": [
+      "Access-Control-Allow-Credentials"
+     ]
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request from a wildcard origin containing a port should return header with '*' or with the requested Origin",
+    "Namespace": "",
+    "Request": {
+     "Path": "/cors-wildcard-origin",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://foobar.com:12345",
+      "access-control-request-method": "PUT"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://foobar.com:12345",
+       "*"
+      ],
+      "access-control-allow-methods": [
+       "PUT"
+      ]
+     },
+     "AbsentHeaders": [
+      "Access-Control-Allow-Credentials"
+     ]
+    }
+   },
+   {
+    "TestCaseName": "Request from a wildcard origin containing a port should return header with '*' or with the requested Origin",
+    "Namespace": "gateway-conformance-infra",
+    "Request": {
+     "Path": "/cors-wildcard-origin",
+     "Method": "PUT",
+     "Headers": {
+      "Origin": "https://foobar.com:12345"
+     }
+    },
+    "Response": {
+     "StatusCode": 200,
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://foobar.com:12345",
+       "*"
+      ]
+     }
+    }
+   },
+   {
+    "TestCaseName": "Simple request from a wildcard origin should return header with '*' or with the requested Origin",
+    "Namespace": "gateway-conformance-infra",
+    "Request": {
+     "Path": "/cors-wildcard-origin",
+     "Method": "PUT",
+     "Headers": {
+      "Origin": "https://foobar.com"
+     }
+    },
+    "Response": {
+     "StatusCode": 200,
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://foobar.com",
+       "*"
+      ]
+     },
+     "AbsentHeaders": [
+      "Access-Control-Allow-Credentials"
+     ]
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request requesting specific method and headers should be allowed and always echo the origin with allowCredentials set to true",
+    "Request": {
+     "Path": "/cors-wildcard-methods-headers",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://other.foo.com",
+      "access-control-request-method": "PUT",
+      "access-control-request-headers": "x-header-1, x-header-2"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://other.foo.com"
+      ],
+      "access-control-allow-methods": [
+       "PUT"
+      ],
+      "access-control-allow-headers": [
+       "x-header-1, x-header-2",
+       "x-header-2, x-header-1"
+      ],
+      "access-control-allow-credentials": [
+       "true"
+      ]
+     },
+     "IgnoreWhitespace": true
+    }
+   },
+   {
+    "TestCaseName": "CORS preflight request requesting specific method and headers should hide access-control-allow-credentials headers with allowCredentials set to false",
+    "Request": {
+     "Path": "/cors-wildcard-methods-headers-unauth",
+     "Method": "OPTIONS",
+     "Headers": {
+      "Origin": "https://other.foo.com",
+      "access-control-request-method": "PUT",
+      "access-control-request-headers": "x-header-1, x-header-2"
+     }
+    },
+    "ExpectedRequest": {
+     "Request": {
+      "Host": "",
+      "Method": "OPTIONS",
+      "Path": ""
+     }
+    },
+    "Namespace": "",
+    "Response": {
+     "StatusCodes": [
+      200,
+      204
+     ],
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://other.foo.com",
+       "*"
+      ],
+      "access-control-allow-methods": [
+       "PUT",
+       "*"
+      ],
+      "access-control-allow-headers": [
+       "x-header-1, x-header-2",
+       "x-header-2, x-header-1",
+       "*"
+      ]
+     },
+     "AbsentHeaders": [
+      "access-control-allow-credentials"
+     ],
+     "IgnoreWhitespace": true
+    }
+   },
+   {
+    "TestCaseName": "CORS request should receive access-control-allow-credentials header with allowCredentials set to true",
+    "Request": {
+     "Path": "/cors-wildcard-methods-headers",
+     "Method": "GET",
+     "Headers": {
+      "Origin": "https://other.foo.com"
+     }
+    },
+    "Namespace": "gateway-conformance-infra",
+    "Response": {
+     "StatusCode": 200,
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://other.foo.com"
+      ],
+      "access-control-allow-credentials": [
+       "true"
+      ]
+     }
+    }
+   },
+   {
+    "TestCaseName": "CORS request should not receive access-control-allow-credentials header without allowCredentials set to true",
+    "Request": {
+     "Path": "/cors-wildcard-methods-headers-unauth",
+     "Method": "GET",
+     "Headers": {
+      "Origin": "https://other.foo.com"
+     }
+    },
+    "Namespace": "gateway-conformance-infra",
+    "Response": {
+     "StatusCode": 200,
+     "ValidHeaderValues": {
+      "access-control-allow-origin": [
+       "https://other.foo.com",
+       "*"
+      ]
+     },
+     "AbsentHeaders": [
+      "access-control-allow-credentials"
+     ]
+    }
+   }
+  ]
+ ],
  "httproute-cross-namespace": [
   {
    "Request": {

@@ -115,7 +115,7 @@ export class World {
       out.push(...rewrite(o));
       if (o.kind === 'Service') {
         const slice = this.sliceFor(o);
-        if (slice) out.push(slice);
+        if (slice) out.push(...rewrite(slice));
       }
     }
     return out.map((o) => stringify(o)).join('---\n');

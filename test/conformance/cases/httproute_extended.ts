@@ -36,7 +36,99 @@ async function checkMirrors(s: Suite, cases: ExpectedResponse[]): Promise<void> 
   }
 }
 
+/** routes accepted on one Gateway (listener-less ref), ResolvedRefs true */
+async function accepted(s: Suite, gw: string, routes: string[], listeners: string[] = []) {
+  const g = nn(INFRA_NS, gw);
+  const rs = routes.map((r) => nn(INFRA_NS, r));
+  const addr = await s.gatewayAndRoutesAccepted(g, rs, listeners);
+  for (const r of rs) await s.routeResolvedRefsTrue(r, g);
+  return addr;
+}
+
+const HTTP_KIND = [{ kind: 'HTTPRoute' }];
+
 export const HTTPROUTE_EXTENDED: ConformanceCase[] = [
+  {
+    name: 'HTTPRouteCORS',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteCORS'],
+    manifests: ['httproute-cors.yaml'],
+    async run(s) {
+      const addr = await accepted(s, 'same-namespace', ['cors-multiple-origins-methods-headers', 'cors-wildcard-methods', 'cors-wildcard-origin', 'cors-wildcard-methods-headers']);
+      await s.expectAll(addr, table('httproute-cors'));
+    },
+  },
+  {
+    // upstream runs HTTPRouteRequestHeaderModifier's checks on this manifest (filters per backendRef)
+    name: 'HTTPRouteBackendRequestHeaderModifier',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteBackendRequestHeaderModification'],
+    manifests: ['httproute-request-header-modifier-backend.yaml'],
+    async run(s) {
+      const addr = await accepted(s, 'same-namespace', ['request-header-modifier']);
+      await s.expectAll(addr, table('httproute-request-header-modifier'));
+    },
+  },
+  {
+    name: 'HTTPRouteListenerPortMatching',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteParentRefPort'],
+    manifests: ['httproute-listener-port-matching.yaml'],
+    async run(s) {
+      const gw = 'httproute-listener-port-matching';
+      const by: Record<string, Awaited<ReturnType<typeof accepted>>> = {
+        '': await accepted(s, gw, ['backend-v1'], ['listener-1']),
+        '8080': await accepted(s, gw, ['backend-v2'], ['listener-2']),
+        '8090': await accepted(s, gw, ['backend-v3'], ['listener-4']),
+      };
+      for (const tc of table('httproute-listener-port-matching')) {
+        const port = (tc.Request.Host ?? '').split(':')[1] ?? '';
+        await s.expect(by[port] ?? by['']!, tc);
+      }
+    },
+  },
+  {
+    name: 'HTTPRouteRedirectPortAndScheme',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRoutePortRedirect', 'GatewayPort8080'],
+    manifests: ['httproute-redirect-port-and-scheme.yaml'],
+    async run(s) {
+      const file = 'httproute-redirect-port-and-scheme';
+      const a80 = await accepted(s, 'same-namespace', ['http-route-for-listener-on-port-80']);
+      const a8080 = await accepted(s, 'same-namespace-with-http-listener-on-8080', ['http-route-for-listener-on-port-8080']);
+      const a443 = await accepted(s, 'same-namespace-with-https-listener', ['http-route-for-listener-on-port-443']);
+      await s.expectAll(a80, table(file, 0));
+      await s.expectAll(a8080, table(file, 1));
+      await s.expectAll(a443, table(file, 2), 'https');
+    },
+  },
+  {
+    name: 'GatewayWithAttachedRoutesWithPort8080',
+    features: ['Gateway', 'GatewayPort8080', 'HTTPRoute'],
+    manifests: ['gateway-with-attached-routes-with-port-8080.yaml'],
+    async run(s) {
+      const conds = [
+        { type: 'Accepted', status: 'True' },
+        { type: 'ResolvedRefs', status: 'True' },
+      ];
+      await s.gatewayListeners(nn(INFRA_NS, 'gateway-with-two-listeners-and-one-attached-route'), [
+        { name: 'http-unattached', supportedKinds: HTTP_KIND, conditions: conds, attachedRoutes: 0 },
+        { name: 'http', supportedKinds: HTTP_KIND, conditions: conds, attachedRoutes: 1 },
+      ]);
+    },
+  },
+  {
+    name: 'GatewayHTTPListenerIsolation',
+    features: ['Gateway', 'GatewayHTTPListenerIsolation', 'HTTPRoute'],
+    manifests: ['gateway-http-listener-isolation.yaml', 'gateway-http-listener-isolation-with-hostname-intersection.yaml'],
+    async run(s) {
+      const names = ['attaches-to-empty-hostname', 'attaches-to-wildcard-example-com', 'attaches-to-wildcard-foo-example-com', 'attaches-to-abc-foo-example-com'];
+      let addr = await accepted(s, 'http-listener-isolation', names);
+      await s.expectAll(addr, table('gateway-http-listener-isolation'));
+      addr = await accepted(
+        s,
+        'http-listener-isolation-with-hostname-intersection',
+        names.map((n) => `${n}-with-hostname-intersection`),
+      );
+      await s.expectAll(addr, table('gateway-http-listener-isolation'));
+    },
+  },
   simple('HTTPRouteMethodMatching', ['HTTPRouteMethodMatching'], 'httproute-method-matching', 'method-matching'),
   simple('HTTPRouteQueryParamMatching', ['HTTPRouteQueryParamMatching'], 'httproute-query-param-matching', 'query-param-matching'),
   simple('HTTPRouteResponseHeaderModifier', ['HTTPRouteResponseHeaderModification'], 'httproute-response-header-modifier', 'response-header-modifier'),
