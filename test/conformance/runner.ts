@@ -11,7 +11,7 @@ import { HTTPROUTE_CORE } from './cases/httproute_core';
 import { HTTPROUTE_EXTENDED } from './cases/httproute_extended';
 import type { ConformanceCase } from './cases/types';
 import type { Outcome, TestResult } from './report';
-import { APP_NS, CONTROLLER, GROUP, INFRA_NS, Suite, WEB_NS } from './suite';
+import { CONTROLLER, GROUP, INFRA_NS, Suite, WEB_NS } from './suite';
 import { GATEWAY_CLASS, World, type Obj } from './world';
 import { SUPPORTED_FEATURES as UPSTREAM_SUPPORTED_FEATURES } from '../../pkg/controller/translate/gatewayapi/status';
 
@@ -67,7 +67,6 @@ spec: {controllerName: ${CONTROLLER}}
     // Apoxy's GatewayClass lists no supportedFeatures: the upstream group's list stands for it
     this.supportedFeatures = (gc.status.supportedFeatures ?? []).map((f: { name: string }) => f.name);
     if (group !== GROUP && this.supportedFeatures.length === 0) this.supportedFeatures = ['Gateway', 'HTTPRoute', ...UPSTREAM_SUPPORTED_FEATURES];
-    void APP_NS;
   }
 
   /** why a test does not run, or undefined when it runs */

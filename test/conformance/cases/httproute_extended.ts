@@ -1,7 +1,7 @@
 // Extended HTTPRoute tests of the upstream suite, translated: each runs only when the GatewayClass
 // lists all its features in status.supportedFeatures (as the suite decides), else it is skipped.
 import { INFRA_NS, nn, type Suite } from '../suite';
-import type { ExpectedResponse } from '../http';
+import { send, type ExpectedResponse } from '../http';
 import { table, type ConformanceCase } from './types';
 
 const sameNs = nn(INFRA_NS, 'same-namespace');
@@ -65,6 +65,23 @@ export const HTTPROUTE_EXTENDED: ConformanceCase[] = [
     async run(s) {
       const addr = await accepted(s, 'same-namespace', ['request-header-modifier']);
       await s.expectAll(addr, table('httproute-request-header-modifier'));
+    },
+  },
+  {
+    name: 'HTTPRouteRequestHeaderModifierBackendWeights',
+    features: ['Gateway', 'HTTPRouteBackendRequestHeaderModification', 'HTTPRoute'],
+    manifests: ['httproute-request-header-modifier-backend-weights.yaml'],
+    async run(s) {
+      const addr = await accepted(s, 'same-namespace', ['request-header-modifier-backend-weights']);
+      const expected = { Request: { Path: '/' }, Response: { StatusCode: 200 }, Namespace: INFRA_NS };
+      await s.expect(addr, expected);
+      // each backendRef sets `Backend: <its name>`: 100 requests, each must reach the backend it names
+      for (let i = 0; i < 100; i++) {
+        const c = await send(addr, expected);
+        const named = c.echo?.headers.Backend;
+        if (!named || named.length !== 1) throw new Error(`expected a single 'Backend' header to have been set, got ${JSON.stringify(named)}`);
+        if (!c.echo!.pod.startsWith(named[0]!)) throw new Error(`request with Backend: ${named[0]} reached pod ${c.echo!.pod}`);
+      }
     },
   },
   {
