@@ -170,3 +170,28 @@ test('GatewayListenerUnsupportedProtocol: listener Accepted=False UnsupportedPro
   const plain = upstreamGatewayStatus(base().gateways[0], out, '127.0.0.1', new Map(), NOW) as St;
   assert.deepEqual([c(plain, 'Accepted').status, c(plain, 'Accepted').reason], ['True', 'Accepted']);
 });
+
+test('a listener whose certificateRef cannot be used is ResolvedRefs=False InvalidCertificateRef and not Programmed', () => {
+  const https = { name: 'https', port: 8443, protocol: 'HTTPS' as const, tls: { certificateRefs: [{ name: 'missing' }] } };
+  const g = gateway('gw', 'infra', [https]);
+  const out = lowerGatewayAPI(base({ gateways: [g] }));
+  const certErrors = new Map([['gateway/k8s/infra/gw/https', 'Secret infra/missing not found']]);
+  const gs = upstreamGatewayStatus(g, out, '127.0.0.1', new Map(), NOW, [], certErrors) as { conditions: Array<{ type: string; status: string }>; listeners: Array<{ conditions: Array<{ type: string; status: string; reason: string; message: string }> }> };
+  const resolved = gs.listeners[0].conditions.find((c) => c.type === 'ResolvedRefs')!;
+  assert.deepEqual([resolved.status, resolved.reason, resolved.message], ['False', 'InvalidCertificateRef', 'Secret infra/missing not found']);
+  assert.equal(gs.listeners[0].conditions.find((c) => c.type === 'Programmed')!.status, 'False');
+  assert.equal(gs.conditions.find((c) => c.type === 'Programmed')!.status, 'False');
+});
+
+test('a Gateway with an infrastructure.parametersRef (no kind is supported) is Accepted=False InvalidParameters', () => {
+  const g: UGateway = { ...gateway('gw', 'infra', [http('http', 8000)]), spec: { gatewayClassName: 'sy', listeners: [http('http', 8000)], infrastructure: { parametersRef: { group: 'invalid.io', kind: 'InvalidParameters', name: 'invalid' } } } as UGateway['spec'] };
+  const out = lowerGatewayAPI(base({ gateways: [g] }));
+  const gs = upstreamGatewayStatus(g, out, '127.0.0.1', new Map(), NOW) as { conditions: Array<{ type: string; status: string; reason: string; observedGeneration: number }> };
+  assert.deepEqual(
+    gs.conditions.map((c) => [c.type, c.status, c.reason, c.observedGeneration]),
+    [
+      ['Accepted', 'False', 'InvalidParameters', 2],
+      ['Programmed', 'False', 'Invalid', 2],
+    ],
+  );
+});
