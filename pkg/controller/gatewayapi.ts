@@ -9,13 +9,18 @@ import type { StatusSink, StatusTarget } from './status_writer';
 import type { BuildOutput } from './translate/incremental';
 import { lowerGatewayAPI, type LowerInput, type LowerOutput } from './translate/gatewayapi/lower';
 import { upstreamGatewayClassStatus, upstreamGatewayStatus, upstreamRouteStatus } from './translate/gatewayapi/status';
-import type { UGateway, UGatewayClass, UHTTPRoute, UReferenceGrant } from './translate/gatewayapi/types';
+import { backendTLSPolicyStatus } from './translate/gatewayapi/policy_status';
+import { grpcRouteShape } from './translate/gatewayapi/grpcroutes';
+import type { UBackendTLSPolicy, UGateway, UGatewayClass, UGRPCRoute, UHTTPRoute, UReferenceGrant } from './translate/gatewayapi/types';
 
 export const GATEWAY_API_KINDS = {
   gatewayClasses: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses' },
   gateways: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' },
   routes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
+  grpcRoutes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes' },
   referenceGrants: { group: 'gateway.networking.k8s.io', version: 'v1beta1', plural: 'referencegrants' },
+  backendTLSPolicies: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'backendtlspolicies' },
+  configMaps: { group: '', version: 'v1', plural: 'configmaps' },
   services: { group: '', version: 'v1', plural: 'services' },
   endpointSlices: { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' },
   namespaces: { group: '', version: 'v1', plural: 'namespaces' },
@@ -55,6 +60,9 @@ export class GatewayAPISource {
       services: this.list('services'),
       endpointSlices: this.list('endpointSlices'),
       namespaces: this.list('namespaces'),
+      grpcRoutes: this.list('grpcRoutes'),
+      backendTLSPolicies: this.list('backendTLSPolicies'),
+      configMaps: this.list('configMaps'),
     };
     this.last = lowerGatewayAPI(input);
     return this.last;
@@ -77,6 +85,14 @@ export class GatewayAPISource {
     for (const r of this.list<UHTTPRoute>('routes')) {
       const s = upstreamRouteStatus(r, lowered, (n) => built.problems.get(n) ?? [], now);
       if (s) w.ensure(target('routes', r.metadata.name!, r.metadata.namespace), r.status, s);
+    }
+    for (const r of this.list<UGRPCRoute>('grpcRoutes')) {
+      const s = upstreamRouteStatus(grpcRouteShape(r), lowered, (n) => built.problems.get(n) ?? [], now, 'GRPCRoute');
+      if (s) w.ensure(target('grpcRoutes', r.metadata.name!, r.metadata.namespace), r.status, s);
+    }
+    for (const p of this.list<UBackendTLSPolicy>('backendTLSPolicies')) {
+      const s = backendTLSPolicyStatus(p, lowered, now);
+      if (s) w.ensure(target('backendTLSPolicies', p.metadata.name!, p.metadata.namespace), p.status, s);
     }
   }
 }

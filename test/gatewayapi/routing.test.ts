@@ -152,7 +152,7 @@ spec:
     assert.deepEqual(gw.status.addresses, [{ type: 'IPAddress', value: '127.0.0.1' }]);
     const l = gw.status.listeners[0];
     assert.equal(l.name, 'http');
-    assert.deepEqual(l.supportedKinds, [{ group: GROUP, kind: 'HTTPRoute' }]);
+    assert.deepEqual(l.supportedKinds, [{ group: GROUP, kind: 'HTTPRoute' }, { group: GROUP, kind: 'GRPCRoute' }]);
     for (const t of ['Accepted', 'Programmed', 'ResolvedRefs']) assert.equal(cond(l.conditions, t)?.status, 'True', t);
     // the table kubectl prints reads the same status
     const table = await s.k.ok(['get', `gateways.${GROUP}`, '-n', INFRA_NS, 'same-namespace']);

@@ -10,7 +10,7 @@ import type { Condition } from '../../../../apis/meta/v1/types';
 import { setConditions, type ConditionInput } from '../conditions';
 import { CONTROLLER_NAME, listenerId } from '../gateways';
 import type { RefProblem } from '../routes';
-import { listenerKinds, loweredGatewayName, REFUSED_FILTER, refusedCertificateRefs, type LowerOutput } from './lower';
+import { listenerKinds, loweredGatewayName, REFUSED_FILTER, refusedCertificateRefs, type LowerOutput, type RouteKind } from './lower';
 import { GROUP, key, type UGateway, type UGatewayClass, type UHTTPRoute, type UReferenceGrant } from './types';
 
 /** Features this group implements (GatewayClass status.supportedFeatures), sorted. */
@@ -99,8 +99,8 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
  * A route's status: one entry per parentRef whose Gateway is ours. builtProblems: what the shared
  * translation reported for the lowered routes (filters it refuses); references are judged here.
  */
-export function upstreamRouteStatus(r: UHTTPRoute, lowered: LowerOutput, builtProblems: (loweredName: string) => RefProblem[], now: string): unknown | undefined {
-  const outcome = lowered.routeOutcomes.get(key(r));
+export function upstreamRouteStatus(r: UHTTPRoute, lowered: LowerOutput, builtProblems: (loweredName: string) => RefProblem[], now: string, kind: RouteKind = 'HTTPRoute'): unknown | undefined {
+  const outcome = (kind === 'GRPCRoute' ? lowered.grpcOutcomes : lowered.routeOutcomes).get(key(r));
   if (!outcome) return undefined;
   const gen = r.metadata.generation;
   const fromBuilt = outcome.lowered.length
