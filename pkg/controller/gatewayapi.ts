@@ -3,6 +3,7 @@
 // schedules a full reconcile, the lowering into the shared snapshot (translate/gatewayapi), and the
 // statuses of these objects. Optional kinds: a cluster without the upstream CRDs still syncs.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { networkInterfaces } from 'node:os';
 import type { ClientNode } from '../util/esm';
 import { startInformer, type ResilientInformer } from './informer';
 import type { StatusSink, StatusTarget } from './status_writer';
@@ -78,8 +79,9 @@ export class GatewayAPISource {
       if (s) w.ensure(target('gatewayClasses', c.metadata.name!), c.status, s);
     }
     const grants = this.list<UReferenceGrant>('referenceGrants');
+    const local = localAddresses();
     for (const g of this.list<UGateway>('gateways')) {
-      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now, grants);
+      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now, grants, local);
       if (s) w.ensure(target('gateways', g.metadata.name!, g.metadata.namespace), g.status, s);
     }
     for (const r of this.list<UHTTPRoute>('routes')) {
@@ -95,4 +97,11 @@ export class GatewayAPISource {
       if (s) w.ensure(target('backendTLSPolicies', p.metadata.name!, p.metadata.namespace), p.status, s);
     }
   }
+}
+
+/** this machine's addresses: a Gateway's spec.addresses are honoured when the proxy answers on them */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .map((a) => a.address);
 }

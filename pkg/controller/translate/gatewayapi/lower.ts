@@ -16,9 +16,12 @@ import type { Gateway } from '../../../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../../../apis/gateway/v1/gatewayclass_types';
 import type { HTTPRoute } from '../../../../apis/gateway/v1/httproute_types';
 import { CONTROLLER_NAME } from '../gateways';
+import { NOT_FOUND_ROUTE_PREFIX } from '../routes';
 import { indexBackendTLSPolicies, type BackendTLSIndex, type PolicyVerdict } from './backendtls';
 import { grpcRouteShape } from './grpcroutes';
+import { listenerConflicts } from './conflicts';
 import { intersectHostnames } from './hostnames';
+import { isolatedListeners, isolateHostnames } from './isolation';
 import { refAllowed } from './refs';
 import { selectorMatches } from './selector';
 import { resolveServicePort, SERVICE_NAME_LABEL } from './services';
@@ -87,6 +90,8 @@ export interface LowerOutput {
   attached: Map<string, number>;
   /** Gateways of a class we control, by `<ns>/<name>` */
   ourGateways: Set<string>;
+  /** `<ns>/<gateway>/<listener>` → its conflict (conflicts.ts); such listeners are not lowered */
+  conflicts: Map<string, { reason: 'ProtocolConflict' | 'HostnameConflict'; message: string }>;
 }
 
 const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTPS']);
@@ -121,7 +126,8 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   );
   const gwByKey = new Map(input.gateways.map((g) => [key(g), g]));
   const ourGateways = new Set(input.gateways.filter((g) => ourClasses.has(g.spec?.gatewayClassName ?? '')).map(key));
-  const gateways = input.gateways.map((g) => lowerGateway(g, input.referenceGrants));
+  const conflicts = listenerConflicts(input.gateways.filter((g) => ourGateways.has(key(g))));
+  const gateways = input.gateways.map((g) => lowerGateway(g, input.referenceGrants, conflicts));
   const nsLabels = new Map(input.namespaces.map((n) => [n.metadata.name!, n.metadata.labels]));
   const svcByKey = new Map(input.services.map((s) => [key(s), s]));
   // slices by `<ns>/<service>` (a cluster has many; each backendRef reads only its Service's)
@@ -139,9 +145,10 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   const attached = new Map<string, number>();
   const serviceGateways = new Map<string, Set<string>>();
   const tls = indexBackendTLSPolicies(input.backendTLSPolicies ?? [], input.configMaps ?? []);
-  const ctx: LowerContext = { input, gwByKey, ourGateways, nsLabels, svcByKey, slicesBySvc, backends, routes, attached, serviceGateways, tls };
+  const ctx: LowerContext = { input, gwByKey, ourGateways, nsLabels, svcByKey, slicesBySvc, backends, routes, attached, serviceGateways, tls, conflicts };
   const routeOutcomes = lowerRoutes('HTTPRoute', input.routes, ctx);
   const grpcOutcomes = lowerRoutes('GRPCRoute', (input.grpcRoutes ?? []).map(grpcRouteShape), ctx);
+  for (const g of input.gateways) if (ourGateways.has(key(g))) routes.push(...isolationRoutes(g, conflicts));
   return {
     gatewayClasses,
     gateways,
@@ -153,7 +160,27 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
     serviceGateways,
     attached,
     ourGateways,
+    conflicts,
   };
+}
+
+/** listener isolation's 404 catch-alls (isolation.ts), ranked below every real rule of their hostname */
+function isolationRoutes(g: UGateway, conflicts: LowerOutput['conflicts']): HTTPRoute[] {
+  const ns = g.metadata.namespace ?? 'default';
+  const live = (g.spec?.listeners ?? []).filter((l) => !conflicts.has(`${ns}/${g.metadata.name}/${l.name}`));
+  return isolatedListeners(live).map(
+    (l) =>
+      ({
+        apiVersion: 'gateway.apoxy.dev/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: `${NOT_FOUND_ROUTE_PREFIX}${ns}/${g.metadata.name}/${l.name}`, creationTimestamp: '9999-12-31T23:59:59Z' },
+        spec: {
+          parentRefs: [{ group: 'gateway.apoxy.dev', kind: 'Gateway', name: loweredGatewayName(ns, g.metadata.name!), sectionName: l.name }],
+          hostnames: [l.hostname!.toLowerCase()],
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }],
+        },
+      }) as unknown as HTTPRoute,
+  );
 }
 
 interface LowerContext {
@@ -168,6 +195,7 @@ interface LowerContext {
   attached: Map<string, number>;
   serviceGateways: Map<string, Set<string>>;
   tls: BackendTLSIndex;
+  conflicts: LowerOutput['conflicts'];
 }
 
 /** one kind's routes (GRPCRoutes already in HTTPRoute's shape), in name order */
@@ -182,7 +210,7 @@ function lowerRoutes(kind: RouteKind, list: UHTTPRoute[], c: LowerContext): Map<
     const lowered: string[] = [];
     const seenListeners = new Set<string>();
     for (const p of r.spec?.parentRefs ?? []) {
-      const o = attachParent(p, r, ns, kind, c.gwByKey, c.ourGateways, c.nsLabels);
+      const o = attachParent(p, r, ns, kind, c);
       parents.push(o.outcome);
       for (const a of o.attach) {
         const lk = `${a.gwNs}/${a.gw}/${a.listener.name}`;
@@ -194,6 +222,8 @@ function lowerRoutes(kind: RouteKind, list: UHTTPRoute[], c: LowerContext): Map<
           gws.add(`${a.gwNs}/${a.gw}`);
           c.serviceGateways.set(svc, gws);
         }
+        // every hostname belongs to a more specific listener: attached, but nothing of its own to serve here
+        if (a.hostnames && a.hostnames.length === 0) continue;
         const name = loweredRouteName(ns, r.metadata.name!, a.gwNs, a.gw, a.listener.name, kind);
         lowered.push(name);
         c.routes.push({
@@ -222,9 +252,9 @@ export function refusedCertificateRefs(g: UGateway, l: UListener, grants: URefer
     .map((c) => `${c.namespace ?? ns}/${c.name}`);
 }
 
-function lowerGateway(g: UGateway, grants: UReferenceGrant[]): Gateway {
+function lowerGateway(g: UGateway, grants: UReferenceGrant[], conflicts: LowerOutput['conflicts']): Gateway {
   const ns = g.metadata.namespace ?? 'default';
-  const listeners = (g.spec?.listeners ?? []).map((l) => {
+  const listeners = (g.spec?.listeners ?? []).filter((l) => !conflicts.has(`${ns}/${g.metadata.name}/${l.name}`)).map((l) => {
     const refused = new Set(refusedCertificateRefs(g, l, grants));
     const certificateRefs = l.tls?.certificateRefs?.map((c) => ({ ...c, namespace: c.namespace ?? ns })).filter((c) => !refused.has(`${c.namespace}/${c.name}`));
     const tls = l.tls ? { ...l.tls, ...(certificateRefs ? { certificateRefs } : {}) } : undefined;
@@ -250,10 +280,9 @@ function attachParent(
   r: UHTTPRoute,
   ns: string,
   kind: RouteKind,
-  gwByKey: Map<string, UGateway>,
-  ourGateways: Set<string>,
-  nsLabels: Map<string, Record<string, string> | undefined>,
+  c: LowerContext,
 ): { outcome: ParentOutcome; attach: Attachment[] } {
+  const { gwByKey, ourGateways, nsLabels } = c;
   const gwNs = p.namespace ?? ns;
   const gk = `${gwNs}/${p.name}`;
   const fail = (reason: ParentReason, message: string, ours = true) => ({ outcome: { parentRef: p, ours, accepted: false, reason, message, listeners: [] }, attach: [] });
@@ -265,12 +294,15 @@ function attachParent(
   if (listeners.length === 0) {
     return fail('NoMatchingParent', `gateway ${gk} has no listener${p.sectionName !== undefined ? ` named ${p.sectionName}` : ''}${p.port !== undefined ? ` on port ${p.port}` : ''}`);
   }
-  const allowed = listeners.filter((l) => listenerKinds(l).supported.some((k) => k.kind === kind) && namespaceAllowed(l, gwNs, ns, nsLabels));
+  const live = listeners.filter((l) => !c.conflicts.has(`${gk}/${l.name}`));
+  if (live.length === 0) return fail('NoMatchingParent', `every matching listener of gateway ${gk} is conflicted`);
+  const allowed = live.filter((l) => listenerKinds(l).supported.some((k) => k.kind === kind) && namespaceAllowed(l, gwNs, ns, nsLabels));
   if (allowed.length === 0) return fail('NotAllowedByListeners', `no listener of gateway ${gk} allows ${kind}s from namespace ${ns}`);
   const attach: Attachment[] = [];
   for (const l of allowed) {
-    const hostnames = intersectHostnames(l.hostname, r.spec?.hostnames);
-    if (hostnames && hostnames.length === 0) continue;
+    const intersected = intersectHostnames(l.hostname, r.spec?.hostnames);
+    if (intersected && intersected.length === 0) continue;
+    const hostnames = isolateHostnames(l, (g.spec?.listeners ?? []).filter((o) => !c.conflicts.has(`${gk}/${o.name}`)), intersected);
     attach.push({ gwNs, gw: p.name, listener: l, ...(hostnames ? { hostnames } : {}) });
   }
   if (attach.length === 0) return fail('NoMatchingListenerHostname', `no listener hostname of gateway ${gk} matches the route's hostnames`);

@@ -5,7 +5,6 @@
 //            attachedRoutes, supportedKinds, Accepted/Programmed/ResolvedRefs
 //   HTTPRoute: parents[] per parentRef (as written, group and kind included) with controllerName,
 //              Accepted and ResolvedRefs
-import { isIP } from 'node:net';
 import type { Condition } from '../../../../apis/meta/v1/types';
 import { setConditions, type ConditionInput } from '../conditions';
 import { CONTROLLER_NAME, listenerId } from '../gateways';
@@ -36,15 +35,18 @@ export function upstreamGatewayClassStatus(c: UGatewayClass, now: string): unkno
   return { conditions: setConditions(c.status?.conditions, [cond], now), supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })) };
 }
 
-/** the address clients reach a listener on: the proxy's listen host, a wildcard host as loopback */
-export function gatewayAddress(proxyHost: string): { type: 'IPAddress' | 'Hostname'; value: string } {
-  const h = proxyHost.replace(/^\[|\]$/g, '');
-  if (h === '0.0.0.0' || h === '') return { type: 'IPAddress', value: '127.0.0.1' };
-  if (h === '::') return { type: 'IPAddress', value: '::1' };
-  return isIP(h) ? { type: 'IPAddress', value: h } : { type: 'Hostname', value: h };
-}
+import { resolveGatewayAddresses } from './addresses';
+export { gatewayAddress } from './addresses';
 
-export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHost: string, bindErrors: Map<string, string>, now: string, grants: UReferenceGrant[] = []): unknown | undefined {
+export function upstreamGatewayStatus(
+  g: UGateway,
+  lowered: LowerOutput,
+  proxyHost: string,
+  bindErrors: Map<string, string>,
+  now: string,
+  grants: UReferenceGrant[] = [],
+  localAddresses: string[] = [],
+): unknown | undefined {
   const k = key(g);
   if (!lowered.ourGateways.has(k)) return undefined;
   const gen = g.metadata.generation;
@@ -55,19 +57,30 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
     const supported = l.protocol === 'HTTP' || l.protocol === 'HTTPS';
     const err = bindErrors.get(listenerId(loweredGatewayName(ns, g.metadata.name!), l.name));
     const refusedCerts = refusedCertificateRefs(g, l, grants);
-    const conds: ConditionInput[] = [
-      supported
-        ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'listener accepted' }
-        : { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'UnsupportedProtocol', message: `protocol ${l.protocol} is not served` },
-      supported && !err
-        ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: `listening on port ${l.port}` }
-        : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: err ?? 'not programmed' },
-      refusedCerts.length
-        ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'RefNotPermitted', message: `certificateRefs not permitted by any ReferenceGrant: ${refusedCerts.join(', ')}` }
-        : kinds.invalid.length
-          ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'InvalidRouteKinds', message: `route kinds not supported: ${kinds.invalid.map((x) => `${x.group}/${x.kind}`).join(', ')}` }
-          : { type: 'ResolvedRefs', status: 'True', observedGeneration: gen, reason: 'ResolvedRefs', message: 'all references resolved' },
-    ];
+    const conflict = lowered.conflicts.get(`${k}/${l.name}`);
+    const resolvedRefs: ConditionInput = refusedCerts.length
+      ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'RefNotPermitted', message: `certificateRefs not permitted by any ReferenceGrant: ${refusedCerts.join(', ')}` }
+      : kinds.invalid.length
+        ? { type: 'ResolvedRefs', status: 'False', observedGeneration: gen, reason: 'InvalidRouteKinds', message: `route kinds not supported: ${kinds.invalid.map((x) => `${x.group}/${x.kind}`).join(', ')}` }
+        : { type: 'ResolvedRefs', status: 'True', observedGeneration: gen, reason: 'ResolvedRefs', message: 'all references resolved' };
+    // a conflicted listener is neither Accepted nor Programmed, with the conflict's reason (conflicts.ts)
+    const conds: ConditionInput[] = conflict
+      ? [
+          { type: 'Accepted', status: 'False', observedGeneration: gen, reason: conflict.reason, message: conflict.message },
+          { type: 'Programmed', status: 'False', observedGeneration: gen, reason: conflict.reason, message: conflict.message },
+          resolvedRefs,
+          { type: 'Conflicted', status: 'True', observedGeneration: gen, reason: conflict.reason, message: conflict.message },
+        ]
+      : [
+          supported
+            ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'listener accepted' }
+            : { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'UnsupportedProtocol', message: `protocol ${l.protocol} is not served` },
+          supported && !err
+            ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: `listening on port ${l.port}` }
+            : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: err ?? 'not programmed' },
+          resolvedRefs,
+          { type: 'Conflicted', status: 'False', observedGeneration: gen, reason: 'NoConflicts', message: 'no conflicts' },
+        ];
     const old = prev?.listeners?.find((x) => x.name === l.name);
     return {
       name: l.name,
@@ -82,17 +95,22 @@ export function upstreamGatewayStatus(g: UGateway, lowered: LowerOutput, proxyHo
   const invalid = listeners.length - acceptedListeners.length;
   const notProgrammed = acceptedListeners.filter((l) => !isTrue(l, 'Programmed'));
   const programmed = acceptedListeners.length > 0 && notProgrammed.length === 0;
+  const addr = resolveGatewayAddresses((g.spec as { addresses?: Array<{ type?: string; value?: string }> } | undefined)?.addresses, proxyHost, localAddresses);
   const conds: ConditionInput[] = [
-    acceptedListeners.length === 0
+    addr.unsupported
+      ? { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'UnsupportedAddress', message: addr.unsupported }
+      : acceptedListeners.length === 0
       ? { type: 'Accepted', status: 'False', observedGeneration: gen, reason: 'ListenersNotValid', message: 'no listener is valid' }
       : invalid > 0
         ? { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'ListenersNotValid', message: `${invalid} listener(s) not valid` }
         : { type: 'Accepted', status: 'True', observedGeneration: gen, reason: 'Accepted', message: 'gateway accepted' },
-    programmed
+    addr.notAssigned
+      ? { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'AddressNotAssigned', message: addr.notAssigned }
+      : programmed
       ? { type: 'Programmed', status: 'True', observedGeneration: gen, reason: 'Programmed', message: 'all valid listeners are open' }
       : { type: 'Programmed', status: 'False', observedGeneration: gen, reason: 'Invalid', message: acceptedListeners.length === 0 ? 'no valid listener' : `listeners not programmed: ${notProgrammed.map((l) => l.name).join(', ')}` },
   ];
-  return { addresses: [gatewayAddress(proxyHost)], conditions: setConditions(prev?.conditions, conds, now), listeners };
+  return { addresses: addr.addresses, conditions: setConditions(prev?.conditions, conds, now), listeners };
 }
 
 /**
