@@ -424,6 +424,52 @@ spec:
     assert.deepEqual([cond(un.status.conditions, 'Programmed')!.status, cond(un.status.conditions, 'Programmed')!.reason], ['False', 'AddressNotAssigned']);
     assert.deepEqual(un.status.addresses, [{ type: 'IPAddress', value: '127.0.0.1' }]);
   });
+
+  it('a headless Service with an FQDN EndpointSlice resolves through the DNS cache; with nothing ready, serving+terminating endpoints are used (kube-proxy fallback)', async () => {
+    await apply(`apiVersion: v1
+kind: Service
+metadata: {name: fqdn-backend, namespace: ${INFRA_NS}}
+spec:
+  clusterIP: None
+  ports: [{name: http, port: 8080, targetPort: 3000}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: fqdn-backend-1, namespace: ${INFRA_NS}, labels: {kubernetes.io/service-name: fqdn-backend}}
+addressType: FQDN
+ports: [{name: http, port: ${v2.port}, protocol: TCP}]
+endpoints: [{addresses: [localhost], conditions: {ready: true}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: terminating-backend, namespace: ${INFRA_NS}}
+spec:
+  ports: [{name: http, port: 8080, targetPort: 3000}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: terminating-backend-1, namespace: ${INFRA_NS}, labels: {kubernetes.io/service-name: terminating-backend}}
+addressType: IPv4
+ports: [{name: http, port: ${web.port}, protocol: TCP}]
+endpoints:
+- {addresses: [127.0.0.1], conditions: {ready: false, serving: true, terminating: true}}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: terminating-backend-2, namespace: ${INFRA_NS}, labels: {kubernetes.io/service-name: terminating-backend}}
+addressType: IPv4
+ports: [{name: http, port: ${notReady.port}, protocol: TCP}]
+endpoints:
+- {addresses: [127.0.0.1], conditions: {ready: false, serving: false, terminating: true}}
+`);
+    await apply(route('fqdn', INFRA_NS, 'same-namespace', '    - name: fqdn-backend\n      port: 8080\n', '  hostnames: ["fqdn.example"]\n'));
+    await apply(route('terminating', INFRA_NS, 'same-namespace', '    - name: terminating-backend\n      port: 8080\n', '  hostnames: ["terminating.example"]\n'));
+    await waitFor(async () => (await reply(gwPort, '/f', 'fqdn.example')).echo?.pod === 'infra-backend-v2-pod', 20_000, 'FQDN endpoint served');
+    const before = notReady.hits;
+    await waitFor(async () => (await reply(gwPort, '/t', 'terminating.example')).echo?.pod === 'web-backend-pod', 20_000, 'serving+terminating endpoint served');
+    for (let i = 0; i < 10; i++) assert.equal((await reply(gwPort, `/t${i}`, 'terminating.example')).echo?.pod, 'web-backend-pod');
+    assert.equal(notReady.hits, before, 'a terminating endpoint that is not serving gets nothing');
+  });
 });
 
 suite('sqlite');
