@@ -1,10 +1,12 @@
 // The status of gateway.networking.k8s.io objects as the conformance suite reads it. Pure;
 // lastTransitionTime kept while a condition's status is unchanged (conditions.ts).
 //   GatewayClass: Accepted (controllerName ours) and supportedFeatures (sorted by name)
-//   Gateway: Accepted, Programmed; addresses [{type: IPAddress, value}]; listeners[] with
-//            attachedRoutes, supportedKinds, Accepted/Programmed/ResolvedRefs
-//   HTTPRoute: parents[] per parentRef (as written, group and kind included) with controllerName,
-//              Accepted and ResolvedRefs
+//   Gateway: Accepted (UnsupportedAddress), Programmed (AddressNotAssigned); typed addresses
+//            (addresses.ts); listeners[] with attachedRoutes, supportedKinds,
+//            Accepted/Programmed/ResolvedRefs/Conflicted (conflicts.ts)
+//   HTTPRoute, GRPCRoute: parents[] per parentRef (as written, group and kind included) with
+//              controllerName, Accepted and ResolvedRefs
+//   BackendTLSPolicy: policy_status.ts
 import type { Condition } from '../../../../apis/meta/v1/types';
 import { setConditions, type ConditionInput } from '../conditions';
 import { CONTROLLER_NAME, listenerId } from '../gateways';
@@ -14,7 +16,13 @@ import { GROUP, key, type UGateway, type UGatewayClass, type UHTTPRoute, type UR
 
 /** Features this group implements (GatewayClass status.supportedFeatures), sorted. */
 export const SUPPORTED_FEATURES = [
+  'BackendTLSPolicy',
+  'BackendTLSPolicySANValidation',
+  'GRPCRoute',
   'Gateway',
+  'GatewayAddressEmpty',
+  'GatewayHTTPListenerIsolation',
+  'GatewayPort8080',
   'HTTPRoute',
   'HTTPRouteBackendTimeout',
   'HTTPRouteHostRewrite',
