@@ -187,6 +187,40 @@ spec:
     assert.equal((await get(gwPort, '/backendtlspolicy', { host: 'abc.example.com' })).status, 200);
   });
 
+  it('BackendTLSPolicySANValidation: subjectAltNames are verified instead of the hostname (still the SNI); a SAN the certificate lacks fails', async () => {
+    const san = (name: string, service: string, sanHost: string) => `${svc(service, tlsPort)}---
+apiVersion: ${GROUP}/v1
+kind: BackendTLSPolicy
+metadata: {name: ${name}, namespace: ${INFRA_NS}}
+spec:
+  targetRefs: [{group: "", kind: Service, name: ${service}}]
+  validation:
+    caCertificateRefs: [{group: "", kind: ConfigMap, name: tls-checks-ca-certificate}]
+    hostname: sni.example.com
+    subjectAltNames: [{type: Hostname, hostname: ${sanHost}}]
+`;
+    await apply(`${san('san-ok', 'san-ok-test', 'abc.example.com')}---
+${san('san-bad', 'san-bad-test', 'nope.example.com')}---
+apiVersion: ${GROUP}/v1
+kind: HTTPRoute
+metadata: {name: backendtlspolicy-san, namespace: ${INFRA_NS}}
+spec:
+  parentRefs: [{name: same-namespace}]
+  hostnames: [san.example.com]
+  rules:
+  - matches: [{path: {type: Exact, value: /san-ok}}]
+    backendRefs: [{name: san-ok-test, port: 443}]
+  - matches: [{path: {type: Exact, value: /san-bad}}]
+    backendRefs: [{name: san-bad-test, port: 443}]
+`);
+    const r = await waitFor(async () => {
+      const x = await get(gwPort, '/san-ok', { host: 'san.example.com' });
+      return x.status === 200 ? x : undefined;
+    }, 20_000, 'SAN policy served');
+    assert.equal((JSON.parse(r!.body) as { sni: string }).sni, 'sni.example.com', 'the hostname is still the SNI');
+    assert.equal((await get(gwPort, '/san-bad', { host: 'san.example.com' })).status, 502);
+  });
+
   it('GRPCRouteExactMethodMatching: a GRPCRoute to a Service reaches the grpc-js server over h2c; its status parents carry group and kind', async () => {
     await apply(`apiVersion: v1
 kind: Service
@@ -238,6 +272,6 @@ spec:
     assert.equal(p.controllerName, CONTROLLER);
     assert.equal(cond(p.conditions, 'ResolvedRefs')!.status, 'True');
     const gw = await getJSON(s.k, `gateways.${GROUP}`, 'same-namespace', INFRA_NS);
-    assert.equal(gw.status.listeners[0].attachedRoutes, 2, 'the HTTPRoute and the GRPCRoute');
+    assert.equal(gw.status.listeners[0].attachedRoutes, 3, 'two HTTPRoutes and the GRPCRoute');
   });
 });
