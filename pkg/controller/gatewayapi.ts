@@ -3,19 +3,25 @@
 // schedules a full reconcile, the lowering into the shared snapshot (translate/gatewayapi), and the
 // statuses of these objects. Optional kinds: a cluster without the upstream CRDs still syncs.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { networkInterfaces } from 'node:os';
 import type { ClientNode } from '../util/esm';
 import { startInformer, type ResilientInformer } from './informer';
 import type { StatusSink, StatusTarget } from './status_writer';
 import type { BuildOutput } from './translate/incremental';
 import { lowerGatewayAPI, type LowerInput, type LowerOutput } from './translate/gatewayapi/lower';
 import { upstreamGatewayClassStatus, upstreamGatewayStatus, upstreamRouteStatus } from './translate/gatewayapi/status';
-import type { UGateway, UGatewayClass, UHTTPRoute, UReferenceGrant } from './translate/gatewayapi/types';
+import { backendTLSPolicyStatus } from './translate/gatewayapi/policy_status';
+import { grpcRouteShape } from './translate/gatewayapi/grpcroutes';
+import type { UBackendTLSPolicy, UGateway, UGatewayClass, UGRPCRoute, UHTTPRoute, UReferenceGrant } from './translate/gatewayapi/types';
 
 export const GATEWAY_API_KINDS = {
   gatewayClasses: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses' },
   gateways: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' },
   routes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
+  grpcRoutes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes' },
   referenceGrants: { group: 'gateway.networking.k8s.io', version: 'v1beta1', plural: 'referencegrants' },
+  backendTLSPolicies: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'backendtlspolicies' },
+  configMaps: { group: '', version: 'v1', plural: 'configmaps' },
   services: { group: '', version: 'v1', plural: 'services' },
   endpointSlices: { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' },
   namespaces: { group: '', version: 'v1', plural: 'namespaces' },
@@ -55,6 +61,9 @@ export class GatewayAPISource {
       services: this.list('services'),
       endpointSlices: this.list('endpointSlices'),
       namespaces: this.list('namespaces'),
+      grpcRoutes: this.list('grpcRoutes'),
+      backendTLSPolicies: this.list('backendTLSPolicies'),
+      configMaps: this.list('configMaps'),
     };
     this.last = lowerGatewayAPI(input);
     return this.last;
@@ -70,13 +79,29 @@ export class GatewayAPISource {
       if (s) w.ensure(target('gatewayClasses', c.metadata.name!), c.status, s);
     }
     const grants = this.list<UReferenceGrant>('referenceGrants');
+    const local = localAddresses();
     for (const g of this.list<UGateway>('gateways')) {
-      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now, grants, built.gw.certErrors);
+      const s = upstreamGatewayStatus(g, lowered, proxyHost, bindErrors, now, grants, local, built.gw.certErrors);
       if (s) w.ensure(target('gateways', g.metadata.name!, g.metadata.namespace), g.status, s);
     }
     for (const r of this.list<UHTTPRoute>('routes')) {
       const s = upstreamRouteStatus(r, lowered, (n) => built.problems.get(n) ?? [], now);
       if (s) w.ensure(target('routes', r.metadata.name!, r.metadata.namespace), r.status, s);
     }
+    for (const r of this.list<UGRPCRoute>('grpcRoutes')) {
+      const s = upstreamRouteStatus(grpcRouteShape(r), lowered, (n) => built.problems.get(n) ?? [], now, 'GRPCRoute');
+      if (s) w.ensure(target('grpcRoutes', r.metadata.name!, r.metadata.namespace), r.status, s);
+    }
+    for (const p of this.list<UBackendTLSPolicy>('backendTLSPolicies')) {
+      const s = backendTLSPolicyStatus(p, lowered, now);
+      if (s) w.ensure(target('backendTLSPolicies', p.metadata.name!, p.metadata.namespace), p.status, s);
+    }
   }
+}
+
+/** this machine's addresses: a Gateway's spec.addresses are honoured when the proxy answers on them */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .map((a) => a.address);
 }

@@ -97,12 +97,13 @@ export function startInformer<T extends KubernetesObject>(
   };
 }
 
-/** LIST across namespaces for the core kinds the controller reads (Services, Namespaces). */
+/** LIST across namespaces for the core kinds the controller reads (Services, Namespaces, Secrets, ConfigMaps). */
 function coreList<T>(k8s: ClientNode, kc: InstanceType<ClientNode['KubeConfig']>, plural: string, fieldSelector?: string): () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   type L = Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
   if (plural === 'secrets') return () => core.listSecretForAllNamespaces(fieldSelector ? { fieldSelector } : {}) as unknown as L;
   if (plural === 'services') return () => core.listServiceForAllNamespaces() as unknown as L;
   if (plural === 'namespaces') return () => core.listNamespace() as unknown as L;
+  if (plural === 'configmaps') return () => core.listConfigMapForAllNamespaces() as unknown as L;
   throw new Error(`no core list for ${plural}`);
 }

@@ -71,6 +71,10 @@ export interface UpstreamTLSIR {
   /** SNI and the name checked, instead of the endpoint's fqdn / URLRewrite hostname / IP */
   serverName?: string;
   insecureSkipVerify?: boolean;
+  /** trust caBundle alone (BackendTLSPolicy caCertificateRefs), not the system store and --upstream-ca-file */
+  caBundleOnly?: boolean;
+  /** the certificate must carry one of these (BackendTLSPolicy subjectAltNames) instead of the name checked */
+  subjectAltNames?: Array<{ type: 'Hostname' | 'URI'; value: string }>;
 }
 
 export interface BackendIR {

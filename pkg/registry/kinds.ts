@@ -15,7 +15,7 @@ import { secretStrategy } from './secret';
 import { configMapStrategy } from './configmap';
 import { serviceStrategy } from './service';
 import { endpointSliceStrategy } from './endpointslice';
-import { referenceGrantStrategy, upstreamGatewayClassStrategy, upstreamGatewayStrategy, upstreamHTTPRouteStrategy } from './gatewayapi';
+import { backendTLSPolicyStrategy, referenceGrantStrategy, upstreamGatewayClassStrategy, upstreamGatewayStrategy, upstreamGRPCRouteStrategy, upstreamHTTPRouteStrategy } from './gatewayapi';
 
 const STRATEGIES: Record<string, Strategy> = {
   namespaces: namespaceStrategy,
@@ -32,7 +32,9 @@ const STRATEGIES: Record<string, Strategy> = {
   'gatewayclasses.gateway.networking.k8s.io': upstreamGatewayClassStrategy,
   'gateways.gateway.networking.k8s.io': upstreamGatewayStrategy,
   'httproutes.gateway.networking.k8s.io': upstreamHTTPRouteStrategy,
+  'grpcroutes.gateway.networking.k8s.io': upstreamGRPCRouteStrategy,
   'referencegrants.gateway.networking.k8s.io': referenceGrantStrategy,
+  'backendtlspolicies.gateway.networking.k8s.io': backendTLSPolicyStrategy,
 };
 
 export function servedResources(etcdPrefix = '/registry', crds: CustomResourceDefinition[] = [...loadCRDs(builtinSchemaDir()), ...loadCRDs()]): Resource[] {

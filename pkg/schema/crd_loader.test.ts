@@ -24,11 +24,13 @@ test('loads every CRD from the repo', () => {
     crds.map((c) => c.metadata.name).sort(),
     [
       'backends.core.apoxy.dev',
+      'backendtlspolicies.gateway.networking.k8s.io',
       'gatewayclasses.gateway.apoxy.dev',
       'gatewayclasses.gateway.networking.k8s.io',
       'gateways.gateway.apoxy.dev',
       'gateways.gateway.networking.k8s.io',
       'grpcroutes.gateway.apoxy.dev',
+      'grpcroutes.gateway.networking.k8s.io',
       'httproutes.gateway.apoxy.dev',
       'httproutes.gateway.networking.k8s.io',
       'proxies.core.apoxy.dev',

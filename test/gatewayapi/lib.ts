@@ -4,9 +4,29 @@
 // servers), and kubectl reads of status.
 import * as http from 'node:http';
 import type * as net from 'node:net';
-import type { Kubectl } from '../apiserver/lib';
+import type { Kubectl, Storage } from '../apiserver/lib';
+import { startServe, type Serve } from '../apoxy/lib';
+import { startEtcd } from '../harness/etcd';
 
 export { get, startServe, waitFor, type Serve } from '../apoxy/lib';
+
+/** `switchyard serve` on sqlite, or on a fresh etcd member stopped with it */
+export async function startServeOn(storage: Storage, extraArgs: string[] = []): Promise<Serve> {
+  if (storage === 'sqlite') return startServe(extraArgs);
+  const etcd = await startEtcd();
+  try {
+    const s = await startServe(['--etcd-servers', etcd.clientURL, ...extraArgs]);
+    const stop = s.stop;
+    s.stop = async () => {
+      await stop();
+      await etcd.stop();
+    };
+    return s;
+  } catch (err) {
+    await etcd.stop();
+    throw err;
+  }
+}
 
 export const INFRA_NS = 'gateway-conformance-infra';
 export const APP_NS = 'gateway-conformance-app-backend';

@@ -1,4 +1,4 @@
-// gateway.networking.k8s.io served and routed by the real binary, driven by kubectl 1.32 with
+// gateway.networking.k8s.io served and routed by the real binary (on sqlite and on etcd), driven by kubectl 1.32 with
 // upstream-style manifests (the conformance suite's namespaces and names): a GatewayClass, Gateways
 // in gateway-conformance-infra, namespaced HTTPRoutes to Services whose EndpointSlices point at
 // loopback echo servers. Mirrors conformance/tests: httproute-simple-same-namespace,
@@ -11,9 +11,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../harness/ports';
-import { APP_NS, CONTROLLER, GROUP, INFRA_NS, WEB_NS, cond, get, getJSON, serviceManifest, startEcho, startServe, waitFor, type Echo, type EchoReply, type Serve } from './lib';
+import type { Storage } from '../apiserver/lib';
+import { APP_NS, CONTROLLER, GROUP, INFRA_NS, WEB_NS, cond, get, getJSON, serviceManifest, startEcho, startServeOn, waitFor, type Echo, type EchoReply, type Serve } from './lib';
 
-describe('gateway.networking.k8s.io routing and status', { timeout: 240_000 }, () => {
+const suite = (storage: Storage) => describe(`gateway.networking.k8s.io routing and status on ${storage}`, { timeout: 240_000 }, () => {
   let s: Serve;
   let gwPort: number;
   let allPort: number;
@@ -39,7 +40,7 @@ ${extra}  rules:
 ${backends}`;
 
   before(async () => {
-    s = await startServe();
+    s = await startServeOn(storage);
     gwPort = await freePort();
     allPort = await freePort();
     v1a = await startEcho('infra-backend-v1-pod-a', INFRA_NS);
@@ -152,7 +153,7 @@ spec:
     assert.deepEqual(gw.status.addresses, [{ type: 'IPAddress', value: '127.0.0.1' }]);
     const l = gw.status.listeners[0];
     assert.equal(l.name, 'http');
-    assert.deepEqual(l.supportedKinds, [{ group: GROUP, kind: 'HTTPRoute' }]);
+    assert.deepEqual(l.supportedKinds, [{ group: GROUP, kind: 'HTTPRoute' }, { group: GROUP, kind: 'GRPCRoute' }]);
     for (const t of ['Accepted', 'Programmed', 'ResolvedRefs']) assert.equal(cond(l.conditions, t)?.status, 'True', t);
     // the table kubectl prints reads the same status
     const table = await s.k.ok(['get', `gateways.${GROUP}`, '-n', INFRA_NS, 'same-namespace']);
@@ -345,4 +346,131 @@ spec:
     // routes without sectionName attach to every listener that allows them
     assert.equal(gw.status.listeners[1].attachedRoutes, gw.status.listeners[0].attachedRoutes);
   });
+
+  it('GatewayHTTPListenerIsolation: a host matching a more specific listener is served only by its routes (hostnames in listeners, and intersecting)', async () => {
+    const isoPort = await freePort();
+    const listeners: Array<[string, string | undefined]> = [['empty-hostname', undefined], ['wildcard-example-com', '*.example.com'], ['wildcard-foo-example-com', '*.foo.example.com'], ['abc-foo-example-com', 'abc.foo.example.com']];
+    const all = ['bar.com', '*.example.com', '*.foo.example.com', 'abc.foo.example.com'];
+    await apply(
+      [
+        `apiVersion: ${GROUP}/v1
+kind: Gateway
+metadata: {name: http-listener-isolation, namespace: ${INFRA_NS}}
+spec:
+  gatewayClassName: switchyard
+  listeners:
+${listeners.map(([n, h]) => `  - {name: ${n}, port: ${isoPort}, protocol: HTTP${h ? `, hostname: "${h}"` : ''}, allowedRoutes: {namespaces: {from: All}}}`).join('\n')}
+`,
+        ...listeners.map(
+          ([n], i) => `apiVersion: ${GROUP}/v1
+kind: HTTPRoute
+metadata: {name: attaches-to-${n}, namespace: ${INFRA_NS}}
+spec:
+  parentRefs: [{name: http-listener-isolation, namespace: ${INFRA_NS}, sectionName: ${n}}]
+${i % 2 === 0 ? `  hostnames: [${all.map((h) => `"${h}"`).join(', ')}]\n` : ''}  rules:
+  - matches: [{path: {type: PathPrefix, value: /${n}}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+`,
+        ),
+      ].join('---\n'),
+    );
+    await waitFor(async () => (await reply(isoPort, '/abc-foo-example-com', 'abc.foo.example.com')).status === 200, 20_000, 'isolation gateway served');
+    const serves: Record<string, string> = { 'bar.com': 'empty-hostname', 'bar.example.com': 'wildcard-example-com', 'bar.foo.example.com': 'wildcard-foo-example-com', 'abc.foo.example.com': 'abc-foo-example-com' };
+    for (const [host, owner] of Object.entries(serves)) {
+      for (const [path] of listeners) {
+        const r = await reply(isoPort, `/${path}`, host);
+        assert.equal(r.status, path === owner ? 200 : 404, `${host} /${path}`);
+        if (r.status === 200) assert.match(r.echo!.pod, /^infra-backend-v1-pod-/);
+      }
+    }
+    for (const [n] of listeners) {
+      const o = await getJSON(s.k, `httproutes.${GROUP}`, `attaches-to-${n}`, INFRA_NS);
+      assert.equal(cond(o?.status?.parents?.[0]?.conditions, 'Accepted')?.status, 'True', n);
+    }
+  });
+
+  it('listener conflicts (ProtocolConflict) and spec.addresses (AddressNotAssigned) in Gateway status, with observedGeneration', async () => {
+    const port = await freePort();
+    await apply(`apiVersion: ${GROUP}/v1
+kind: Gateway
+metadata: {name: conflicted, namespace: ${INFRA_NS}}
+spec:
+  gatewayClassName: switchyard
+  listeners:
+  - {name: http, port: ${port}, protocol: HTTP}
+  - {name: https, port: ${port}, protocol: HTTPS, hostname: tls.example, tls: {mode: Terminate, certificateRefs: [{name: nope}]}}
+---
+apiVersion: ${GROUP}/v1
+kind: Gateway
+metadata: {name: unassigned, namespace: ${INFRA_NS}}
+spec:
+  gatewayClassName: switchyard
+  addresses: [{type: IPAddress, value: 192.0.2.1}]
+  listeners: [{name: http, port: ${await freePort()}, protocol: HTTP}]
+`);
+    const gw = await waitFor(async () => {
+      const o = await getJSON(s.k, `gateways.${GROUP}`, 'conflicted', INFRA_NS);
+      return o?.status?.listeners?.length === 2 ? o : undefined;
+    }, 20_000, 'conflicted gateway status');
+    const [http, https] = gw.status.listeners;
+    assert.deepEqual([cond(http.conditions, 'Conflicted')!.status, cond(http.conditions, 'Conflicted')!.reason], ['False', 'NoConflicts']);
+    for (const t of ['Accepted', 'Programmed']) assert.deepEqual([cond(https.conditions, t)!.status, cond(https.conditions, t)!.reason], ['False', 'ProtocolConflict'], t);
+    assert.deepEqual([cond(https.conditions, 'Conflicted')!.status, cond(https.conditions, 'Conflicted')!.reason, cond(https.conditions, 'Conflicted')!.observedGeneration], ['True', 'ProtocolConflict', gw.metadata.generation]);
+    assert.deepEqual([cond(gw.status.conditions, 'Accepted')!.status, cond(gw.status.conditions, 'Accepted')!.reason], ['True', 'ListenersNotValid']);
+    const un = await waitFor(async () => {
+      const o = await getJSON(s.k, `gateways.${GROUP}`, 'unassigned', INFRA_NS);
+      return cond(o?.status?.conditions, 'Programmed') ? o : undefined;
+    }, 20_000, 'unassigned gateway status');
+    assert.deepEqual([cond(un.status.conditions, 'Programmed')!.status, cond(un.status.conditions, 'Programmed')!.reason], ['False', 'AddressNotAssigned']);
+    assert.deepEqual(un.status.addresses, [{ type: 'IPAddress', value: '127.0.0.1' }]);
+  });
+
+  it('a headless Service with an FQDN EndpointSlice resolves through the DNS cache; with nothing ready, serving+terminating endpoints are used (kube-proxy fallback)', async () => {
+    await apply(`apiVersion: v1
+kind: Service
+metadata: {name: fqdn-backend, namespace: ${INFRA_NS}}
+spec:
+  clusterIP: None
+  ports: [{name: http, port: 8080, targetPort: 3000}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: fqdn-backend-1, namespace: ${INFRA_NS}, labels: {kubernetes.io/service-name: fqdn-backend}}
+addressType: FQDN
+ports: [{name: http, port: ${v2.port}, protocol: TCP}]
+endpoints: [{addresses: [localhost], conditions: {ready: true}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: terminating-backend, namespace: ${INFRA_NS}}
+spec:
+  ports: [{name: http, port: 8080, targetPort: 3000}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: terminating-backend-1, namespace: ${INFRA_NS}, labels: {kubernetes.io/service-name: terminating-backend}}
+addressType: IPv4
+ports: [{name: http, port: ${web.port}, protocol: TCP}]
+endpoints:
+- {addresses: [127.0.0.1], conditions: {ready: false, serving: true, terminating: true}}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: terminating-backend-2, namespace: ${INFRA_NS}, labels: {kubernetes.io/service-name: terminating-backend}}
+addressType: IPv4
+ports: [{name: http, port: ${notReady.port}, protocol: TCP}]
+endpoints:
+- {addresses: [127.0.0.1], conditions: {ready: false, serving: false, terminating: true}}
+`);
+    await apply(route('fqdn', INFRA_NS, 'same-namespace', '    - name: fqdn-backend\n      port: 8080\n', '  hostnames: ["fqdn.example"]\n'));
+    await apply(route('terminating', INFRA_NS, 'same-namespace', '    - name: terminating-backend\n      port: 8080\n', '  hostnames: ["terminating.example"]\n'));
+    await waitFor(async () => (await reply(gwPort, '/f', 'fqdn.example')).echo?.pod === 'infra-backend-v2-pod', 20_000, 'FQDN endpoint served');
+    const before = notReady.hits;
+    await waitFor(async () => (await reply(gwPort, '/t', 'terminating.example')).echo?.pod === 'web-backend-pod', 20_000, 'serving+terminating endpoint served');
+    for (let i = 0; i < 10; i++) assert.equal((await reply(gwPort, `/t${i}`, 'terminating.example')).echo?.pod, 'web-backend-pod');
+    assert.equal(notReady.hits, before, 'a terminating endpoint that is not serving gets nothing');
+  });
 });
+
+suite('sqlite');
+suite('etcd');

@@ -132,6 +132,18 @@ export interface BackendTLS {
   serverName?: string;
   /** no verification at all (answered with a Warning on write) */
   insecureSkipVerify?: boolean;
+  /**
+   * Internal, set only by the Gateway API lowering (BackendTLSPolicy caCertificateRefs); not in the
+   * CRD, so a stored Backend never carries it: trust caBundle alone, not the system store.
+   */
+  caBundleOnly?: boolean;
+  /** Internal (BackendTLSPolicy subjectAltNames): the certificate must carry one of these instead of serverName */
+  subjectAltNames?: SubjectAltName[];
+}
+
+export interface SubjectAltName {
+  type: 'Hostname' | 'URI';
+  value: string;
 }
 
 export interface BackendSpec {

@@ -43,7 +43,9 @@ export function parentRefRules(v: unknown, p: FieldPath): FieldErrorList {
   let unique = true;
   for (const a of refs) {
     const sameParent = refs.filter((b) => same(a, b));
-    if (sameParent.length > 1 && sameParent.some((b) => !has(b, 'sectionName') || b.sectionName === '')) specified = false;
+    // CEL: same parent ⇒ both name a section or neither does
+    const none = (b: Record<string, unknown>) => !has(b, 'sectionName') || b.sectionName === '';
+    if (sameParent.some((b) => none(b) !== none(a))) specified = false;
     if (refs.filter((b) => same(a, b) && str(a.sectionName) === str(b.sectionName)).length !== 1) unique = false;
   }
   if (!specified) errs.push(celError(p, 'sectionName must be specified when parentRefs includes 2 or more references to the same parent'));

@@ -74,6 +74,8 @@ export function translateBackend(b: Backend): BackendIR {
       ...(t.caBundle ? { caBundle: t.caBundle } : {}),
       ...(t.serverName ? { serverName: t.serverName } : {}),
       ...(t.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+      ...(t.caBundleOnly && t.caBundle ? { caBundleOnly: true } : {}),
+      ...(t.subjectAltNames?.length ? { subjectAltNames: t.subjectAltNames.map((n) => ({ type: n.type, value: n.value })) } : {}),
     };
   }
   if (spec.dynamicProxy) {

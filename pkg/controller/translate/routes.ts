@@ -34,6 +34,11 @@ export interface EdgeMembers {
 export { ANNOTATION_WEBSOCKET, ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_BALANCE, BALANCE_EDGE, ANNOTATION_EDGE_APP } from '../../../apis/annotations';
 import { ANNOTATION_WEBSOCKET, ANNOTATION_RESPONSE_HEADERS, ANNOTATION_RETRY_IDEMPOTENT_ONLY, ANNOTATION_BALANCE, BALANCE_EDGE, ANNOTATION_EDGE_APP } from '../../../apis/annotations';
 export const edgeBackendName = (route: string) => `edge/${route}`;
+/**
+ * Routes named with this prefix (only the Gateway API lowering makes them: no stored object has a
+ * `/` in its name) answer 404 on every rule: listener isolation's catch-all (gatewayapi/isolation.ts).
+ */
+export const NOT_FOUND_ROUTE_PREFIX = 'notfound/';
 
 export function translateRoute(
   route: HTTPRoute,
@@ -54,7 +59,7 @@ export function translateRoute(
       : undefined;
   const rules = (spec.rules ?? []).map((rule, i): RuleIR => {
     const filters: FilterIR[] = [];
-    let invalid: RuleIR['invalid'];
+    let invalid: RuleIR['invalid'] = name.startsWith(NOT_FOUND_ROUTE_PREFIX) ? { status: 404, reason: 'served by a more specific listener (listener isolation)' } : undefined;
     for (const f of rule.filters ?? []) {
       const t = translateFilter(f);
       if (t === 'unsupported') {

@@ -83,3 +83,19 @@ test('verdicts: a change fires onChange once; a changed TLS profile or a removed
   assert.equal(v.get('a'), undefined);
   assert.equal(changed.length, 5);
 });
+
+test('BackendTLSPolicy: subjectAltNames are checked instead of the name (DNS by node rules, URI exactly); caBundleOnly gets its own context', () => {
+  const o = upstreamTLSOptions(trust, { serverName: 'sni.test', subjectAltNames: [{ type: 'Hostname', value: 'svc.test' }, { type: 'URI', value: 'spiffe://td/ns/a' }] }, undefined, '127.0.0.1');
+  assert.equal(o.servername, 'sni.test', 'the hostname is still the SNI');
+  const check = (san: string) => o.checkServerIdentity!('127.0.0.1', { subject: { CN: 'x' }, subjectaltname: san } as never);
+  assert.equal(check('DNS:svc.test'), undefined);
+  assert.equal(check('DNS:other.test, URI:spiffe://td/ns/a'), undefined);
+  const err = check('DNS:sni.test, URI:spiffe://td/ns/b');
+  assert.equal((err as NodeJS.ErrnoException).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+  assert.ok(isTLSVerificationError(err));
+  const t = new UpstreamTrust();
+  const ca = createCA('only-ca', 1).cert;
+  assert.notEqual(t.secureContext(ca, true), t.secureContext(ca, false));
+  assert.equal(t.secureContext(ca, true), t.secureContext(ca, true));
+  assert.notEqual(tlsProfile(ir('b', { caBundle: ca })).key, tlsProfile(ir('b', { caBundle: ca, caBundleOnly: true })).key);
+});

@@ -18,13 +18,13 @@ export class UpstreamTrust {
     this.base = [...tls.rootCertificates, ...extraCA];
   }
 
-  /** the secure context trusting the base plus caBundle (cached; at most MAX_CONTEXTS distinct bundles kept) */
-  secureContext(caBundle: string | undefined): tls.SecureContext {
-    const k = caBundle ?? '';
+  /** the secure context trusting the base plus caBundle, or caBundle alone (cached; at most MAX_CONTEXTS distinct bundles kept) */
+  secureContext(caBundle: string | undefined, only = false): tls.SecureContext {
+    const k = only && caBundle ? `only\n${caBundle}` : (caBundle ?? '');
     let c = this.contexts.get(k);
     if (c === undefined) {
       if (this.contexts.size >= MAX_CONTEXTS) this.contexts.delete(this.contexts.keys().next().value!);
-      c = tls.createSecureContext({ ca: k ? [...this.base, k] : this.base });
+      c = tls.createSecureContext({ ca: only && caBundle ? [caBundle] : caBundle ? [...this.base, caBundle] : this.base });
       this.contexts.set(k, c);
     }
     return c;
@@ -45,10 +45,22 @@ export function upstreamTLSOptions(trust: UpstreamTrust, t: UpstreamTLSIR | unde
   return {
     servername,
     rejectUnauthorized: true,
-    secureContext: trust.secureContext(t?.caBundle),
+    secureContext: trust.secureContext(t?.caBundle, t?.caBundleOnly),
     // the name checked is ours, not the socket's host (an address from the DNS cache)
-    checkServerIdentity: (_host, cert) => tls.checkServerIdentity(checked, cert),
+    checkServerIdentity: t?.subjectAltNames?.length ? (_host, cert) => checkSubjectAltNames(t.subjectAltNames!, cert) : (_host, cert) => tls.checkServerIdentity(checked, cert),
   };
+}
+
+/** BackendTLSPolicy subjectAltNames: the certificate must carry one of them (a DNS name by node's rules, a URI exactly) */
+export function checkSubjectAltNames(names: NonNullable<UpstreamTLSIR['subjectAltNames']>, cert: tls.PeerCertificate): Error | undefined {
+  const uris = (cert.subjectaltname ?? '').split(', ').filter((s) => s.startsWith('URI:')).map((s) => s.slice(4));
+  for (const n of names) {
+    if (n.type === 'Hostname' && tls.checkServerIdentity(n.value, cert) === undefined) return undefined;
+    if (n.type === 'URI' && uris.includes(n.value)) return undefined;
+  }
+  const err = new Error(`certificate carries none of the subjectAltNames ${names.map((n) => `${n.type}:${n.value}`).join(', ')}`) as NodeJS.ErrnoException;
+  err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+  return err;
 }
 
 /** upgrade.ts: the upstream's tls.connect options for a Backend (the same checks as the pools'). */
@@ -161,7 +173,10 @@ export function tlsProfile(ir: BackendIR): TLSProfile {
   let p = profiles.get(ir);
   if (p === undefined) {
     const t = ir.tls;
-    const key = t === undefined ? ir.name : `${ir.name}|${t.serverName ?? ''}|${t.insecureSkipVerify ? 1 : 0}|${t.caBundle ? createHash('sha256').update(t.caBundle).digest('base64') : ''}`;
+    const key =
+      t === undefined
+        ? ir.name
+        : `${ir.name}|${t.serverName ?? ''}|${t.insecureSkipVerify ? 1 : 0}|${t.caBundle ? createHash('sha256').update(t.caBundle).digest('base64') : ''}|${t.caBundleOnly ? 1 : 0}|${(t.subjectAltNames ?? []).map((n) => `${n.type}:${n.value}`).join(',')}`;
     p = { key, backend: ir.name, tls: t };
     profiles.set(ir, p);
   }

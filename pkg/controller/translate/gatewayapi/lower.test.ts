@@ -130,7 +130,7 @@ test('status: parents carry group and kind; Gateway has a typed address, attache
   };
   assert.deepEqual(gs.addresses, [{ type: 'IPAddress', value: '127.0.0.1' }]);
   assert.equal(gs.listeners[0].attachedRoutes, 1);
-  assert.deepEqual(gs.listeners[0].supportedKinds, [{ group: G, kind: 'HTTPRoute' }]);
+  assert.deepEqual(gs.listeners[0].supportedKinds, [{ group: G, kind: 'HTTPRoute' }, { group: G, kind: 'GRPCRoute' }]);
   assert.equal(gs.listeners[0].conditions.find((c) => c.type === 'Programmed')!.status, 'False');
   assert.equal(gs.conditions.find((c) => c.type === 'Programmed')!.status, 'False');
   assert.deepEqual(gatewayAddress('::'), { type: 'IPAddress', value: '::1' });

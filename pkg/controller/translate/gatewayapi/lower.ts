@@ -4,7 +4,9 @@
 //   Gateway ns/g          → Gateway `k8s/<ns>/<g>` (same listeners, certificateRefs namespaced)
 //   HTTPRoute ns/r        → one HTTPRoute per attached listener, `k8s/<ns>/<r>/<gwns>/<g>/<listener>`,
 //                           its hostnames the listener × route intersection
-//   Service port          → Backend `svc/<ns>/<svc>/<port>` with the ready endpoints of its slices
+//   GRPCRoute ns/r        → the same, `k8sgrpc/…`, its method matches as path matches (grpcroutes.ts)
+//   Service port          → Backend `svc/<ns>/<svc>/<port>` with the ready endpoints of its slices,
+//                           TLS as the BackendTLSPolicy targeting it says (backendtls.ts)
 // Attachment obeys parentRefs (namespace defaults to the route's; sectionName, port) and each
 // listener's allowedRoutes (namespaces Same by default, All, Selector; kinds). Cross-namespace
 // backendRefs need a ReferenceGrant (else RefNotPermitted and the ref answers 500). No stored
@@ -14,15 +16,22 @@ import type { Gateway } from '../../../../apis/gateway/v1/gateway_types';
 import type { GatewayClass } from '../../../../apis/gateway/v1/gatewayclass_types';
 import type { HTTPRoute } from '../../../../apis/gateway/v1/httproute_types';
 import { CONTROLLER_NAME } from '../gateways';
+import { NOT_FOUND_ROUTE_PREFIX } from '../routes';
+import { indexBackendTLSPolicies, type BackendTLSIndex, type PolicyVerdict } from './backendtls';
+import { grpcRouteShape } from './grpcroutes';
+import { listenerConflicts } from './conflicts';
 import { intersectHostnames } from './hostnames';
+import { isolatedListeners, isolateHostnames } from './isolation';
 import { refAllowed } from './refs';
 import { selectorMatches } from './selector';
 import { resolveServicePort, SERVICE_NAME_LABEL } from './services';
-import { GROUP, key, type EndpointSlice, type Namespace, type Service, type UBackendRef, type UGateway, type UGatewayClass, type UHTTPRoute, type UListener, type UParentRef, type UReferenceGrant, type URule } from './types';
+import { GROUP, key, type ConfigMap, type EndpointSlice, type Namespace, type Service, type UBackendRef, type UBackendTLSPolicy, type UGateway, type UGatewayClass, type UGRPCRoute, type UHTTPRoute, type UListener, type UParentRef, type UReferenceGrant, type URule } from './types';
 
 export const loweredClassName = (name: string) => `k8s/${name}`;
 export const loweredGatewayName = (ns: string, name: string) => `k8s/${ns}/${name}`;
-export const loweredRouteName = (ns: string, name: string, gwNs: string, gw: string, listener: string) => `k8s/${ns}/${name}/${gwNs}/${gw}/${listener}`;
+export const loweredRouteName = (ns: string, name: string, gwNs: string, gw: string, listener: string, kind: RouteKind = 'HTTPRoute') =>
+  `${kind === 'GRPCRoute' ? 'k8sgrpc' : 'k8s'}/${ns}/${name}/${gwNs}/${gw}/${listener}`;
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 /** a backend no object can be named: refs that must answer 500 point here */
 export const refusedBackend = (why: string) => `refused/${why}`;
 /** the filter type lowered for a filter this group refuses (translate answers 500 for it) */
@@ -36,6 +45,9 @@ export interface LowerInput {
   services: Service[];
   endpointSlices: EndpointSlice[];
   namespaces: Namespace[];
+  grpcRoutes?: UGRPCRoute[];
+  backendTLSPolicies?: UBackendTLSPolicy[];
+  configMaps?: ConfigMap[];
 }
 
 export type ParentReason = 'Accepted' | 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'UnsupportedValue';
@@ -66,26 +78,35 @@ export interface LowerOutput {
   gateways: Gateway[];
   routes: HTTPRoute[];
   backends: Backend[];
-  /** by `<ns>/<name>` */
+  /** HTTPRoutes by `<ns>/<name>` */
   routeOutcomes: Map<string, RouteOutcome>;
+  /** GRPCRoutes by `<ns>/<name>` */
+  grpcOutcomes: Map<string, RouteOutcome>;
+  /** BackendTLSPolicies by `<ns>/<name>` */
+  tlsPolicies: Map<string, PolicyVerdict>;
+  /** `<ns>/<service>` → the Gateways (`<ns>/<name>`) whose attached routes send to it: policy ancestors */
+  serviceGateways: Map<string, Set<string>>;
   /** `<gwns>/<gw>/<listener>` → routes attached */
   attached: Map<string, number>;
   /** Gateways of a class we control, by `<ns>/<name>` */
   ourGateways: Set<string>;
+  /** `<ns>/<gateway>/<listener>` → its conflict (conflicts.ts); such listeners are not lowered */
+  conflicts: Map<string, { reason: 'ProtocolConflict' | 'HostnameConflict'; message: string }>;
 }
 
 const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTPS']);
+const ROUTE_KINDS: RouteKind[] = ['HTTPRoute', 'GRPCRoute'];
 
-/** the route kinds a listener accepts (allowedRoutes.kinds, default HTTPRoute for HTTP/HTTPS), and the ones it names that are not served */
+/** the route kinds a listener accepts (allowedRoutes.kinds, default HTTPRoute and GRPCRoute for HTTP/HTTPS), and the ones it names that are not served */
 export function listenerKinds(l: UListener): { supported: Array<{ group: string; kind: string }>; invalid: Array<{ group: string; kind: string }> } {
   if (!HTTP_PROTOCOLS.has(l.protocol)) return { supported: [], invalid: [] };
   const asked = l.allowedRoutes?.kinds;
-  if (!asked || asked.length === 0) return { supported: [{ group: GROUP, kind: 'HTTPRoute' }], invalid: [] };
+  if (!asked || asked.length === 0) return { supported: ROUTE_KINDS.map((kind) => ({ group: GROUP, kind })), invalid: [] };
   const supported: Array<{ group: string; kind: string }> = [];
   const invalid: Array<{ group: string; kind: string }> = [];
   for (const k of asked) {
     const g = k.group ?? GROUP;
-    (g === GROUP && k.kind === 'HTTPRoute' ? supported : invalid).push({ group: g, kind: k.kind });
+    (g === GROUP && (ROUTE_KINDS as string[]).includes(k.kind) ? supported : invalid).push({ group: g, kind: k.kind });
   }
   return { supported, invalid };
 }
@@ -105,7 +126,8 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   );
   const gwByKey = new Map(input.gateways.map((g) => [key(g), g]));
   const ourGateways = new Set(input.gateways.filter((g) => ourClasses.has(g.spec?.gatewayClassName ?? '')).map(key));
-  const gateways = input.gateways.map((g) => lowerGateway(g, input.referenceGrants));
+  const conflicts = listenerConflicts(input.gateways.filter((g) => ourGateways.has(key(g))));
+  const gateways = input.gateways.map((g) => lowerGateway(g, input.referenceGrants, conflicts));
   const nsLabels = new Map(input.namespaces.map((n) => [n.metadata.name!, n.metadata.labels]));
   const svcByKey = new Map(input.services.map((s) => [key(s), s]));
   // slices by `<ns>/<service>` (a cluster has many; each backendRef reads only its Service's)
@@ -120,27 +142,91 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
   }
   const backends = new Map<string, Backend>();
   const routes: HTTPRoute[] = [];
-  const routeOutcomes = new Map<string, RouteOutcome>();
   const attached = new Map<string, number>();
+  const serviceGateways = new Map<string, Set<string>>();
+  const tls = indexBackendTLSPolicies(input.backendTLSPolicies ?? [], input.configMaps ?? []);
+  const ctx: LowerContext = { input, gwByKey, ourGateways, nsLabels, svcByKey, slicesBySvc, backends, routes, attached, serviceGateways, tls, conflicts };
+  const routeOutcomes = lowerRoutes('HTTPRoute', input.routes, ctx);
+  const grpcOutcomes = lowerRoutes('GRPCRoute', (input.grpcRoutes ?? []).map(grpcRouteShape), ctx);
+  for (const g of input.gateways) if (ourGateways.has(key(g))) routes.push(...isolationRoutes(g, conflicts));
+  return {
+    gatewayClasses,
+    gateways,
+    routes,
+    backends: [...backends.values()].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)),
+    routeOutcomes,
+    grpcOutcomes,
+    tlsPolicies: tls.verdicts,
+    serviceGateways,
+    attached,
+    ourGateways,
+    conflicts,
+  };
+}
 
-  for (const r of [...input.routes].sort((a, b) => key(a).localeCompare(key(b)))) {
+/** listener isolation's 404 catch-alls (isolation.ts), ranked below every real rule of their hostname */
+function isolationRoutes(g: UGateway, conflicts: LowerOutput['conflicts']): HTTPRoute[] {
+  const ns = g.metadata.namespace ?? 'default';
+  const live = (g.spec?.listeners ?? []).filter((l) => !conflicts.has(`${ns}/${g.metadata.name}/${l.name}`));
+  return isolatedListeners(live).map(
+    (l) =>
+      ({
+        apiVersion: 'gateway.apoxy.dev/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: `${NOT_FOUND_ROUTE_PREFIX}${ns}/${g.metadata.name}/${l.name}`, creationTimestamp: '9999-12-31T23:59:59Z' },
+        spec: {
+          parentRefs: [{ group: 'gateway.apoxy.dev', kind: 'Gateway', name: loweredGatewayName(ns, g.metadata.name!), sectionName: l.name }],
+          hostnames: [l.hostname!.toLowerCase()],
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }],
+        },
+      }) as unknown as HTTPRoute,
+  );
+}
+
+interface LowerContext {
+  input: LowerInput;
+  gwByKey: Map<string, UGateway>;
+  ourGateways: Set<string>;
+  nsLabels: Map<string, Record<string, string> | undefined>;
+  svcByKey: Map<string, Service>;
+  slicesBySvc: Map<string, EndpointSlice[]>;
+  backends: Map<string, Backend>;
+  routes: HTTPRoute[];
+  attached: Map<string, number>;
+  serviceGateways: Map<string, Set<string>>;
+  tls: BackendTLSIndex;
+  conflicts: LowerOutput['conflicts'];
+}
+
+/** one kind's routes (GRPCRoutes already in HTTPRoute's shape), in name order */
+function lowerRoutes(kind: RouteKind, list: UHTTPRoute[], c: LowerContext): Map<string, RouteOutcome> {
+  const outcomes = new Map<string, RouteOutcome>();
+  for (const r of [...list].sort((a, b) => key(a).localeCompare(key(b)))) {
     const ns = r.metadata.namespace ?? 'default';
     const problems: RouteOutcome['problems'] = [];
-    const rules = (r.spec?.rules ?? []).map((rule, i) => lowerRule(rule, i, ns, input, svcByKey, slicesBySvc, backends, problems));
+    const services = new Set<string>();
+    const rules = (r.spec?.rules ?? []).map((rule, i) => lowerRule(rule, i, ns, kind, c, services, problems));
     const parents: ParentOutcome[] = [];
     const lowered: string[] = [];
     const seenListeners = new Set<string>();
     for (const p of r.spec?.parentRefs ?? []) {
-      const o = attachParent(p, r, ns, gwByKey, ourGateways, nsLabels);
+      const o = attachParent(p, r, ns, kind, c);
       parents.push(o.outcome);
       for (const a of o.attach) {
         const lk = `${a.gwNs}/${a.gw}/${a.listener.name}`;
         if (seenListeners.has(lk)) continue;
         seenListeners.add(lk);
-        attached.set(lk, (attached.get(lk) ?? 0) + 1);
-        const name = loweredRouteName(ns, r.metadata.name!, a.gwNs, a.gw, a.listener.name);
+        c.attached.set(lk, (c.attached.get(lk) ?? 0) + 1);
+        for (const svc of services) {
+          const gws = c.serviceGateways.get(svc) ?? new Set<string>();
+          gws.add(`${a.gwNs}/${a.gw}`);
+          c.serviceGateways.set(svc, gws);
+        }
+        // every hostname belongs to a more specific listener: attached, but nothing of its own to serve here
+        if (a.hostnames && a.hostnames.length === 0) continue;
+        const name = loweredRouteName(ns, r.metadata.name!, a.gwNs, a.gw, a.listener.name, kind);
         lowered.push(name);
-        routes.push({
+        c.routes.push({
           apiVersion: 'gateway.apoxy.dev/v1',
           kind: 'HTTPRoute',
           metadata: { name, creationTimestamp: r.metadata.creationTimestamp },
@@ -152,9 +238,9 @@ export function lowerGatewayAPI(input: LowerInput): LowerOutput {
         } as unknown as HTTPRoute);
       }
     }
-    routeOutcomes.set(key(r), { parents, problems, lowered });
+    outcomes.set(key(r), { parents, problems, lowered });
   }
-  return { gatewayClasses, gateways, routes, backends: [...backends.values()].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)), routeOutcomes, attached, ourGateways };
+  return outcomes;
 }
 
 /** certificateRefs of a listener another namespace's Secret needs a ReferenceGrant for (from Gateway) */
@@ -166,9 +252,9 @@ export function refusedCertificateRefs(g: UGateway, l: UListener, grants: URefer
     .map((c) => `${c.namespace ?? ns}/${c.name}`);
 }
 
-function lowerGateway(g: UGateway, grants: UReferenceGrant[]): Gateway {
+function lowerGateway(g: UGateway, grants: UReferenceGrant[], conflicts: LowerOutput['conflicts']): Gateway {
   const ns = g.metadata.namespace ?? 'default';
-  const listeners = (g.spec?.listeners ?? []).map((l) => {
+  const listeners = (g.spec?.listeners ?? []).filter((l) => !conflicts.has(`${ns}/${g.metadata.name}/${l.name}`)).map((l) => {
     const refused = new Set(refusedCertificateRefs(g, l, grants));
     const certificateRefs = l.tls?.certificateRefs?.map((c) => ({ ...c, namespace: c.namespace ?? ns })).filter((c) => !refused.has(`${c.namespace}/${c.name}`));
     const tls = l.tls ? { ...l.tls, ...(certificateRefs ? { certificateRefs } : {}) } : undefined;
@@ -193,10 +279,10 @@ function attachParent(
   p: UParentRef,
   r: UHTTPRoute,
   ns: string,
-  gwByKey: Map<string, UGateway>,
-  ourGateways: Set<string>,
-  nsLabels: Map<string, Record<string, string> | undefined>,
+  kind: RouteKind,
+  c: LowerContext,
 ): { outcome: ParentOutcome; attach: Attachment[] } {
+  const { gwByKey, ourGateways, nsLabels } = c;
   const gwNs = p.namespace ?? ns;
   const gk = `${gwNs}/${p.name}`;
   const fail = (reason: ParentReason, message: string, ours = true) => ({ outcome: { parentRef: p, ours, accepted: false, reason, message, listeners: [] }, attach: [] });
@@ -208,28 +294,23 @@ function attachParent(
   if (listeners.length === 0) {
     return fail('NoMatchingParent', `gateway ${gk} has no listener${p.sectionName !== undefined ? ` named ${p.sectionName}` : ''}${p.port !== undefined ? ` on port ${p.port}` : ''}`);
   }
-  const allowed = listeners.filter((l) => listenerKinds(l).supported.length > 0 && namespaceAllowed(l, gwNs, ns, nsLabels));
-  if (allowed.length === 0) return fail('NotAllowedByListeners', `no listener of gateway ${gk} allows HTTPRoutes from namespace ${ns}`);
+  const live = listeners.filter((l) => !c.conflicts.has(`${gk}/${l.name}`));
+  if (live.length === 0) return fail('NoMatchingParent', `every matching listener of gateway ${gk} is conflicted`);
+  const allowed = live.filter((l) => listenerKinds(l).supported.some((k) => k.kind === kind) && namespaceAllowed(l, gwNs, ns, nsLabels));
+  if (allowed.length === 0) return fail('NotAllowedByListeners', `no listener of gateway ${gk} allows ${kind}s from namespace ${ns}`);
   const attach: Attachment[] = [];
   for (const l of allowed) {
-    const hostnames = intersectHostnames(l.hostname, r.spec?.hostnames);
-    if (hostnames && hostnames.length === 0) continue;
+    const intersected = intersectHostnames(l.hostname, r.spec?.hostnames);
+    if (intersected && intersected.length === 0) continue;
+    const hostnames = isolateHostnames(l, (g.spec?.listeners ?? []).filter((o) => !c.conflicts.has(`${gk}/${o.name}`)), intersected);
     attach.push({ gwNs, gw: p.name, listener: l, ...(hostnames ? { hostnames } : {}) });
   }
   if (attach.length === 0) return fail('NoMatchingListenerHostname', `no listener hostname of gateway ${gk} matches the route's hostnames`);
   return { outcome: { parentRef: p, ours: true, accepted: true, reason: 'Accepted', message: 'route is attached', listeners: attach.map((a) => `${gwNs}/${p.name}/${a.listener.name}`) }, attach };
 }
 
-function lowerRule(
-  rule: URule,
-  i: number,
-  ns: string,
-  input: LowerInput,
-  svcByKey: Map<string, Service>,
-  slicesBySvc: Map<string, EndpointSlice[]>,
-  backends: Map<string, Backend>,
-  problems: RouteOutcome['problems'],
-): Record<string, unknown> {
+function lowerRule(rule: URule, i: number, ns: string, kind: RouteKind, c: LowerContext, services: Set<string>, problems: RouteOutcome['problems']): Record<string, unknown> {
+  const backends = c.backends;
   const filters = (rule.filters ?? []).map((f) => {
     if (f.type === 'RequestMirror' || f.type === 'CORS') {
       problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: filter ${f.type} is not supported yet` });
@@ -238,7 +319,8 @@ function lowerRule(
     return f;
   });
   const backendRefs = (rule.backendRefs ?? []).map((ref) => {
-    const b = lowerBackendRef(ref, i, ns, input, svcByKey, slicesBySvc, problems);
+    const b = lowerBackendRef(ref, i, ns, kind, c, problems);
+    if (b.service) services.add(b.service);
     if (b.backend) backends.set(b.backend.metadata.name!, b.backend);
     if (ref.filters?.length) {
       problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: backendRef ${ref.name}: per-backend filters are not supported yet` });
@@ -252,15 +334,7 @@ function lowerRule(
   return out;
 }
 
-function lowerBackendRef(
-  ref: UBackendRef,
-  i: number,
-  ns: string,
-  input: LowerInput,
-  svcByKey: Map<string, Service>,
-  slicesBySvc: Map<string, EndpointSlice[]>,
-  problems: RouteOutcome['problems'],
-): { name: string; backend?: Backend } {
+function lowerBackendRef(ref: UBackendRef, i: number, ns: string, routeKind: RouteKind, c: LowerContext, problems: RouteOutcome['problems']): { name: string; backend?: Backend; service?: string } {
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
   if ((group === 'core.apoxy.dev') && kind === 'Backend') return { name: ref.name }; // cluster-scoped: no grant needed
@@ -269,14 +343,25 @@ function lowerBackendRef(
     return { name: refusedBackend('kind') };
   }
   const targetNs = ref.namespace ?? ns;
-  if (!refAllowed(input.referenceGrants, { group: GROUP, kind: 'HTTPRoute', namespace: ns }, { group: '', kind: 'Service', namespace: targetNs, name: ref.name })) {
+  if (!refAllowed(c.input.referenceGrants, { group: GROUP, kind: routeKind, namespace: ns }, { group: '', kind: 'Service', namespace: targetNs, name: ref.name })) {
     problems.push({ reason: 'RefNotPermitted', message: `rule ${i}: backendRef to service ${targetNs}/${ref.name} is not permitted by any ReferenceGrant in namespace ${targetNs}` });
     return { name: refusedBackend('grant') };
   }
-  const res = resolveServicePort(svcByKey.get(`${targetNs}/${ref.name}`), slicesBySvc.get(`${targetNs}/${ref.name}`) ?? [], targetNs, ref.name, ref.port);
+  const svcKey = `${targetNs}/${ref.name}`;
+  let invalidTLS = false;
+  const res = resolveServicePort(c.svcByKey.get(svcKey), c.slicesBySvc.get(svcKey) ?? [], targetNs, ref.name, ref.port, {
+    grpc: routeKind === 'GRPCRoute',
+    tlsFor: (sp) => {
+      const t = c.tls.forPort(targetNs, ref.name, sp.name ?? '');
+      if (t === 'invalid') invalidTLS = true;
+      return t === 'invalid' ? undefined : t;
+    },
+  });
   if (!res.ok) {
     problems.push({ reason: res.reason, message: `rule ${i}: ${res.message}` });
     return { name: refusedBackend('notfound') };
   }
-  return { name: res.backend.metadata.name!, backend: res.backend };
+  // a BackendTLSPolicy without a usable CA: 500 rather than an unverified connection (the policy's status says why)
+  if (invalidTLS) return { name: refusedBackend('backendtlspolicy'), service: svcKey };
+  return { name: res.backend.metadata.name!, backend: res.backend, service: svcKey };
 }

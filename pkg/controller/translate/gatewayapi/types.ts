@@ -91,3 +91,40 @@ export interface EndpointSlice {
 export type Namespace = UObject;
 
 export const key = (o: { metadata: Meta }) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+
+/** GRPCRoute (v1): HTTPRoute's shape but for its matches (method + headers) and filters */
+export interface UGRPCRule {
+  name?: string;
+  matches?: Array<{ method?: { type?: 'Exact' | 'RegularExpression'; service?: string; method?: string }; headers?: Array<{ type?: 'Exact' | 'RegularExpression'; name: string; value: string }> }>;
+  filters?: Array<Record<string, unknown> & { type: string }>;
+  backendRefs?: UBackendRef[];
+}
+export type UGRPCRoute = UObject<{ parentRefs?: UParentRef[]; hostnames?: string[]; rules?: UGRPCRule[] }, { parents?: Array<{ parentRef: UParentRef; controllerName: string; conditions?: Condition[] }> }>;
+
+export interface UPolicyTargetRef {
+  group: string;
+  kind: string;
+  name: string;
+  sectionName?: string;
+}
+export interface UBackendTLSPolicySpec {
+  targetRefs: UPolicyTargetRef[];
+  validation: {
+    caCertificateRefs?: Array<{ group: string; kind: string; name: string }>;
+    wellKnownCACertificates?: string;
+    hostname: string;
+    subjectAltNames?: Array<{ type: 'Hostname' | 'URI'; hostname?: string; uri?: string }>;
+  };
+  options?: Record<string, string>;
+}
+export interface PolicyAncestorStatus {
+  ancestorRef: UParentRef;
+  controllerName: string;
+  conditions?: Condition[];
+}
+export type UBackendTLSPolicy = UObject<UBackendTLSPolicySpec, { ancestors?: PolicyAncestorStatus[] }>;
+
+export interface ConfigMap {
+  metadata: Meta;
+  data?: Record<string, string>;
+}
