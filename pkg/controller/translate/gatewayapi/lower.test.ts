@@ -176,7 +176,7 @@ test('a listener whose certificateRef cannot be used is ResolvedRefs=False Inval
   const g = gateway('gw', 'infra', [https]);
   const out = lowerGatewayAPI(base({ gateways: [g] }));
   const certErrors = new Map([['gateway/k8s/infra/gw/https', 'Secret infra/missing not found']]);
-  const gs = upstreamGatewayStatus(g, out, '127.0.0.1', new Map(), NOW, [], certErrors) as { conditions: Array<{ type: string; status: string }>; listeners: Array<{ conditions: Array<{ type: string; status: string; reason: string; message: string }> }> };
+  const gs = upstreamGatewayStatus(g, out, '127.0.0.1', new Map(), NOW, [], [], certErrors) as { conditions: Array<{ type: string; status: string }>; listeners: Array<{ conditions: Array<{ type: string; status: string; reason: string; message: string }> }> };
   const resolved = gs.listeners[0].conditions.find((c) => c.type === 'ResolvedRefs')!;
   assert.deepEqual([resolved.status, resolved.reason, resolved.message], ['False', 'InvalidCertificateRef', 'Secret infra/missing not found']);
   assert.equal(gs.listeners[0].conditions.find((c) => c.type === 'Programmed')!.status, 'False');
