@@ -34,6 +34,9 @@ import type { ProxyContext } from './context';
 import { upstreamFailureReason } from './upstream/tls';
 import { requestBodyless } from './h2_request';
 import { isGrpcRequest, takeTrailersOnlyStatus, upstreamTrailers, writeGrpcError } from './grpc';
+import { MIRROR_BODY_LIMIT, mirrorHeaders, sampleMirrors, sendMirror, teeBody, type MirrorCopy } from './mirror';
+import { applyCorsResponse } from './filters/cors';
+import type { MirrorIR } from './ir';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
@@ -144,6 +147,12 @@ export class Exchange {
   private bodyLeft = -1;
   /** the response's last chunk (per Content-Length), held for a single res.end(chunk) */
   private lastChunk: Buffer | null = null;
+  /** the backendRef of the live attempt (its own filters) */
+  private refIdx = 0;
+  /** RequestMirror: the mirrors drawn for this request until their copy is armed (mirror.ts) */
+  private mirrors: MirrorIR[] | null = null;
+  /** a bodied request's copy, sent once the tee has the whole body */
+  private mirrorCopy: MirrorCopy | null = null;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -178,6 +187,10 @@ export class Exchange {
   }
 
   start(): void {
+    if (this.rt.mirrors !== undefined) {
+      const m = sampleMirrors(this.rt.mirrors, this.rt.rand);
+      if (m.length > 0) this.mirrors = m;
+    }
     const idx = this.rt.picker.pick();
     if (idx === null) return this.fail(500, 'no backend to route to');
     this.send(idx);
@@ -213,6 +226,7 @@ export class Exchange {
     }
     this.runtime = runtime;
     this.backendName = ref.backend;
+    this.refIdx = refs.indexOf(ref);
     this.openAttempt(runtime, state);
     if (state === null) return this.sendForward(ref.backend, runtime.ir.defaultPort);
     const ep = state.ep;
@@ -319,10 +333,14 @@ export class Exchange {
       }
     }
     const rid = this.rewriteRequestId ? this.requestId : undefined;
-    let headers = this.rt.requestMod ? null : forwardRequestHeaders(this.req.rawHeaders, this.clientIP, this.scheme, this.req.headers.host, rewriteHost || undefined, rid);
+    const refMod = this.rt.refRequestMods?.[this.refIdx];
+    let headers = this.rt.requestMod || refMod ? null : forwardRequestHeaders(this.req.rawHeaders, this.clientIP, this.scheme, this.req.headers.host, rewriteHost || undefined, rid);
     if (headers === null) {
       headers = stripHopByHop(this.req.rawHeaders);
       if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
+      // the mirror's copy goes with the route's modifications only, never this ref's
+      if (this.mirrors !== null) this.armMirrors(query ? `${path}?${query}` : path, headers, rewriteHost);
+      if (refMod) headers = applyHeaderMod(headers, refMod);
       headers = appendForwarded(headers, this.clientIP, this.scheme, this.req.headers.host);
       if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
       if (rid !== undefined) headers = setHeader(headers, 'x-request-id', rid);
@@ -330,6 +348,7 @@ export class Exchange {
     // Expect is the proxy's business: node's server answered `100 Continue` before the request
     // reached us (as Envoy does); undici refuses to send it
     if (this.req.headers.expect !== undefined) headers = withoutHeader(headers, 'expect');
+    if (this.mirrors !== null) this.armMirrors(query ? `${path}?${query}` : path, headers, rewriteHost);
     // gRPC servers expect `te: trailers` (stripped above as hop-by-hop); HTTP/2 upstreams only
     if (this.grpc && (runtime.ir.protocol === 'h2' || runtime.ir.protocol === 'h2c')) headers.push('te', 'trailers');
     this.upstreamAddress = address;
@@ -357,6 +376,23 @@ export class Exchange {
       } as Dispatcher.DispatchOptions,
       new Attempt(this, id),
     );
+    // a bodiless request's copies go right behind the main request, never ahead of it
+    if (this.mirrorCopy !== null && this.bodyless) this.fireMirrors(null);
+  }
+
+  /** RequestMirror: the copy of the first attempt's request (mirror.ts) */
+  private armMirrors(target: string, headers: string[], rewriteHost: string | undefined): void {
+    if (this.mirrorCopy !== null) return; // armed by an earlier attempt (or earlier in this one)
+    this.mirrorCopy = { method: this.req.method ?? 'GET', target, headers: mirrorHeaders(headers), ...(rewriteHost ? { servername: rewriteHost } : {}), url: this.req.url ?? '/', hostHeader: this.req.headers.host };
+  }
+
+  private fireMirrors(body: Buffer | null): void {
+    const copy = this.mirrorCopy;
+    const mirrors = this.mirrors;
+    this.mirrorCopy = null;
+    this.mirrors = null;
+    if (copy === null || mirrors === null) return;
+    for (const m of mirrors) sendMirror(this.ctx, this.dp.backends, this.rule, m, copy, body, this);
   }
 
   /** HTTP/1.1 upstream: its parser ends the message in the same call as the body's last byte */
@@ -370,6 +406,10 @@ export class Exchange {
     this.controller = controller;
     this.sent = true;
     if (!this.bodyless) {
+      if (this.mirrorCopy !== null && !this.bodyRead) {
+        // teed from the main upstream's first read (undici attaches its reader in this same tick)
+        teeBody(this.req, MIRROR_BODY_LIMIT, (body) => (body === null ? ((this.mirrorCopy = null), (this.mirrors = null)) : this.fireMirrors(body)));
+      }
       this.bodyRead = true;
       this.watchClientBody();
     }
@@ -413,6 +453,9 @@ export class Exchange {
       for (const h of this.rule.responseHeaders) if (!FRAMING_HEADERS.has(h.name.toLowerCase())) flat.push(h.name, h.value);
     }
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
+    const refResponseMod = this.rt.refResponseMods?.[this.refIdx];
+    if (refResponseMod) flat = applyHeaderMod(flat, refResponseMod);
+    if (this.rt.cors) flat = applyCorsResponse(this.rt.cors, this.header('origin'), flat);
     this.statusCode = statusCode;
     if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
     if (this.res.headersSent) return;

@@ -128,12 +128,38 @@ export type FilterIR =
       port?: number;
       path?: { type: 'ReplaceFullPath'; value: string } | { type: 'ReplacePrefixMatch'; value: string };
       statusCode: number;
-    };
+    }
+  | MirrorIR
+  | { type: 'CORS'; cors: CorsIR };
+
+/**
+ * RequestMirror: a copy of the request to another Backend, its answer dropped (filters/mirror.ts).
+ * `numerator/denominator` of requests are mirrored (absent: all of them).
+ */
+export interface MirrorIR {
+  type: 'RequestMirror';
+  backend: string;
+  port?: number;
+  fraction?: { numerator: number; denominator: number };
+}
+
+/** Gateway API's CORS filter (filters/cors.ts); `*` entries are wildcards */
+export interface CorsIR {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** seconds (Access-Control-Max-Age); Gateway API's default is 5 */
+  maxAge: number;
+  allowCredentials: boolean;
+}
 
 export interface BackendRefIR {
   backend: string;
   weight: number;
   port?: number;
+  /** backendRefs[].filters: header modifiers applied only when this ref is picked */
+  filters?: Array<{ type: 'RequestHeaderModifier' | 'ResponseHeaderModifier'; mod: HeaderModIR }>;
 }
 
 export interface RetryIR {

@@ -161,6 +161,18 @@ export interface HTTPRouteFilter {
   requestRedirect?: HTTPRequestRedirectFilter;
   urlRewrite?: HTTPURLRewriteFilter;
   extensionRef?: LocalObjectReference;
+  /** gateway.networking.k8s.io v1.5+ `CORS` filter (lowered routes carry it; this group's schema does not accept it) */
+  cors?: HTTPCORSFilter;
+}
+
+export interface HTTPCORSFilter {
+  allowOrigins?: string[];
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  /** seconds, default 5 */
+  maxAge?: number;
+  allowCredentials?: boolean;
 }
 
 export interface HTTPBackendRef extends BackendObjectReference {

@@ -25,8 +25,6 @@ export const loweredGatewayName = (ns: string, name: string) => `k8s/${ns}/${nam
 export const loweredRouteName = (ns: string, name: string, gwNs: string, gw: string, listener: string) => `k8s/${ns}/${name}/${gwNs}/${gw}/${listener}`;
 /** a backend no object can be named: refs that must answer 500 point here */
 export const refusedBackend = (why: string) => `refused/${why}`;
-/** the filter type lowered for a filter this group refuses (translate answers 500 for it) */
-export const REFUSED_FILTER = 'Refused';
 
 export interface LowerInput {
   gatewayClasses: UGatewayClass[];
@@ -230,21 +228,25 @@ function lowerRule(
   backends: Map<string, Backend>,
   problems: RouteOutcome['problems'],
 ): Record<string, unknown> {
-  const filters = (rule.filters ?? []).map((f) => {
-    if (f.type === 'RequestMirror' || f.type === 'CORS') {
-      problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: filter ${f.type} is not supported yet` });
-      return { type: REFUSED_FILTER };
+  const filters: Array<Record<string, unknown>> = [];
+  for (const f of rule.filters ?? []) {
+    if (f.type !== 'RequestMirror') {
+      filters.push(f);
+      continue;
     }
-    return f;
-  });
+    // a mirror's backendRef resolves like any other (Service + slices, grants); a refused one is
+    // reported (ResolvedRefs=False) and not mirrored, the rule itself still served
+    const m = f.requestMirror as { backendRef?: UBackendRef } | undefined;
+    if (!m?.backendRef) continue;
+    const b = lowerBackendRef(m.backendRef, i, ns, input, svcByKey, slicesBySvc, problems);
+    if (!b.backend && b.name.startsWith('refused/')) continue;
+    if (b.backend) backends.set(b.backend.metadata.name!, b.backend);
+    filters.push({ ...f, requestMirror: { ...m, backendRef: { group: 'core.apoxy.dev', kind: 'Backend', name: b.name } } });
+  }
   const backendRefs = (rule.backendRefs ?? []).map((ref) => {
     const b = lowerBackendRef(ref, i, ns, input, svcByKey, slicesBySvc, problems);
     if (b.backend) backends.set(b.backend.metadata.name!, b.backend);
-    if (ref.filters?.length) {
-      problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: backendRef ${ref.name}: per-backend filters are not supported yet` });
-      return { kind: 'Backend', name: refusedBackend('filters'), weight: ref.weight ?? 1 };
-    }
-    return { kind: 'Backend', name: b.name, weight: ref.weight ?? 1 };
+    return { kind: 'Backend', name: b.name, weight: ref.weight ?? 1, ...(ref.filters?.length ? { filters: ref.filters } : {}) };
   });
   const out: Record<string, unknown> = { ...rule, backendRefs };
   if (filters.length) out.filters = filters;
