@@ -37,6 +37,7 @@ import { isGrpcRequest, takeTrailersOnlyStatus, upstreamTrailers, writeGrpcError
 import { MIRROR_BODY_LIMIT, mirrorHeaders, sampleMirrors, sendMirror, teeBody, type MirrorCopy } from './mirror';
 import { applyCorsResponse } from './filters/cors';
 import type { MirrorIR } from './ir';
+import { newSessionToken, pickRefByKey, sessionResponseHeader, sessionToken } from './balancer/session';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
@@ -153,6 +154,9 @@ export class Exchange {
   private mirrors: MirrorIR[] | null = null;
   /** a bodied request's copy, sent once the tee has the whole body */
   private mirrorCopy: MirrorCopy | null = null;
+  /** sessionPersistence: the session's token (balancer/session.ts); made here when the request had none */
+  private session: string | null = null;
+  private newSession = false;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -191,7 +195,14 @@ export class Exchange {
       const m = sampleMirrors(this.rt.mirrors, this.rt.rand);
       if (m.length > 0) this.mirrors = m;
     }
-    const idx = this.rt.picker.pick();
+    let idx: number | null;
+    const sp = this.rule.sessionPersistence;
+    if (sp !== undefined) {
+      const t = sessionToken(sp, this);
+      this.newSession = t === undefined;
+      this.session = t ?? newSessionToken();
+      idx = pickRefByKey(this.rule.backendRefs, this.session);
+    } else idx = this.rt.picker.pick();
     if (idx === null) return this.fail(500, 'no backend to route to');
     this.send(idx);
   }
@@ -210,7 +221,7 @@ export class Exchange {
     if (!runtime) return this.fail(500, `backend ${ref.backend || '(invalid reference)'} is not available`);
     let state: EndpointState | null = null;
     if (!runtime.ir.dynamicProxy) {
-      state = runtime.balancer.pick(this);
+      state = this.session !== null ? runtime.balancer.pickByKey(this.session, this.exclude) : runtime.balancer.pick(this);
       if ((state === null || state === this.lastFailed) && refs.length > 1) {
         const alt = this.failover(idx);
         if (alt !== null) {
@@ -456,6 +467,7 @@ export class Exchange {
     const refResponseMod = this.rt.refResponseMods?.[this.refIdx];
     if (refResponseMod) flat = applyHeaderMod(flat, refResponseMod);
     if (this.rt.cors) flat = applyCorsResponse(this.rt.cors, this.header('origin'), flat);
+    if (this.newSession) flat.push(...sessionResponseHeader(this.rule.sessionPersistence!, this.session!, this.scheme === 'https'));
     this.statusCode = statusCode;
     if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
     if (this.res.headersSent) return;

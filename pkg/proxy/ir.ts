@@ -203,6 +203,21 @@ export interface RuleIR {
   websocket: boolean;
   /** registry facade: headers added to every response */
   responseHeaders?: Array<{ name: string; value: string }>;
+  sessionPersistence?: SessionPersistenceIR;
+}
+
+/**
+ * Gateway API sessionPersistence (balancer/session.ts): the request's token (cookie or header
+ * `name`) picks the backendRef and the endpoint by rendezvous hashing; a request without one gets a
+ * new token, sent back on the response (Set-Cookie, or the header).
+ */
+export interface SessionPersistenceIR {
+  type: 'Cookie' | 'Header';
+  name: string;
+  /** cookie Path */
+  path: string;
+  /** Permanent cookies: Max-Age in seconds; absent: a browser-session cookie */
+  maxAgeS?: number;
 }
 
 /** the listener of --proxy-listen; routes without parentRefs attach to it */

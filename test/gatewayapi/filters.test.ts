@@ -3,7 +3,8 @@
 // httproute-request-percentage-mirror (the fraction as an exact 0 % / 100 %, no sampling asserts),
 // httproute-cors, httproute-request-header-modifier-backend(-weights), httproute-timeout-request,
 // httproute-timeout-backend-request, plus what the suite cannot see: a mirror that hangs or refuses
-// never changes the main answer, and the copy carries the body.
+// never changes the main answer, and the copy carries the body. Session persistence (not in the
+// standard channel's CRD) is exercised through gateway.apoxy.dev: a cookie sticks to one endpoint.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
@@ -359,5 +360,68 @@ ${serviceManifest('elsewhere', 'mirror-other', [{ echo: v2 }])}`);
     assert.equal((await send(gwPort, 'GET', '/request-timeout', { host: 'timeouts.example' })).status, 504);
     assert.equal((await send(gwPort, 'GET', '/backend-timeout', { host: 'timeouts.example' })).status, 504);
     assert.ok(slow.seen.some((x) => x.url === '/request-timeout') && slow.seen.some((x) => x.url === '/backend-timeout'));
+  });
+  it('sessionPersistence (gateway.apoxy.dev, cookie): the first answer sets the cookie; with it every request sticks to one endpoint', async () => {
+    const a = await startEcho('sticky-a', 'apoxy');
+    const b = await startEcho('sticky-b', 'apoxy');
+    try {
+      await apply(`apiVersion: core.apoxy.dev/v1alpha2
+kind: Backend
+metadata: {name: sticky}
+spec:
+  endpoints: [{ip: 127.0.0.1, port: ${a.port}}, {ip: 127.0.0.1, port: ${b.port}}]
+---
+apiVersion: gateway.apoxy.dev/v1
+kind: HTTPRoute
+metadata: {name: sticky}
+spec:
+  hostnames: [sticky.example]
+  rules:
+  - backendRefs: [{name: sticky}]
+    sessionPersistence:
+      cookie: {name: sy-sticky, lifetimeType: Permanent}
+      absoluteTimeout: 1h
+`);
+      // without the cookie both endpoints answer (round-robin), each answer handing out a cookie
+      const cookies = new Map<string, string>();
+      await waitFor(async () => {
+        const r = await send(s.proxyPort, 'GET', '/s', { host: 'sticky.example' });
+        if (r.status !== 200) return false;
+        const sc = r.headers['set-cookie']?.[0];
+        assert.ok(sc, 'a new session gets a cookie');
+        assert.match(sc, /^sy-sticky=[A-Za-z0-9_-]{24}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=3600$/);
+        cookies.set(echoOf(r).pod, sc.split(';')[0]!);
+        return cookies.size === 2;
+      }, 20_000, 'both endpoints hand out sessions');
+      for (const [pod, cookie] of cookies) {
+        for (let i = 0; i < 10; i++) {
+          const r = await send(s.proxyPort, 'GET', `/s/${i}`, { host: 'sticky.example', cookie: `other=1; ${cookie}` });
+          assert.equal(r.status, 200);
+          assert.equal(echoOf(r).pod, pod, 'the session sticks to its endpoint');
+          assert.equal(r.headers['set-cookie'], undefined, 'a known session is not re-issued');
+        }
+      }
+      // the endpoint of a session leaves: that session moves to the other one
+      const [podA, cookieA] = [...cookies].find(([p]) => p === 'sticky-a')!;
+      assert.equal(podA, 'sticky-a');
+      await s.k.ok(['patch', 'backend', 'sticky', '--type=merge', '-p', JSON.stringify({ spec: { endpoints: [{ ip: '127.0.0.1', port: b.port }] } })]);
+      await waitFor(async () => echoOf(await send(s.proxyPort, 'GET', '/moved', { host: 'sticky.example', cookie: cookieA })).pod === 'sticky-b', 20_000, 'session moved');
+      // a bad schema value is refused (the upstream CRD's CEL rule)
+      const bad = await s.k(['apply', '-f', '-'], {
+        input: `apiVersion: gateway.apoxy.dev/v1
+kind: HTTPRoute
+metadata: {name: sticky-bad}
+spec:
+  rules:
+  - backendRefs: [{name: sticky}]
+    sessionPersistence: {cookie: {lifetimeType: Permanent}}
+`,
+      });
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /AbsoluteTimeout must be specified when cookie lifetimeType is Permanent/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -209,7 +209,19 @@ export interface HTTPRouteRule {
   timeouts?: HTTPRouteTimeouts;
   retry?: HTTPRouteRetry;
   rateLimit?: HTTPRouteRateLimit;
+  sessionPersistence?: HTTPSessionPersistence;
 }
+
+/** Gateway API's (Extended, experimental channel) rule sessionPersistence */
+export interface HTTPSessionPersistence {
+  absoluteTimeout?: string;
+  /** default Cookie */
+  type?: 'Cookie' | 'Header';
+  /** name default switchyard-session, path default "/", lifetimeType default Session */
+  cookie?: { name?: string; path?: string; lifetimeType?: 'Permanent' | 'Session' };
+  header?: { name: string };
+}
+export const DEFAULT_SESSION_NAME = 'switchyard-session';
 
 export interface HTTPRouteSpec {
   parentRefs?: ParentReference[];

@@ -1,9 +1,9 @@
 // HTTPRoute → RuleIR[] plus what its status must say (Accepted / ResolvedRefs per parent). Pure.
 // Gateway API rules (DESIGN.md): a ref to a missing Backend or an unknown kind, an ExtensionRef
 // filter, or a rule with neither backends nor a redirect keep the route Accepted and answer 500.
-import type { HTTPRoute, HTTPRouteFilter, HTTPRouteRule, ParentReference } from '../../../apis/gateway/v1/httproute_types';
+import { DEFAULT_SESSION_NAME, type HTTPRoute, type HTTPRouteFilter, type HTTPRouteRule, type HTTPSessionPersistence, type ParentReference } from '../../../apis/gateway/v1/httproute_types';
 import { parseGatewayDuration } from '../../../apis/meta/v1/duration';
-import type { BackendRefIR, FilterIR, HeaderModIR, MatchIR, RetryIR, RuleIR } from '../../proxy/ir';
+import type { BackendRefIR, FilterIR, HeaderModIR, MatchIR, RetryIR, RuleIR, SessionPersistenceIR } from '../../proxy/ir';
 
 export const DEFAULT_LISTENER = 'default';
 export const BACKEND_GROUPS = new Set(['', 'core.apoxy.dev']);
@@ -100,6 +100,7 @@ export function translateRoute(
       ...(rule.rateLimit ? { rateLimit: { requestsPerMinute: rule.rateLimit.requestsPerMinute, perClientIP: !!rule.rateLimit.perClientIP } } : {}),
       websocket,
       ...(responseHeaders.length ? { responseHeaders } : {}),
+      ...(rule.sessionPersistence ? { sessionPersistence: translateSession(rule.sessionPersistence) } : {}),
     };
   });
   return { rules, problems, ...(edge ? { edge } : {}) };
@@ -219,6 +220,12 @@ function translateTimeouts(rule: HTTPRouteRule): RuleIR['timeouts'] {
   if (req !== undefined) out.requestMs = req;
   if (be !== undefined) out.backendRequestMs = be;
   return out;
+}
+
+function translateSession(sp: HTTPSessionPersistence): SessionPersistenceIR {
+  if (sp.type === 'Header') return { type: 'Header', name: (sp.header?.name ?? DEFAULT_SESSION_NAME).toLowerCase(), path: '/' };
+  const maxAge = sp.cookie?.lifetimeType === 'Permanent' ? duration(sp.absoluteTimeout) : undefined;
+  return { type: 'Cookie', name: sp.cookie?.name ?? DEFAULT_SESSION_NAME, path: sp.cookie?.path ?? '/', ...(maxAge !== undefined ? { maxAgeS: Math.ceil(maxAge / 1000) } : {}) };
 }
 
 function translateRetry(rule: HTTPRouteRule, idempotentOnly: boolean): RetryIR {
