@@ -217,6 +217,7 @@ export class Exchange {
     this.connectFailure = null;
     const refs = this.rule.backendRefs;
     let ref = refs[idx]!;
+    let refIdx = idx;
     let runtime = this.dp.backends.get(ref.backend);
     if (!runtime) return this.fail(500, `backend ${ref.backend || '(invalid reference)'} is not available`);
     let state: EndpointState | null = null;
@@ -225,6 +226,7 @@ export class Exchange {
       if ((state === null || state === this.lastFailed) && refs.length > 1) {
         const alt = this.failover(idx);
         if (alt !== null) {
+          refIdx = alt.idx;
           ref = refs[alt.idx]!;
           runtime = alt.runtime;
           state = alt.state;
@@ -237,7 +239,7 @@ export class Exchange {
     }
     this.runtime = runtime;
     this.backendName = ref.backend;
-    this.refIdx = refs.indexOf(ref);
+    this.refIdx = refIdx;
     this.openAttempt(runtime, state);
     if (state === null) return this.sendForward(ref.backend, runtime.ir.defaultPort);
     const ep = state.ep;
