@@ -399,12 +399,13 @@ export class Exchange {
     this.mirrorCopy = { method: this.req.method ?? 'GET', target, headers: mirrorHeaders(headers), ...(rewriteHost ? { servername: rewriteHost } : {}), url: this.req.url ?? '/', hostHeader: this.req.headers.host };
   }
 
-  private fireMirrors(body: Buffer | null): void {
+  /** body: the teed body (null: bodiless); `false`: the body was over the limit or broke off, no copy */
+  private fireMirrors(body: Buffer | null | false): void {
     const copy = this.mirrorCopy;
     const mirrors = this.mirrors;
     this.mirrorCopy = null;
     this.mirrors = null;
-    if (copy === null || mirrors === null) return;
+    if (copy === null || mirrors === null || body === false) return;
     for (const m of mirrors) sendMirror(this.ctx, this.dp.backends, this.rule, m, copy, body, this);
   }
 
@@ -421,7 +422,7 @@ export class Exchange {
     if (!this.bodyless) {
       if (this.mirrorCopy !== null && !this.bodyRead) {
         // teed from the main upstream's first read (undici attaches its reader in this same tick)
-        teeBody(this.req, MIRROR_BODY_LIMIT, (body) => (body === null ? ((this.mirrorCopy = null), (this.mirrors = null)) : this.fireMirrors(body)));
+        teeBody(this.req, MIRROR_BODY_LIMIT, (body) => this.fireMirrors(body));
       }
       this.bodyRead = true;
       this.watchClientBody();

@@ -18,8 +18,8 @@ test('sampleMirrors: no fraction always; numerator/denominator drawn per mirror'
   assert.equal(hits, 200);
 });
 
-test('mirrorHeaders: drops Content-Length and never shares the main request list', () => {
-  const h = ['host', 'a', 'content-length', '3'];
+test('mirrorHeaders: drops Content-Length and Expect, and never shares the main request list', () => {
+  const h = ['host', 'a', 'content-length', '3', 'Expect', '100-continue'];
   assert.deepEqual(mirrorHeaders(h), ['host', 'a']);
   const plain = ['host', 'a'];
   const m = mirrorHeaders(plain);
@@ -34,22 +34,22 @@ const fakeReq = () => {
   return s;
 };
 
-test('teeBody: the whole body within the limit, null past it or when the request breaks off', async () => {
+test('teeBody: the whole body within the limit, false past it or when the request breaks off', async () => {
   const r1 = fakeReq();
-  const got1 = new Promise<Buffer | null>((resolve) => teeBody(r1 as unknown as IncomingMessage, 10, resolve));
+  const got1 = new Promise<Buffer | false>((resolve) => teeBody(r1 as unknown as IncomingMessage, 10, resolve));
   r1.resume();
   r1.write('hello ');
   r1.end('you');
   assert.equal((await got1)?.toString(), 'hello you');
   const r2 = fakeReq();
-  const got2 = new Promise<Buffer | null>((resolve) => teeBody(r2 as unknown as IncomingMessage, 4, resolve));
+  const got2 = new Promise<Buffer | false>((resolve) => teeBody(r2 as unknown as IncomingMessage, 4, resolve));
   r2.resume();
   r2.end('too long');
-  assert.equal(await got2, null);
+  assert.equal(await got2, false);
   const r3 = fakeReq();
-  const got3 = new Promise<Buffer | null>((resolve) => teeBody(r3 as unknown as IncomingMessage, 100, resolve));
+  const got3 = new Promise<Buffer | false>((resolve) => teeBody(r3 as unknown as IncomingMessage, 100, resolve));
   r3.resume();
   r3.write('part');
   r3.destroy();
-  assert.equal(await got3, null);
+  assert.equal(await got3, false);
 });

@@ -47,14 +47,14 @@ export function sampleMirrors(mirrors: readonly MirrorIR[], rand: () => number):
 
 /**
  * Keeps a copy of a request body up to `limit` bytes; calls done(body) once the body ended within
- * the limit, done(null) when it grew past it or the request broke off. Listening on 'data' only from
+ * the limit, done(false) when it grew past it or the request broke off. Listening on 'data' only from
  * the moment the main upstream reads the body (the caller's job), so no chunk is taken from it.
  */
-export function teeBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void): void {
+export function teeBody(req: IncomingMessage, limit: number, done: (body: Buffer | false) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
-  const finish = (body: Buffer | null) => {
+  const finish = (body: Buffer | false) => {
     if (settled) return;
     settled = true;
     req.off('data', onData);
@@ -65,19 +65,19 @@ export function teeBody(req: IncomingMessage, limit: number, done: (body: Buffer
   };
   const onData = (chunk: Buffer) => {
     size += chunk.length;
-    if (size > limit) return finish(null);
+    if (size > limit) return finish(false);
     chunks.push(chunk);
   };
   const onEnd = () => finish(Buffer.concat(chunks, size));
-  const onClose = () => finish(req.complete ? Buffer.concat(chunks, size) : null);
+  const onClose = () => finish(req.complete ? Buffer.concat(chunks, size) : false);
   req.on('data', onData);
   req.once('end', onEnd);
   req.once('close', onClose);
 }
 
-/** A copy's headers from the main request's upstream headers: without Content-Length (the copy's buffer sets its own) */
+/** A copy's headers from the main request's upstream headers: without Content-Length (the copy's buffer sets its own) and Expect */
 export function mirrorHeaders(upstream: string[]): string[] {
-  const h = withoutHeader(upstream, 'content-length');
+  const h = withoutHeader(withoutHeader(upstream, 'content-length'), 'expect');
   return h === upstream ? h.slice() : h;
 }
 

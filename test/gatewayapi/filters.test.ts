@@ -189,6 +189,26 @@ spec:
     assert.equal(shadow2.seen.length - before2, shadow.seen.length - before1);
   });
 
+  it('a request with Expect: 100-continue is mirrored too (the copy goes without Expect)', async () => {
+    const before1 = shadow.seen.length;
+    const r = await new Promise<Reply>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: gwPort, path: '/expect', method: 'POST', agent: false, headers: { host: 'mirror.example', expect: '100-continue', 'content-length': '9', connection: 'close' } }, (res) => {
+        let b = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (b += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b }));
+      });
+      req.on('continue', () => req.end('continued'));
+      req.setTimeout(15_000, () => req.destroy(new Error('expect request timed out')));
+      req.on('error', reject);
+    });
+    assert.equal(r.status, 200);
+    await waitFor(async () => shadow.seen.slice(before1).some((x) => x.url === '/expect'), 20_000, 'the copy of the Expect request');
+    const copy = shadow.seen.slice(before1).find((x) => x.url === '/expect')!;
+    assert.equal(copy.body, 'continued');
+    assert.equal(copy.headers.expect, undefined);
+  });
+
   it('a mirror that never answers, or refuses connections, changes nothing about the main answer', async () => {
     await apply(
       route(
