@@ -1,7 +1,8 @@
 // A snapshot compiled for serving: one router per bound port (the union of the listener ids on
 // it), backend runtimes, a weighted backendRef picker and a rate limiter per rule. Immutable once
 // built; the proxy swaps the whole object, so a request keeps the one it started with.
-import { DEFAULT_LISTENER_ID, DEFAULT_TLS_LISTENER_ID, type RuleIR, type Snapshot } from './ir';
+import { DEFAULT_LISTENER_ID, DEFAULT_TLS_LISTENER_ID, type MirrorIR, type RuleIR, type Snapshot } from './ir';
+import { compileCors, type CompiledCors } from './filters/cors';
 import { compileRouter, type Router } from './router/compile';
 import { createWeightedPicker, type WeightedPicker } from './balancer/weights';
 import { RateLimiter } from './resilience/rate_limit';
@@ -15,6 +16,12 @@ export interface RuleRuntime {
   limiter?: RateLimiter;
   requestMod?: CompiledHeaderMod;
   responseMod?: CompiledHeaderMod;
+  /** backendRefs[i].filters' header modifiers, by ref index (absent: no ref has any) */
+  refRequestMods?: Array<CompiledHeaderMod | undefined>;
+  refResponseMods?: Array<CompiledHeaderMod | undefined>;
+  /** RequestMirror filters, in order */
+  mirrors?: MirrorIR[];
+  cors?: CompiledCors;
 }
 
 export interface DataPlane {
@@ -55,7 +62,16 @@ export function compileDataPlane(
       // configuration never sets the framing (Content-Length, Transfer-Encoding, hop-by-hop)
       if (f.type === 'RequestHeaderModifier') rt.requestMod = compileHeaderMod(withoutFramingHeaders(f.mod));
       else if (f.type === 'ResponseHeaderModifier') rt.responseMod = compileHeaderMod(withoutFramingHeaders(f.mod));
+      else if (f.type === 'RequestMirror') (rt.mirrors ??= []).push(f);
+      else if (f.type === 'CORS') rt.cors = compileCors(f.cors);
     }
+    r.backendRefs.forEach((ref, i) => {
+      for (const f of ref.filters ?? []) {
+        const mod = compileHeaderMod(withoutFramingHeaders(f.mod));
+        if (f.type === 'RequestHeaderModifier') (rt.refRequestMods ??= new Array(r.backendRefs.length).fill(undefined))[i] = mod;
+        else (rt.refResponseMods ??= new Array(r.backendRefs.length).fill(undefined))[i] = mod;
+      }
+    });
     rules.set(r.id, rt);
   }
   return { snapshot, routers, backends: buildRuntimes(snapshot.backends, previous?.backends ?? new Map(), deps), rules };

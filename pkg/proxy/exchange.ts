@@ -34,6 +34,10 @@ import type { ProxyContext } from './context';
 import { upstreamFailureReason } from './upstream/tls';
 import { requestBodyless } from './h2_request';
 import { isGrpcRequest, takeTrailersOnlyStatus, upstreamTrailers, writeGrpcError } from './grpc';
+import { MIRROR_BODY_LIMIT, mirrorHeaders, sampleMirrors, sendMirror, teeBody, type MirrorCopy } from './mirror';
+import { applyCorsResponse } from './filters/cors';
+import type { MirrorIR } from './ir';
+import { newSessionToken, pickRefByKey, sessionResponseHeader, sessionToken } from './balancer/session';
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate']);
 
@@ -144,6 +148,15 @@ export class Exchange {
   private bodyLeft = -1;
   /** the response's last chunk (per Content-Length), held for a single res.end(chunk) */
   private lastChunk: Buffer | null = null;
+  /** the backendRef of the live attempt (its own filters) */
+  private refIdx = 0;
+  /** RequestMirror: the mirrors drawn for this request until their copy is armed (mirror.ts) */
+  private mirrors: MirrorIR[] | null = null;
+  /** a bodied request's copy, sent once the tee has the whole body */
+  private mirrorCopy: MirrorCopy | null = null;
+  /** sessionPersistence: the session's token (balancer/session.ts); made here when the request had none */
+  private session: string | null = null;
+  private newSession = false;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -178,7 +191,18 @@ export class Exchange {
   }
 
   start(): void {
-    const idx = this.rt.picker.pick();
+    if (this.rt.mirrors !== undefined) {
+      const m = sampleMirrors(this.rt.mirrors, this.rt.rand);
+      if (m.length > 0) this.mirrors = m;
+    }
+    let idx: number | null;
+    const sp = this.rule.sessionPersistence;
+    if (sp !== undefined) {
+      const t = sessionToken(sp, this);
+      this.newSession = t === undefined;
+      this.session = t ?? newSessionToken();
+      idx = pickRefByKey(this.rule.backendRefs, this.session);
+    } else idx = this.rt.picker.pick();
     if (idx === null) return this.fail(500, 'no backend to route to');
     this.send(idx);
   }
@@ -193,14 +217,16 @@ export class Exchange {
     this.connectFailure = null;
     const refs = this.rule.backendRefs;
     let ref = refs[idx]!;
+    let refIdx = idx;
     let runtime = this.dp.backends.get(ref.backend);
     if (!runtime) return this.fail(500, `backend ${ref.backend || '(invalid reference)'} is not available`);
     let state: EndpointState | null = null;
     if (!runtime.ir.dynamicProxy) {
-      state = runtime.balancer.pick(this);
+      state = this.session !== null ? runtime.balancer.pickByKey(this.session, this.exclude) : runtime.balancer.pick(this);
       if ((state === null || state === this.lastFailed) && refs.length > 1) {
         const alt = this.failover(idx);
         if (alt !== null) {
+          refIdx = alt.idx;
           ref = refs[alt.idx]!;
           runtime = alt.runtime;
           state = alt.state;
@@ -213,6 +239,7 @@ export class Exchange {
     }
     this.runtime = runtime;
     this.backendName = ref.backend;
+    this.refIdx = refIdx;
     this.openAttempt(runtime, state);
     if (state === null) return this.sendForward(ref.backend, runtime.ir.defaultPort);
     const ep = state.ep;
@@ -319,10 +346,14 @@ export class Exchange {
       }
     }
     const rid = this.rewriteRequestId ? this.requestId : undefined;
-    let headers = this.rt.requestMod ? null : forwardRequestHeaders(this.req.rawHeaders, this.clientIP, this.scheme, this.req.headers.host, rewriteHost || undefined, rid);
+    const refMod = this.rt.refRequestMods?.[this.refIdx];
+    let headers = this.rt.requestMod || refMod ? null : forwardRequestHeaders(this.req.rawHeaders, this.clientIP, this.scheme, this.req.headers.host, rewriteHost || undefined, rid);
     if (headers === null) {
       headers = stripHopByHop(this.req.rawHeaders);
       if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
+      // the mirror's copy goes with the route's modifications only, never this ref's
+      if (this.mirrors !== null) this.armMirrors(query ? `${path}?${query}` : path, headers, rewriteHost);
+      if (refMod) headers = applyHeaderMod(headers, refMod);
       headers = appendForwarded(headers, this.clientIP, this.scheme, this.req.headers.host);
       if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
       if (rid !== undefined) headers = setHeader(headers, 'x-request-id', rid);
@@ -330,6 +361,7 @@ export class Exchange {
     // Expect is the proxy's business: node's server answered `100 Continue` before the request
     // reached us (as Envoy does); undici refuses to send it
     if (this.req.headers.expect !== undefined) headers = withoutHeader(headers, 'expect');
+    if (this.mirrors !== null) this.armMirrors(query ? `${path}?${query}` : path, headers, rewriteHost);
     // gRPC servers expect `te: trailers` (stripped above as hop-by-hop); HTTP/2 upstreams only
     if (this.grpc && (runtime.ir.protocol === 'h2' || runtime.ir.protocol === 'h2c')) headers.push('te', 'trailers');
     this.upstreamAddress = address;
@@ -357,6 +389,24 @@ export class Exchange {
       } as Dispatcher.DispatchOptions,
       new Attempt(this, id),
     );
+    // a bodiless request's copies go right behind the main request, never ahead of it
+    if (this.mirrorCopy !== null && this.bodyless) this.fireMirrors(null);
+  }
+
+  /** RequestMirror: the copy of the first attempt's request (mirror.ts) */
+  private armMirrors(target: string, headers: string[], rewriteHost: string | undefined): void {
+    if (this.mirrorCopy !== null) return; // armed by an earlier attempt (or earlier in this one)
+    this.mirrorCopy = { method: this.req.method ?? 'GET', target, headers: mirrorHeaders(headers), ...(rewriteHost ? { servername: rewriteHost } : {}), url: this.req.url ?? '/', hostHeader: this.req.headers.host };
+  }
+
+  /** body: the teed body (null: bodiless); `false`: the body was over the limit or broke off, no copy */
+  private fireMirrors(body: Buffer | null | false): void {
+    const copy = this.mirrorCopy;
+    const mirrors = this.mirrors;
+    this.mirrorCopy = null;
+    this.mirrors = null;
+    if (copy === null || mirrors === null || body === false) return;
+    for (const m of mirrors) sendMirror(this.ctx, this.dp.backends, this.rule, m, copy, body, this);
   }
 
   /** HTTP/1.1 upstream: its parser ends the message in the same call as the body's last byte */
@@ -370,6 +420,10 @@ export class Exchange {
     this.controller = controller;
     this.sent = true;
     if (!this.bodyless) {
+      if (this.mirrorCopy !== null && !this.bodyRead) {
+        // teed from the main upstream's first read (undici attaches its reader in this same tick)
+        teeBody(this.req, MIRROR_BODY_LIMIT, (body) => this.fireMirrors(body));
+      }
       this.bodyRead = true;
       this.watchClientBody();
     }
@@ -413,6 +467,10 @@ export class Exchange {
       for (const h of this.rule.responseHeaders) if (!FRAMING_HEADERS.has(h.name.toLowerCase())) flat.push(h.name, h.value);
     }
     if (this.rt.responseMod) flat = applyHeaderMod(flat, this.rt.responseMod);
+    const refResponseMod = this.rt.refResponseMods?.[this.refIdx];
+    if (refResponseMod) flat = applyHeaderMod(flat, refResponseMod);
+    if (this.rt.cors) flat = applyCorsResponse(this.rt.cors, this.header('origin'), flat);
+    if (this.newSession) flat.push(...sessionResponseHeader(this.rule.sessionPersistence!, this.session!, this.scheme === 'https'));
     this.statusCode = statusCode;
     if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
     if (this.res.headersSent) return;

@@ -132,12 +132,38 @@ export type FilterIR =
       port?: number;
       path?: { type: 'ReplaceFullPath'; value: string } | { type: 'ReplacePrefixMatch'; value: string };
       statusCode: number;
-    };
+    }
+  | MirrorIR
+  | { type: 'CORS'; cors: CorsIR };
+
+/**
+ * RequestMirror: a copy of the request to another Backend, its answer dropped (filters/mirror.ts).
+ * `numerator/denominator` of requests are mirrored (absent: all of them).
+ */
+export interface MirrorIR {
+  type: 'RequestMirror';
+  backend: string;
+  port?: number;
+  fraction?: { numerator: number; denominator: number };
+}
+
+/** Gateway API's CORS filter (filters/cors.ts); `*` entries are wildcards */
+export interface CorsIR {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** seconds (Access-Control-Max-Age); Gateway API's default is 5 */
+  maxAge: number;
+  allowCredentials: boolean;
+}
 
 export interface BackendRefIR {
   backend: string;
   weight: number;
   port?: number;
+  /** backendRefs[].filters: header modifiers applied only when this ref is picked */
+  filters?: Array<{ type: 'RequestHeaderModifier' | 'ResponseHeaderModifier'; mod: HeaderModIR }>;
 }
 
 export interface RetryIR {
@@ -181,6 +207,21 @@ export interface RuleIR {
   websocket: boolean;
   /** registry facade: headers added to every response */
   responseHeaders?: Array<{ name: string; value: string }>;
+  sessionPersistence?: SessionPersistenceIR;
+}
+
+/**
+ * Gateway API sessionPersistence (balancer/session.ts): the request's token (cookie or header
+ * `name`) picks the backendRef and the endpoint by rendezvous hashing; a request without one gets a
+ * new token, sent back on the response (Set-Cookie, or the header).
+ */
+export interface SessionPersistenceIR {
+  type: 'Cookie' | 'Header';
+  name: string;
+  /** cookie Path */
+  path: string;
+  /** Permanent cookies: Max-Age in seconds; absent: a browser-session cookie */
+  maxAgeS?: number;
 }
 
 /** the listener of --proxy-listen; routes without parentRefs attach to it */

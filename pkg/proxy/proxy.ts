@@ -19,6 +19,7 @@ import { Exchange } from './exchange';
 import { ProxyMetrics } from './metrics';
 import { ProxyStats } from './stats/ring';
 import { redirectLocation } from './filters/redirect';
+import { isPreflight, preflightHeaders } from './filters/cors';
 import { removeDotSegments } from './filters/dot_segments';
 import { proxyUpgrade } from './upgrade';
 import { ActiveHealthChecker } from './health/active';
@@ -295,6 +296,16 @@ export class Proxy implements ProxyContext {
         res.setHeader('retry-after', String(verdict.retryAfterSeconds));
         return this.answer(req, res, rid, 429, 'rate limit exceeded', rule, started);
       }
+    }
+    if (rt.cors && isPreflight(req.method, req.headers.origin, req.headers['access-control-request-method'] as string | undefined)) {
+      // CORS preflight: the proxy answers (filters/cors.ts)
+      const h = preflightHeaders(rt.cors, req.headers.origin!, req.headers['access-control-request-method'] as string, req.headers['access-control-request-headers'] as string | undefined);
+      h.push('x-request-id', rid); // a 204 has no body and no Content-Length
+      res.writeHead(204, h);
+      res.end();
+      this.observe(rule, '', 204, 0);
+      if (this.requestLog.accessEnabled) this.logAnswer(req, rid, 204, undefined, rule, started);
+      return;
     }
     for (const f of rule.filters) {
       if (f.type === 'RequestRedirect') {

@@ -113,7 +113,7 @@ spec:
     const names = gc.status.supportedFeatures.map((f: { name: string }) => f.name);
     assert.deepEqual(names, [...names].sort());
     for (const core of ['Gateway', 'HTTPRoute', 'ReferenceGrant']) assert.ok(names.includes(core), core);
-    assert.ok(!names.includes('HTTPRouteRequestMirror'), 'mirroring is not implemented, so not listed');
+    assert.ok(!names.includes('HTTPRouteSessionPersistence'), 'not implemented, so not listed');
   });
 
   it('HTTPRouteSimpleSameNamespace: routes to the ready endpoints of the Service; status parents carry group and kind', async () => {

@@ -161,6 +161,18 @@ export interface HTTPRouteFilter {
   requestRedirect?: HTTPRequestRedirectFilter;
   urlRewrite?: HTTPURLRewriteFilter;
   extensionRef?: LocalObjectReference;
+  /** gateway.networking.k8s.io v1.5+ `CORS` filter (lowered routes carry it; this group's schema does not accept it) */
+  cors?: HTTPCORSFilter;
+}
+
+export interface HTTPCORSFilter {
+  allowOrigins?: string[];
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  /** seconds, default 5 */
+  maxAge?: number;
+  allowCredentials?: boolean;
 }
 
 export interface HTTPBackendRef extends BackendObjectReference {
@@ -197,7 +209,19 @@ export interface HTTPRouteRule {
   timeouts?: HTTPRouteTimeouts;
   retry?: HTTPRouteRetry;
   rateLimit?: HTTPRouteRateLimit;
+  sessionPersistence?: HTTPSessionPersistence;
 }
+
+/** Gateway API's (Extended, experimental channel) rule sessionPersistence */
+export interface HTTPSessionPersistence {
+  absoluteTimeout?: string;
+  /** default Cookie */
+  type?: 'Cookie' | 'Header';
+  /** name default switchyard-session, path default "/", lifetimeType default Session */
+  cookie?: { name?: string; path?: string; lifetimeType?: 'Permanent' | 'Session' };
+  header?: { name: string };
+}
+export const DEFAULT_SESSION_NAME = 'switchyard-session';
 
 export interface HTTPRouteSpec {
   parentRefs?: ParentReference[];

@@ -291,3 +291,18 @@ test('route regular expressions are RE2: backreferences, lookaround and other no
   // positive controls: RE2 syntax, catastrophic-for-backtracking patterns included
   for (const good of ['/(a+)+$', '^/v[0-9]+/.*$', '/(?i)ABC', '/(?P<id>\\d+)', '/[[:alpha:]]+', '/\\p{L}+']) assert.deepEqual(pathRe(good), [], good);
 });
+
+test('sessionPersistence: the experimental channel shape and its CEL rules (upstream messages)', () => {
+  const sp = (v: unknown) => validateHTTPRoute(route(rule({ backendRefs: [{ name: 'b' }], sessionPersistence: v }))).map((e) => [e.field, e.detail]);
+  assert.deepEqual(sp({ cookie: { name: 'sid', lifetimeType: 'Permanent' }, absoluteTimeout: '1h' }), []);
+  assert.deepEqual(sp({ type: 'Header', header: { name: 'x-session' } }), []);
+  assert.deepEqual(sp({ type: 'Cookie', cookie: {} }), []);
+  assert.deepEqual(sp({ cookie: { lifetimeType: 'Permanent' } }), [['spec.rules[0].sessionPersistence', 'AbsoluteTimeout must be specified when cookie lifetimeType is Permanent']]);
+  assert.deepEqual(sp({ type: 'Header', cookie: {}, header: { name: 'x' } }), [['spec.rules[0].sessionPersistence', 'cookie must be nil if type is not Cookie']]);
+  assert.deepEqual(sp({ type: 'Header' }), [['spec.rules[0].sessionPersistence', 'header must be specified for Header type']]);
+  assert.deepEqual(sp({}), [['spec.rules[0].sessionPersistence', 'cookie must be specified for Cookie type']]);
+  assert.deepEqual(sp({ cookie: {}, header: { name: 'x' } }), [['spec.rules[0].sessionPersistence', 'header must be nil if type is not Header']]);
+  assert.deepEqual(sp({ cookie: { name: 'a b' } }).map((e) => e[0]), ['spec.rules[0].sessionPersistence.cookie.name']);
+  assert.deepEqual(sp({ type: 'Sticky', cookie: {} }).map((e) => e[0]), ['spec.rules[0].sessionPersistence.type', 'spec.rules[0].sessionPersistence']);
+  assert.deepEqual(sp({ cookie: {}, absoluteTimeout: 'soon' }).map((e) => e[0]), ['spec.rules[0].sessionPersistence.absoluteTimeout']);
+});

@@ -97,6 +97,7 @@ function validateRule(rule: Record<string, unknown>, p: FieldPath): FieldErrorLi
   errs.push(...validateTimeouts(rule.timeouts, p.child('timeouts')));
   errs.push(...validateRetry(rule.retry, p.child('retry')));
   errs.push(...validateRateLimit(rule.rateLimit, p.child('rateLimit')));
+  errs.push(...validateSessionPersistence(rule.sessionPersistence, p.child('sessionPersistence')));
   return errs;
 }
 
@@ -216,6 +217,38 @@ function validateRetry(v: unknown, p: FieldPath): FieldErrorList {
   ];
   if (r.codes !== undefined && !Array.isArray(r.codes)) errs.push(invalid(p.child('codes'), r.codes, 'must be a list of status codes'));
   asArray(r.codes).forEach((c, i) => errs.push(...validateInt(c, p.child('codes').index(i), 400, 599)));
+  return errs;
+}
+
+const SESSION_TYPES = ['Cookie', 'Header'] as const;
+const LIFETIME_TYPES = ['Permanent', 'Session'] as const;
+const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
+
+/** sessionPersistence, with the upstream experimental CRD's CEL rules and messages */
+function validateSessionPersistence(v: unknown, p: FieldPath): FieldErrorList {
+  if (v === undefined || v === null) return [];
+  const sp = asObject(v);
+  if (!sp) return [invalid(p, v, 'must be an object')];
+  const errs: FieldErrorList = [...validateEnum(sp.type, p.child('type'), SESSION_TYPES), ...validateDuration(sp.absoluteTimeout, p.child('absoluteTimeout'), { gateway: true })];
+  const type = sp.type ?? 'Cookie';
+  const cookie = sp.cookie === undefined ? undefined : asObject(sp.cookie);
+  if (sp.cookie !== undefined && !cookie) errs.push(invalid(p.child('cookie'), sp.cookie, 'must be an object'));
+  const header = sp.header === undefined ? undefined : asObject(sp.header);
+  if (sp.header !== undefined && !header) errs.push(invalid(p.child('header'), sp.header, 'must be an object'));
+  if (cookie) {
+    if (cookie.name !== undefined && (typeof cookie.name !== 'string' || !TOKEN.test(cookie.name))) errs.push(invalid(p.child('cookie', 'name'), cookie.name, 'must be a token of 1 to 256 characters'));
+    if (cookie.path !== undefined && (typeof cookie.path !== 'string' || cookie.path.length > 1024 || /[\x00-\x1f\x7f;]/.test(cookie.path))) errs.push(invalid(p.child('cookie', 'path'), cookie.path, 'must be a cookie path of at most 1024 characters'));
+    errs.push(...validateEnum(cookie.lifetimeType, p.child('cookie', 'lifetimeType'), LIFETIME_TYPES));
+  }
+  if (header) {
+    if (header.name === undefined) errs.push(required(p.child('header', 'name')));
+    else if (typeof header.name !== 'string' || !TOKEN.test(header.name)) errs.push(invalid(p.child('header', 'name'), header.name, 'must be a token of 1 to 256 characters'));
+  }
+  if (cookie?.lifetimeType === 'Permanent' && sp.absoluteTimeout === undefined) errs.push(invalid(p, v, 'AbsoluteTimeout must be specified when cookie lifetimeType is Permanent'));
+  if (sp.cookie !== undefined && type !== 'Cookie') errs.push(invalid(p, v, 'cookie must be nil if type is not Cookie'));
+  if (type === 'Cookie' && sp.cookie === undefined) errs.push(invalid(p, v, 'cookie must be specified for Cookie type'));
+  if (sp.header !== undefined && type !== 'Header') errs.push(invalid(p, v, 'header must be nil if type is not Header'));
+  if (type === 'Header' && sp.header === undefined) errs.push(invalid(p, v, 'header must be specified for Header type'));
   return errs;
 }
 

@@ -1,9 +1,9 @@
 // HTTPRoute → RuleIR[] plus what its status must say (Accepted / ResolvedRefs per parent). Pure.
 // Gateway API rules (DESIGN.md): a ref to a missing Backend or an unknown kind, an ExtensionRef
 // filter, or a rule with neither backends nor a redirect keep the route Accepted and answer 500.
-import type { HTTPRoute, HTTPRouteFilter, HTTPRouteRule, ParentReference } from '../../../apis/gateway/v1/httproute_types';
+import { DEFAULT_SESSION_NAME, type HTTPRoute, type HTTPRouteFilter, type HTTPRouteRule, type HTTPSessionPersistence, type ParentReference } from '../../../apis/gateway/v1/httproute_types';
 import { parseGatewayDuration } from '../../../apis/meta/v1/duration';
-import type { BackendRefIR, FilterIR, HeaderModIR, MatchIR, RetryIR, RuleIR } from '../../proxy/ir';
+import type { BackendRefIR, FilterIR, HeaderModIR, MatchIR, RetryIR, RuleIR, SessionPersistenceIR } from '../../proxy/ir';
 
 export const DEFAULT_LISTENER = 'default';
 export const BACKEND_GROUPS = new Set(['', 'core.apoxy.dev']);
@@ -61,7 +61,7 @@ export function translateRoute(
     const filters: FilterIR[] = [];
     let invalid: RuleIR['invalid'] = name.startsWith(NOT_FOUND_ROUTE_PREFIX) ? { status: 404, reason: 'served by a more specific listener (listener isolation)' } : undefined;
     for (const f of rule.filters ?? []) {
-      const t = translateFilter(f);
+      const t = translateFilter(f, i, backendExists, problems);
       if (t === 'unsupported') {
         const ref = f.extensionRef;
         problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: filter ${f.type}${ref ? ` ${ref.kind}/${ref.name}` : ''} is not supported` });
@@ -79,7 +79,9 @@ export function translateRoute(
       } else if (!backendExists(ref.name)) {
         problems.push({ reason: 'BackendNotFound', message: `rule ${i}: backend ${ref.name} not found` });
       }
-      backendRefs.push({ backend, weight: ref.weight ?? 1, ...(ref.port ? { port: ref.port } : {}) });
+      const refFilters = translateRefFilters(ref.filters, i, ref.name, problems);
+      if (refFilters === 'unsupported') backend = '';
+      backendRefs.push({ backend, weight: ref.weight ?? 1, ...(ref.port ? { port: ref.port } : {}), ...(refFilters !== 'unsupported' && refFilters.length ? { filters: refFilters } : {}) });
     }
     const redirects = filters.some((f) => f.type === 'RequestRedirect');
     if (edge && !redirects) {
@@ -103,6 +105,7 @@ export function translateRoute(
       ...(rule.rateLimit ? { rateLimit: { requestsPerMinute: rule.rateLimit.requestsPerMinute, perClientIP: !!rule.rateLimit.perClientIP } } : {}),
       websocket,
       ...(responseHeaders.length ? { responseHeaders } : {}),
+      ...(rule.sessionPersistence ? { sessionPersistence: translateSession(rule.sessionPersistence) } : {}),
     };
   });
   return { rules, problems, ...(edge ? { edge } : {}) };
@@ -128,7 +131,57 @@ function pathMod(p: { type: string; replaceFullPath?: string; replacePrefixMatch
     : { type: 'ReplacePrefixMatch' as const, value: p.replacePrefixMatch ?? '/' };
 }
 
-function translateFilter(f: HTTPRouteFilter): FilterIR | null | 'unsupported' {
+/** backendRefs[].filters: header modifiers apply when the ref is picked; any other type refuses the ref (500) */
+function translateRefFilters(filters: HTTPRouteFilter[] | undefined, i: number, name: string, problems: RefProblem[]): NonNullable<BackendRefIR['filters']> | 'unsupported' {
+  const out: NonNullable<BackendRefIR['filters']> = [];
+  for (const f of filters ?? []) {
+    if (f.type === 'RequestHeaderModifier') out.push({ type: f.type, mod: headerMod(f.requestHeaderModifier) });
+    else if (f.type === 'ResponseHeaderModifier') out.push({ type: f.type, mod: headerMod(f.responseHeaderModifier) });
+    else {
+      problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: backendRef ${name}: filter ${f.type} is not supported on a backendRef` });
+      return 'unsupported';
+    }
+  }
+  return out;
+}
+
+/** RequestMirror: a Backend ref (a missing one is reported and not mirrored); percent / fraction → numerator/denominator */
+function translateMirror(f: HTTPRouteFilter, i: number, backendExists: (name: string) => boolean, problems: RefProblem[]): FilterIR | null {
+  const m = f.requestMirror;
+  const ref = m?.backendRef;
+  if (!m || !ref) return null;
+  const kind = ref.kind ?? 'Backend';
+  const group = ref.group ?? '';
+  if (kind !== 'Backend' || !BACKEND_GROUPS.has(group)) {
+    problems.push({ reason: 'InvalidKind', message: `rule ${i}: mirror backendRef ${group ? `${group}/` : ''}${kind} ${ref.name} is not a Backend` });
+    return null;
+  }
+  if (!backendExists(ref.name)) {
+    problems.push({ reason: 'BackendNotFound', message: `rule ${i}: mirror backend ${ref.name} not found` });
+    return null;
+  }
+  let fraction: { numerator: number; denominator: number } | undefined;
+  if (m.percent !== undefined) fraction = { numerator: m.percent, denominator: 100 };
+  else if (m.fraction) fraction = { numerator: m.fraction.numerator, denominator: m.fraction.denominator ?? 100 };
+  if (fraction && fraction.numerator >= fraction.denominator) fraction = undefined; // every request
+  return { type: 'RequestMirror', backend: ref.name, ...(ref.port ? { port: ref.port } : {}), ...(fraction ? { fraction } : {}) };
+}
+
+function translateFilter(f: HTTPRouteFilter, i: number, backendExists: (name: string) => boolean, problems: RefProblem[]): FilterIR | null | 'unsupported' {
+  if ((f.type as string) === 'CORS' && f.cors) {
+    const c = f.cors;
+    return {
+      type: 'CORS',
+      cors: {
+        allowOrigins: c.allowOrigins ?? [],
+        allowMethods: c.allowMethods ?? [],
+        allowHeaders: c.allowHeaders ?? [],
+        exposeHeaders: c.exposeHeaders ?? [],
+        maxAge: c.maxAge ?? 5,
+        allowCredentials: c.allowCredentials === true,
+      },
+    };
+  }
   switch (f.type) {
     case 'RequestHeaderModifier':
       return { type: 'RequestHeaderModifier', mod: headerMod(f.requestHeaderModifier) };
@@ -151,7 +204,7 @@ function translateFilter(f: HTTPRouteFilter): FilterIR | null | 'unsupported' {
       };
     }
     case 'RequestMirror':
-      return null; // accepted, not mirrored (documented)
+      return translateMirror(f, i, backendExists, problems);
     default:
       return 'unsupported'; // ExtensionRef (e.g. Apoxy's EdgeFunction) and anything unknown
   }
@@ -172,6 +225,12 @@ function translateTimeouts(rule: HTTPRouteRule): RuleIR['timeouts'] {
   if (req !== undefined) out.requestMs = req;
   if (be !== undefined) out.backendRequestMs = be;
   return out;
+}
+
+function translateSession(sp: HTTPSessionPersistence): SessionPersistenceIR {
+  if (sp.type === 'Header') return { type: 'Header', name: (sp.header?.name ?? DEFAULT_SESSION_NAME).toLowerCase(), path: '/' };
+  const maxAge = sp.cookie?.lifetimeType === 'Permanent' ? duration(sp.absoluteTimeout) : undefined;
+  return { type: 'Cookie', name: sp.cookie?.name ?? DEFAULT_SESSION_NAME, path: sp.cookie?.path ?? '/', ...(maxAge !== undefined ? { maxAgeS: Math.ceil(maxAge / 1000) } : {}) };
 }
 
 function translateRetry(rule: HTTPRouteRule, idempotentOnly: boolean): RetryIR {

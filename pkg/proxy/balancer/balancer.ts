@@ -40,6 +40,12 @@ export interface PickContext {
 
 export interface Balancer {
   pick(ctx: PickContext): EndpointState | null;
+  /**
+   * Session persistence, whatever the algorithm: among the candidates (the same filter as pick),
+   * the one ranked first for `key` by weighted rendezvous hashing (HRW) over the endpoint ids.
+   * A key keeps its endpoint while that endpoint is a candidate, and moves only when it is not.
+   */
+  pickByKey(key: string, exclude?: EndpointState): EndpointState | null;
   /** the endpoint set this balancer was built for */
   readonly states: readonly EndpointState[];
 }
@@ -96,6 +102,33 @@ abstract class BaseBalancer implements Balancer {
   }
 
   abstract pick(ctx: PickContext): EndpointState | null;
+
+  /** hashString(ep.id) per endpoint, computed on the first pickByKey */
+  private idHash: Uint32Array | null = null;
+
+  pickByKey(key: string, exclude?: EndpointState): EndpointState | null {
+    const m = this.filter(exclude);
+    if (m <= 0) return m === ONLY_EXCLUDED ? exclude! : null;
+    let ids = this.idHash;
+    if (ids === null) {
+      ids = new Uint32Array(this.n);
+      for (let i = 0; i < this.n; i++) ids[i] = hashString(this.states[i]!.ep.id);
+      this.idHash = ids;
+    }
+    const k = hashString(key);
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      if ((this.flags[i]! & m) !== m) continue;
+      const u = (fmix32(ids[i]! ^ k) + 0.5) / 4294967296;
+      const score = this.w[i]! / -Math.log(u);
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    }
+    return best < 0 ? null : this.states[best]!;
+  }
 
   /**
    * Sets flags[] and returns the mask a candidate's flags must contain; 0: no candidate;

@@ -110,10 +110,35 @@ test('Service resolution: port by number, slice port by the Service port name, u
   assert.deepEqual(out.routeOutcomes.get('infra/r')!.problems.map((p) => p.reason), ['BackendNotFound', 'InvalidKind']);
 });
 
-test('filters this group refuses (RequestMirror, CORS, per-backend filters) are lowered to a refused filter and reported', () => {
-  const out = lowerGatewayAPI(base({ routes: [route('r', 'infra', { parentRefs: [{ name: 'gw' }], rules: [{ filters: [{ type: 'RequestMirror', requestMirror: {} }], backendRefs: [{ name: 'web', port: 8080 }] }] })] }));
-  assert.deepEqual(out.routes[0].spec!.rules![0].filters, [{ type: 'Refused' }]);
-  assert.deepEqual(out.routeOutcomes.get('infra/r')!.problems.map((p) => p.reason), ['UnsupportedValue']);
+test('RequestMirror backendRefs resolve like any ref (Service port → Backend, ReferenceGrant across namespaces); refused ones are reported and not mirrored', () => {
+  const mirror = (name: string, namespace?: string) => ({ type: 'RequestMirror', requestMirror: { backendRef: { name, port: 8080, ...(namespace ? { namespace } : {}) }, percent: 20 } });
+  const cors = { type: 'CORS', cors: { allowOrigins: ['*'] } };
+  const out = lowerGatewayAPI(
+    base({
+      services: [svc('web', 'infra'), svc('shadow', 'apps')],
+      endpointSlices: [slice('web-1', 'infra', 'web', 3000, [{ addresses: ['127.0.0.1'] }]), slice('shadow-1', 'apps', 'shadow', 4000, [{ addresses: ['127.0.0.9'] }])],
+      routes: [route('r', 'infra', { parentRefs: [{ name: 'gw' }], rules: [{ filters: [mirror('web'), mirror('shadow', 'apps'), mirror('gone'), cors], backendRefs: [{ name: 'web', port: 8080 }] }] })],
+    }),
+  );
+  assert.deepEqual(out.routes[0].spec!.rules![0].filters, [{ type: 'RequestMirror', requestMirror: { backendRef: { group: 'core.apoxy.dev', kind: 'Backend', name: 'svc/infra/web/8080' }, percent: 20 } }, cors]);
+  assert.deepEqual(out.routeOutcomes.get('infra/r')!.problems.map((p) => p.reason), ['RefNotPermitted', 'BackendNotFound']);
+  const granted = lowerGatewayAPI(
+    base({
+      services: [svc('web', 'infra'), svc('shadow', 'apps')],
+      endpointSlices: [slice('shadow-1', 'apps', 'shadow', 4000, [{ addresses: ['127.0.0.9'] }])],
+      referenceGrants: [{ metadata: { name: 'g', namespace: 'apps' }, spec: { from: [{ group: G, kind: 'HTTPRoute', namespace: 'infra' }], to: [{ group: '', kind: 'Service' }] } }],
+      routes: [route('r', 'infra', { parentRefs: [{ name: 'gw' }], rules: [{ filters: [mirror('shadow', 'apps')], backendRefs: [{ name: 'web', port: 8080 }] }] })],
+    }),
+  );
+  assert.deepEqual(granted.routeOutcomes.get('infra/r')!.problems, []);
+  assert.ok(granted.backends.some((b) => b.metadata.name === 'svc/apps/shadow/8080'));
+});
+
+test('backendRefs[].filters are carried onto the lowered ref', () => {
+  const filters = [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'Backend', value: 'web' }] } }];
+  const out = lowerGatewayAPI(base({ routes: [route('r', 'infra', { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'web', port: 8080, filters }] }] })] }));
+  assert.deepEqual(out.routes[0].spec!.rules![0].backendRefs, [{ kind: 'Backend', name: 'svc/infra/web/8080', weight: 1, filters }]);
+  assert.deepEqual(out.routeOutcomes.get('infra/r')!.problems, []);
 });
 
 test('status: parents carry group and kind; Gateway has a typed address, attachedRoutes and supportedKinds; observedGeneration everywhere', () => {

@@ -34,8 +34,6 @@ export const loweredRouteName = (ns: string, name: string, gwNs: string, gw: str
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 /** a backend no object can be named: refs that must answer 500 point here */
 export const refusedBackend = (why: string) => `refused/${why}`;
-/** the filter type lowered for a filter this group refuses (translate answers 500 for it) */
-export const REFUSED_FILTER = 'Refused';
 
 export interface LowerInput {
   gatewayClasses: UGatewayClass[];
@@ -311,22 +309,27 @@ function attachParent(
 
 function lowerRule(rule: URule, i: number, ns: string, kind: RouteKind, c: LowerContext, services: Set<string>, problems: RouteOutcome['problems']): Record<string, unknown> {
   const backends = c.backends;
-  const filters = (rule.filters ?? []).map((f) => {
-    if (f.type === 'RequestMirror' || f.type === 'CORS') {
-      problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: filter ${f.type} is not supported yet` });
-      return { type: REFUSED_FILTER };
+  const filters: Array<Record<string, unknown>> = [];
+  for (const f of rule.filters ?? []) {
+    if (f.type !== 'RequestMirror') {
+      filters.push(f);
+      continue;
     }
-    return f;
-  });
+    // a mirror's backendRef resolves like any other (Service + slices, grants); a refused one is
+    // reported (ResolvedRefs=False) and not mirrored, the rule itself still served
+    const m = f.requestMirror as { backendRef?: UBackendRef } | undefined;
+    if (!m?.backendRef) continue;
+    const b = lowerBackendRef(m.backendRef, i, ns, kind, c, problems);
+    if (!b.backend && b.name.startsWith('refused/')) continue;
+    if (b.service) services.add(b.service);
+    if (b.backend) backends.set(b.backend.metadata.name!, b.backend);
+    filters.push({ ...f, requestMirror: { ...m, backendRef: { group: 'core.apoxy.dev', kind: 'Backend', name: b.name } } });
+  }
   const backendRefs = (rule.backendRefs ?? []).map((ref) => {
     const b = lowerBackendRef(ref, i, ns, kind, c, problems);
     if (b.service) services.add(b.service);
     if (b.backend) backends.set(b.backend.metadata.name!, b.backend);
-    if (ref.filters?.length) {
-      problems.push({ reason: 'UnsupportedValue', message: `rule ${i}: backendRef ${ref.name}: per-backend filters are not supported yet` });
-      return { kind: 'Backend', name: refusedBackend('filters'), weight: ref.weight ?? 1 };
-    }
-    return { kind: 'Backend', name: b.name, weight: ref.weight ?? 1 };
+    return { kind: 'Backend', name: b.name, weight: ref.weight ?? 1, ...(ref.filters?.length ? { filters: ref.filters } : {}) };
   });
   const out: Record<string, unknown> = { ...rule, backendRefs };
   if (filters.length) out.filters = filters;

@@ -11,7 +11,7 @@ import type { Condition } from '../../../../apis/meta/v1/types';
 import { setConditions, type ConditionInput } from '../conditions';
 import { CONTROLLER_NAME, listenerId } from '../gateways';
 import type { RefProblem } from '../routes';
-import { listenerKinds, loweredGatewayName, REFUSED_FILTER, refusedCertificateRefs, type LowerOutput, type RouteKind } from './lower';
+import { listenerKinds, loweredGatewayName, refusedCertificateRefs, type LowerOutput, type RouteKind } from './lower';
 import { GROUP, key, type UGateway, type UGatewayClass, type UHTTPRoute, type UReferenceGrant } from './types';
 
 /** Features this group implements (GatewayClass status.supportedFeatures), sorted. */
@@ -24,13 +24,21 @@ export const SUPPORTED_FEATURES = [
   'GatewayHTTPListenerIsolation',
   'GatewayPort8080',
   'HTTPRoute',
+  'HTTPRoute303RedirectStatusCode',
+  'HTTPRoute307RedirectStatusCode',
+  'HTTPRoute308RedirectStatusCode',
+  'HTTPRouteBackendRequestHeaderModification',
   'HTTPRouteBackendTimeout',
+  'HTTPRouteCORS',
   'HTTPRouteHostRewrite',
   'HTTPRouteMethodMatching',
   'HTTPRoutePathRedirect',
   'HTTPRoutePathRewrite',
   'HTTPRoutePortRedirect',
   'HTTPRouteQueryParamMatching',
+  'HTTPRouteRequestMirror',
+  'HTTPRouteRequestMultipleMirrors',
+  'HTTPRouteRequestPercentageMirror',
   'HTTPRouteRequestTimeout',
   'HTTPRouteResponseHeaderModification',
   'HTTPRouteSchemeRedirect',
@@ -143,7 +151,7 @@ export function upstreamRouteStatus(r: UHTTPRoute, lowered: LowerOutput, builtPr
   if (!outcome) return undefined;
   const gen = r.metadata.generation;
   const fromBuilt = outcome.lowered.length
-    ? builtProblems(outcome.lowered[0]).filter((p) => !p.message.includes('refused/') && !p.message.includes(`filter ${REFUSED_FILTER}`) && p.reason !== 'InvalidKind' && p.reason !== 'BackendNotFound')
+    ? builtProblems(outcome.lowered[0]).filter((p) => !p.message.includes('refused/') && p.reason !== 'InvalidKind' && p.reason !== 'BackendNotFound')
     : [];
   const problems = [...outcome.problems, ...fromBuilt];
   const resolved: ConditionInput = problems.length
