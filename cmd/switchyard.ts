@@ -236,7 +236,7 @@ export async function main(argv: string[]): Promise<void> {
     });
     consoleSource.proxy = proxy.proxy;
     const workers = proxy.proxy;
-    if (workers instanceof ProxyWorkers) consoleSource.refresh = () => workers.flush();
+    if (workers instanceof ProxyWorkers) consoleSource.refresh = () => workers.flush({ endpoints: true });
     consoleSource.dns = proxy.dns;
     const tlsPort = proxy.proxy.tlsPort();
     log.info('proxy listening', { address: `${listen.host}:${proxy.port}`, tls: tlsPort === undefined ? undefined : `${config.tls.listen!.host}:${tlsPort}` });

@@ -33,7 +33,7 @@ export function createConsole(opts: ConsoleOptions): Console {
     routes(app) {
       app.get(STATS_PATH, async (req, res) => {
         const traffic = req.query.traffic !== 'false';
-        if (traffic) await opts.source.refresh?.().catch(() => undefined);
+        await opts.source.refresh?.().catch(() => undefined);
         res.setHeader('Cache-Control', 'no-store');
         res.type('application/json').send(JSON.stringify(buildReport(opts.source, { traffic })));
       });

@@ -42,8 +42,8 @@ export type ToWorker =
   /** what other parts of the process listen on (the forward proxy refuses them) */
   | { t: 'listening'; sources: Array<[string, BoundAddress[]]> }
   | { t: 'reply'; id: number; value?: unknown; error?: string }
-  /** send the stats batched so far, then `flushed` */
-  | { t: 'flush'; id: number }
+  /** send the stats batched so far, then `flushed` (with the endpoint states when asked: the console) */
+  | { t: 'flush'; id: number; endpoints?: boolean }
   /** stop accepting, let in-flight requests finish, exit */
   | { t: 'close' };
 
@@ -56,11 +56,14 @@ export interface ObservationBatch {
   at: number[];
 }
 
+/** one endpoint's traffic state in one worker: backend, endpoint id, in flight, ejected until, ejections, breaker (0 closed, 1 open, 2 half-open, -1 none), its retry time, its opens */
+export type EndpointReport = [string, string, number, number, number, number, number, number];
+
 export type FromWorker =
   | { t: 'applied'; report: ListenerReport }
   | { t: 'started'; report?: ListenerReport; error?: string }
   | { t: 'obs'; batch: ObservationBatch }
-  | { t: 'flushed'; id: number }
+  | { t: 'flushed'; id: number; endpoints?: EndpointReport[] }
   | { t: 'take'; id: number; rule: string; key: string }
   | { t: 'dns'; id: number; backend: string; host: string; port: number }
   | { t: 'used'; keys: Array<[string, string, number]> }

@@ -21,7 +21,10 @@ import { UpstreamPools } from '../upstream/pools';
 import { TLSVerdicts, tlsProfile, type UpstreamTrust } from '../upstream/tls';
 import type { DenyList } from '../forward/denylist';
 import type { TlsMaterial, TlsSource } from '../listeners';
-import type { FromWorker, ListenerReport, ObservationBatch, ToWorker, WorkerInit } from './messages';
+import type { BackendRuntime } from '../runtime';
+import type { EndpointState } from '../balancer/endpoint_state';
+import type { CircuitBreaker } from '../resilience/circuit_breaker';
+import type { EndpointReport, FromWorker, ListenerReport, ObservationBatch, ToWorker, WorkerInit } from './messages';
 
 export interface ProxyWorkersOptions {
   workers: number;
@@ -91,6 +94,9 @@ export class ProxyWorkers {
   private readonly flushDone = new Map<number, () => void>();
   private readonly deps: { now: () => number; rand: () => number };
   private readonly routeOf = new Map<string, RuleIR>();
+  /** the latest endpoint states per worker, and the data plane view built from them */
+  private readonly endpointReports = new Map<number, EndpointReport[]>();
+  private endpointView: { base: DataPlane; dp: DataPlane } | undefined;
 
   constructor(private readonly opts: ProxyWorkersOptions) {
     const registry = opts.metricsRegistry ?? new client.Registry();
@@ -122,8 +128,9 @@ export class ProxyWorkers {
     return this.dp.snapshot;
   }
 
-  /** the main's compiled view: endpoint health for the console, rate limit buckets */
+  /** the main's compiled data plane, its endpoint states merged with the workers' (flush({endpoints})) */
   get dataPlane(): DataPlane {
+    if (this.endpointView && this.endpointView.base === this.dp) return this.endpointView.dp;
     return this.dp;
   }
 
@@ -185,8 +192,13 @@ export class ProxyWorkers {
   }
 
   /** Every worker sends what it has batched (stats, metrics): before a scrape or a console report. */
-  flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
+  flush(opts: { endpoints?: boolean } = {}): Promise<void> {
+    if (opts.endpoints) return this.flushOnce(true).then(() => this.buildEndpointView());
+    return this.flushOnce(false);
+  }
+
+  private flushOnce(endpoints: boolean): Promise<void> {
+    if (this.flushing && !endpoints) return this.flushing;
     const id = this.nextFlush++;
     const pending = new Set([...this.slots.values()].filter((s) => s.worker.isConnected()).map((s) => s.index));
     if (pending.size === 0) return Promise.resolve();
@@ -200,10 +212,10 @@ export class ProxyWorkers {
     }).finally(() => {
       this.flushWaiters.delete(id);
       this.flushDone.delete(id);
-      this.flushing = undefined;
+      if (!endpoints) this.flushing = undefined;
     });
-    this.flushing = done;
-    for (const i of pending) this.post(this.slots.get(i)!, { t: 'flush', id });
+    if (!endpoints) this.flushing = done;
+    for (const i of pending) this.post(this.slots.get(i)!, { t: 'flush', id, endpoints });
     return done;
   }
 
@@ -297,6 +309,7 @@ export class ProxyWorkers {
       case 'obs':
         return this.record(slot, m.batch);
       case 'flushed': {
+        if (m.endpoints) this.endpointReports.set(slot.index, m.endpoints);
         const pending = this.flushWaiters.get(m.id);
         if (pending && pending.delete(slot.index) && pending.size === 0) this.flushDone.get(m.id)?.();
         return;
@@ -333,6 +346,40 @@ export class ProxyWorkers {
         // the worker exits by itself once this is sent
         return;
     }
+  }
+
+  /** the console's endpoint rows: health from the main's probes, traffic state summed over the workers */
+  private buildEndpointView(): void {
+    const merged = new Map<string, { active: number; ejectedUntil: number; ejections: number; phase: number; retryAt: number; opens: number }>();
+    for (const [index, reports] of this.endpointReports) {
+      if (!this.slots.has(index)) continue;
+      for (const [backend, id, active, ejectedUntil, ejections, phase, retryAt, opens] of reports) {
+        const k = `${backend}\n${id}`;
+        const m = merged.get(k);
+        if (!m) merged.set(k, { active, ejectedUntil, ejections, phase, retryAt, opens });
+        else {
+          m.active += active;
+          m.ejectedUntil = Math.max(m.ejectedUntil, ejectedUntil);
+          m.ejections += ejections;
+          // open wins over half-open over closed: the console shows the worst
+          if (phase === 1 || (phase === 2 && m.phase !== 1)) m.phase = phase;
+          m.retryAt = Math.max(m.retryAt, retryAt);
+          m.opens += opens;
+        }
+      }
+    }
+    const names = ['closed', 'open', 'half-open'] as const;
+    const backends = new Map<string, BackendRuntime>();
+    for (const [name, rt] of this.dp.backends) {
+      const states = rt.states.map((s) => {
+        const m = merged.get(`${name}\n${s.ep.id}`);
+        if (!m) return s;
+        const breaker = m.phase < 0 || !s.breaker ? s.breaker : ({ state: names[m.phase], retryAt: m.retryAt, opens: m.opens } as unknown as CircuitBreaker);
+        return Object.assign(Object.create(Object.getPrototypeOf(s) as object) as EndpointState, s, { active: m.active, ejectedUntil: m.ejectedUntil, ejections: m.ejections, breaker });
+      });
+      backends.set(name, { ...rt, states });
+    }
+    this.endpointView = { base: this.dp, dp: { ...this.dp, backends } };
   }
 
   private record(slot: Slot, b: ObservationBatch): void {

@@ -14,7 +14,7 @@ import type { RateLimitResult } from '../resilience/rate_limit';
 import type { TlsMaterial } from '../listeners';
 import { RemoteResolver } from './remote_resolver';
 import { ObservationBuffer } from './observations';
-import type { FromWorker, ListenerReport, ToWorker, WorkerInit } from './messages';
+import type { EndpointReport, FromWorker, ListenerReport, ToWorker, WorkerInit } from './messages';
 
 function send(m: FromWorker): void {
   if (process.connected) process.send!(m);
@@ -42,6 +42,20 @@ function report(p: Proxy): ListenerReport {
   for (const [port, ids] of p.listeners.idsByPort()) for (const id of ids) ports.push([id, port]);
   const tlsPorts = [...new Set(ports.map(([, port]) => port))].filter((port) => p.listeners.isTLS(port));
   return { generation: p.snapshot.generation, ports, tlsPorts, bindErrors: [...p.listeners.bindErrors], bound: p.listeners.boundAddresses() };
+}
+
+const PHASE: Record<string, number> = { closed: 0, open: 1, 'half-open': 2 };
+
+/** this worker's traffic state per endpoint (the main sums them for the console) */
+function endpointReports(p: Proxy): EndpointReport[] {
+  const out: EndpointReport[] = [];
+  for (const [name, rt] of p.dataPlane.backends) {
+    for (const s of rt.states) {
+      const b = s.breaker;
+      out.push([name, s.ep.id, s.active, s.ejectedUntil, s.ejections, b ? PHASE[b.state]! : -1, b ? b.retryAt : 0, b ? b.opens : 0]);
+    }
+  }
+  return out;
 }
 
 /** the main's health verdicts, applied to this worker's endpoint states (again after each swap) */
@@ -136,7 +150,7 @@ process.on('message', (m: ToWorker) => {
     }
     case 'flush':
       obs.flush();
-      send({ t: 'flushed', id: m.id });
+      send({ t: 'flushed', id: m.id, endpoints: m.endpoints && proxy ? endpointReports(proxy) : undefined });
       return;
     case 'close':
       if (closing) return;
