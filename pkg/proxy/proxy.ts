@@ -106,8 +106,11 @@ export class Proxy implements ProxyContext {
   private readonly trusted: TrustedPeers;
   readonly viaName: string;
   private readonly tunnelIdleMs: number;
+  /** a proxy worker: rate limit tokens come from the main process (ProxyContext) */
+  readonly takeToken: ProxyContext['takeToken'];
 
   constructor(private readonly opts: ProxyOptions) {
+    this.takeToken = opts.worker?.takeToken;
     this.resolver = opts.resolver;
     this.pools = new UpstreamPools({ trust: opts.upstreamTrust });
     this.deny = opts.deny ?? new DenyList();

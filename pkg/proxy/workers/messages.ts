@@ -33,6 +33,8 @@ export interface ListenerReport {
 
 export type ToWorker =
   | { t: 'init'; init: WorkerInit }
+  /** open the listeners (after `booted`: the main held the default ports until every worker could bind) */
+  | { t: 'start' }
   /** the snapshot, serialized once by the main (v8.serialize) for every worker */
   | { t: 'snapshot'; generation: number; data: Buffer }
   /** the proxy certificate, loaded by the main the first time a TLS listener needs it */
@@ -60,6 +62,10 @@ export interface ObservationBatch {
 export type EndpointReport = [string, string, number, number, number, number, number, number];
 
 export type FromWorker =
+  /** listening for messages: a message sent to a process before it has a 'message' listener is lost */
+  | { t: 'hello' }
+  /** loaded and built, ready to listen */
+  | { t: 'booted' }
   | { t: 'applied'; report: ListenerReport }
   | { t: 'started'; report?: ListenerReport; error?: string }
   | { t: 'obs'; batch: ObservationBatch }

@@ -7,6 +7,7 @@
 // requests in batches). A worker that dies is forked again and brought up to date.
 // docs/proxy-workers.md says what is shared and what is per worker.
 import cluster, { type Worker } from 'node:cluster';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import client from 'prom-client';
@@ -49,11 +50,34 @@ export interface ProxyWorkersOptions {
 interface Slot {
   index: number;
   worker: Worker;
+  /** messages held until the worker says hello (before that they would be lost) */
+  held: ToWorker[] | null;
   report?: ListenerReport;
   applied: number;
   waiters: Array<{ generation: number; done: () => void }>;
+  booted: Promise<void>;
   started: Promise<void>;
   exited: Promise<void>;
+}
+
+/** Binds these addresses exclusively (port 0: nothing to hold); a port that is taken fails as a worker's bind would. */
+async function holdPorts(addrs: Array<{ host: string; port: number }>): Promise<net.Server[]> {
+  const held: net.Server[] = [];
+  for (const a of addrs) {
+    if (a.port === 0) continue;
+    const srv = net.createServer((sock) => sock.destroy());
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ host: a.host, port: a.port, exclusive: true }, () => resolve());
+      });
+    } catch (err) {
+      await Promise.all(held.map((h) => new Promise((r) => h.close(r))));
+      throw new Error(`cannot listen on ${a.host}:${a.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    held.push(srv);
+  }
+  return held;
 }
 
 /** the per-worker figures of the process (metrics labelled by worker) */
@@ -146,8 +170,15 @@ export class ProxyWorkers {
     cluster.setupPrimary({ exec: path.join(__dirname, 'worker_main.js'), serialization: 'advanced' });
     this.workerMetrics.workers.set(this.opts.workers);
     this.ensureTls(this.dp.snapshot);
-    const slots = [];
-    for (let i = 1; i <= this.opts.workers; i++) slots.push(this.fork(i));
+    // the default ports are held from now until every worker can bind them: a worker takes a
+    // moment to boot, and an ephemeral port picked by the caller could meanwhile become the local
+    // port of some outgoing connection
+    const held = await holdPorts([this.opts.init.listen, ...(this.opts.init.tlsListen ? [this.opts.init.tlsListen] : [])]);
+    const slots: Slot[] = [];
+    for (let i = 1; i <= this.opts.workers; i++) slots.push(this.fork(i, false));
+    const booted = await Promise.allSettled(slots.map((s) => s.booted));
+    await Promise.all(held.map((h) => new Promise((r) => h.close(r))));
+    if (booted.every((b) => b.status === 'fulfilled')) for (const s of slots) this.post(s, { t: 'start' });
     const results = await Promise.allSettled(slots.map((s) => s.started));
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) {
@@ -242,15 +273,18 @@ export class ProxyWorkers {
     await Promise.all(slots.map((s) => s.exited));
   }
 
-  private fork(index: number): Slot {
+  private fork(index: number, startAtOnce = true): Slot {
     const worker = cluster.fork({ SWITCHYARD_PROXY_WORKER: String(index) });
     let started!: () => void;
     let failed!: (e: Error) => void;
+    let booted!: () => void;
     const slot: Slot = {
       index,
       worker,
+      held: [],
       applied: 0,
       waiters: [],
+      booted: new Promise<void>((res) => (booted = res)),
       started: new Promise<void>((res, rej) => {
         started = res;
         failed = rej;
@@ -261,6 +295,16 @@ export class ProxyWorkers {
     this.slots.set(index, slot);
     const bornAt = Date.now();
     worker.on('message', (m: FromWorker) => {
+      if (m.t === 'hello') {
+        const held = slot.held ?? [];
+        slot.held = null;
+        for (const h of held) this.post(slot, h);
+        return;
+      }
+      if (m.t === 'booted') {
+        if (startAtOnce) this.post(slot, { t: 'start' });
+        return booted();
+      }
       if (m.t === 'started') {
         if (m.error !== undefined) return failed(new Error(m.error));
         slot.report = m.report;
@@ -272,6 +316,7 @@ export class ProxyWorkers {
     worker.on('error', () => undefined); // an IPC write to a dying worker
     worker.once('exit', (code, signal) => {
       failed(new Error(`proxy worker ${index} exited before it served (code ${code}, signal ${signal})`));
+      booted();
       for (const w of slot.waiters) w.done();
       slot.waiters = [];
       for (const [id, pending] of this.flushWaiters) if (pending.delete(index) && pending.size === 0) this.flushDone.get(id)?.();
@@ -403,7 +448,8 @@ export class ProxyWorkers {
   }
 
   private post(slot: Slot, m: ToWorker): void {
-    if (slot.worker.isConnected()) slot.worker.send(m);
+    if (slot.held !== null) slot.held.push(m);
+    else if (slot.worker.isConnected()) slot.worker.send(m);
   }
 
   private broadcast(m: ToWorker): void {

@@ -68,7 +68,7 @@ function applyHealth(p: Proxy): void {
   }
 }
 
-async function start(init: WorkerInit): Promise<void> {
+function build(init: WorkerInit): void {
   const log = createLogger({ level: init.logLevel }).child({ worker: init.index });
   const deny = new DenyList(init.deny.cidrs, undefined, init.deny.denySelf);
   const p = new Proxy({
@@ -104,6 +104,10 @@ async function start(init: WorkerInit): Promise<void> {
     if (v) send({ t: 'verdict', backend, ok: v.ok, message: v.message });
   };
   proxy = p;
+  send({ t: 'booted' });
+}
+
+async function listen(p: Proxy): Promise<void> {
   try {
     await p.start();
     send({ t: 'started', report: report(p) });
@@ -116,7 +120,10 @@ async function start(init: WorkerInit): Promise<void> {
 process.on('message', (m: ToWorker) => {
   switch (m.t) {
     case 'init':
-      queue = queue.then(() => start(m.init));
+      build(m.init);
+      return;
+    case 'start':
+      queue = queue.then(() => listen(proxy!));
       return;
     case 'snapshot': {
       const s = v8.deserialize(m.data) as Snapshot;
@@ -165,3 +172,6 @@ process.on('message', (m: ToWorker) => {
       return;
   }
 });
+
+// only now can the main's messages be received (it holds them until this)
+send({ t: 'hello' });
