@@ -19,7 +19,7 @@ import { mustParseDuration } from '../apis/meta/v1/duration';
 import { parsePEMCertificates } from '../apis/core/v1alpha2/pem';
 import { TrustedPeers } from '../pkg/proxy/front';
 import { viaNameFor } from '../pkg/proxy/via_name';
-import { ProxyWorkers } from '../pkg/proxy/workers/pool';
+import { preforkProxyWorkers, ProxyWorkers } from '../pkg/proxy/workers/pool';
 
 const COMMON: FlagSpec[] = [
   { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
@@ -107,6 +107,9 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const flags = parseFlags(rest, COMMANDS[cmd].flags);
+  // proxy workers load their code while the apiserver starts (pkg/proxy/workers)
+  const proxyWorkers = flags['proxy-workers'] === undefined ? os.availableParallelism() : Number(flags['proxy-workers']);
+  if ((cmd === 'serve' || cmd === 'proxy') && Number.isInteger(proxyWorkers) && proxyWorkers > 1 && proxyWorkers < 1_000) preforkProxyWorkers(proxyWorkers);
   const log = createLogger({ level: String(flags['log-level']) });
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
