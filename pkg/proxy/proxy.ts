@@ -270,10 +270,7 @@ export class Proxy implements ProxyContext {
       }
       this.route(req, res, port, rid, adm.generatedId, started);
     } catch (err) {
-      // a bug must cost one request, never the process
-      this.opts.log.error('proxy request failed', { requestId: rid, error: (err as Error).stack ?? String(err) });
-      if (!res.headersSent) this.answer(req, res, rid, 500, 'internal proxy error', null, started);
-      else res.destroy();
+      this.failed(req, res, rid, started, err as Error);
     }
   }
 
@@ -339,6 +336,7 @@ export class Proxy implements ProxyContext {
     }
   }
 
+  /** a bug must cost one request, never the process */
   private failed(req: IncomingMessage, res: ServerResponse, rid: string, started: number, err: Error): void {
     this.opts.log.error('proxy request failed', { requestId: rid, error: err.stack ?? String(err) });
     if (!res.headersSent) this.answer(req, res, rid, 500, 'internal proxy error', null, started);
