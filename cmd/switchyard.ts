@@ -1,6 +1,7 @@
 // switchyard: one binary, subcommands `serve` (apiserver + controller + proxy) and `apiserver`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { ensureServingPair } from '../pkg/certs/bootstrap';
 import { parseFlags, splitHostPort, usage, type FlagSpec } from '../pkg/config/flags';
 import { createLogger } from '../pkg/log/logger';
@@ -18,6 +19,7 @@ import { mustParseDuration } from '../apis/meta/v1/duration';
 import { parsePEMCertificates } from '../apis/core/v1alpha2/pem';
 import { TrustedPeers } from '../pkg/proxy/front';
 import { viaNameFor } from '../pkg/proxy/via_name';
+import { preforkProxyWorkers, ProxyWorkers } from '../pkg/proxy/workers/pool';
 
 const COMMON: FlagSpec[] = [
   { name: 'data-dir', help: 'holds state.db, certificates, tokens and the admin kubeconfig', default: './.switchyard' },
@@ -62,6 +64,7 @@ const PROXY_COMMON: FlagSpec[] = [
   { name: 'tunnel-idle-timeout', help: 'close CONNECT and WebSocket tunnels with no bytes either way for this long; 0 disables', default: '1h' },
   { name: 'upstream-response-timeout', help: 'an upstream must send its response headers within this, or the client gets 504 (a route\'s timeouts win); 0 disables', default: '60s' },
   { name: 'upstream-body-timeout', help: 'an upstream response body idle this long is aborted on both sides (a route\'s timeouts.request wins); 0 disables', default: '60s' },
+  { name: 'proxy-workers', help: 'data plane processes sharing the listening sockets (the controller, DNS caches, rate limits and health checks stay in the main one); 1: the proxy runs in the main process. Default: the number of CPUs' },
   { name: 'client-body-timeout', help: 'a client request body idle this long gets 408 and both connections are closed; 0 disables', default: '60s' },
 ];
 
@@ -104,6 +107,9 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const flags = parseFlags(rest, COMMANDS[cmd].flags);
+  // proxy workers load their code while the apiserver starts (pkg/proxy/workers)
+  const proxyWorkers = flags['proxy-workers'] === undefined ? os.availableParallelism() : Number(flags['proxy-workers']);
+  if ((cmd === 'serve' || cmd === 'proxy') && Number.isInteger(proxyWorkers) && proxyWorkers > 1 && proxyWorkers < 1_000) preforkProxyWorkers(proxyWorkers);
   const log = createLogger({ level: String(flags['log-level']) });
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
@@ -143,6 +149,7 @@ export async function main(argv: string[]): Promise<void> {
         log,
         dnsServers,
         dnsMaxPending: positiveInt('dns-max-pending'),
+        proxyWorkers: flags['proxy-workers'] === undefined ? os.availableParallelism() : positiveInt('proxy-workers'),
         metricsRegistry: registry,
         deny,
         preferRegion: process.env.EDGEPROXY_REGION || 'sa',
@@ -231,6 +238,8 @@ export async function main(argv: string[]): Promise<void> {
       leaderElection: etcdServers ? { ...timings, store: { store, prefix: String(flags['etcd-prefix']) } } : undefined,
     });
     consoleSource.proxy = proxy.proxy;
+    const workers = proxy.proxy;
+    if (workers instanceof ProxyWorkers) consoleSource.refresh = () => workers.flush({ endpoints: true });
     consoleSource.dns = proxy.dns;
     const tlsPort = proxy.proxy.tlsPort();
     log.info('proxy listening', { address: `${listen.host}:${proxy.port}`, tls: tlsPort === undefined ? undefined : `${config.tls.listen!.host}:${tlsPort}` });

@@ -8,14 +8,13 @@
 //      -R and wrk2 is not packaged: each of the 50 connections waits `delay()` ms between
 //      requests), p50/p99 and the p99 each proxy adds over direct.
 // Prints markdown tables. Not a test. `node dist/bench/proxy/run.js [--seconds 8] [--rounds 2]`
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePorts } from '../../test/harness/ports';
 import { tempDir } from '../../test/harness/tmp';
-import { terminate, trackChild } from '../../test/harness/process';
+import { terminate } from '../../test/harness/process';
+import { has, median, ms, nginxConf, start, waitPort, wrk as wrkOn, type Proc, type WrkResult } from './harness';
 import { emit, statusRow } from '../lib/report';
 import { arg } from '../lib/args';
 
@@ -25,151 +24,8 @@ const FIXED_SECONDS = Number(arg('fixed-seconds', '6'));
 const ROUNDS = Number(arg('rounds', '2'));
 const CONNS = Number(arg('connections', '50'));
 const DIST = path.resolve(__dirname);
-
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  output: () => string;
-}
-
-function start(name: string, cpu: number, cmd: string, args: string[]): Proc {
-  const child = spawn('taskset', ['-a', '-c', String(cpu), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  trackChild(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-4000)));
-  child.stderr!.on('data', (d) => (out = (out + d).slice(-4000)));
-  return { name, child, output: () => out };
-}
-
-async function waitPort(p: Proc, port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (p.child.exitCode !== null || Date.now() > deadline) throw new Error(`${p.name} did not listen on ${port}:\n${p.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function nginxConf(dir: string, name: string, server: string, extra = ''): string {
-  const conf = path.join(dir, `${name}.conf`);
-  const tmp = path.join(dir, `${name}-tmp`);
-  fs.mkdirSync(tmp, { recursive: true });
-  fs.writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-pid ${dir}/${name}.pid;
-error_log ${dir}/${name}-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 60s;
-  client_body_temp_path ${tmp}/body;
-  proxy_temp_path ${tmp}/proxy;
-  ${extra}
-  server {
-    ${server}
-  }
-}
-`,
-  );
-  return conf;
-}
-
-const WRK_DONE = `
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d,"mean":%.1f}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean))
-end
-`;
-
-interface WrkResult {
-  requests: number;
-  duration_us: number;
-  connect: number;
-  read: number;
-  write: number;
-  status: number;
-  timeout: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  mean: number;
-  rps: number;
-  errors: number;
-  /** CPU seconds the proxy under test used during the run (NaN for direct) */
-  cpu: number;
-}
-
-function wrk(dir: string, port: number, seconds: number, delayMs = 0, proxyPid?: number): Promise<WrkResult> {
-  const cpu0 = cpuSeconds(proxyPid);
-  const script = path.join(dir, delayMs ? `wrk-delay-${delayMs}.lua` : 'wrk.lua');
-  if (!fs.existsSync(script)) fs.writeFileSync(script, (delayMs ? `function delay() return ${delayMs} end\n` : '') + WRK_DONE);
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNS}`, `-d${seconds}s`, '--timeout', '5s', '-s', script, `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    trackChild(child);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), (seconds + 15) * 1000);
-    child.on('exit', () => {
-      clearTimeout(t);
-      const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
-      if (!line) return reject(new Error(`wrk gave no result:\n${out}`));
-      const r = JSON.parse(line.slice(8)) as WrkResult;
-      r.rps = r.requests / (r.duration_us / 1e6);
-      r.errors = r.connect + r.read + r.write + r.status + r.timeout;
-      r.cpu = cpuSeconds(proxyPid) - cpu0;
-      resolve(r);
-    });
-  });
-}
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
-
-/** CPU seconds (user + system) used so far by `pid` and its child processes (nginx's worker). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  let ticks = 0;
-  const pids = [pid];
-  try {
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      const kids = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-      if (kids) pids.push(...kids.split(/\s+/).map(Number));
-    }
-  } catch {
-    /* no children file: the process alone */
-  }
-  for (const p of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks / CLK_TCK;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (us: number) => (us / 1000).toFixed(2);
+/** wrk on core 1, beside the upstream */
+const wrk = (dir: string, port: number, seconds: number, delayMs = 0, proxyPid?: number) => wrkOn(dir, port, seconds, { delayMs, proxyPid, connections: CONNS, cpu: 1 });
 
 const NO_NGINX = 'nginx not installed (hack/install-test-deps.sh installs nginx-light)';
 

@@ -1,18 +1,28 @@
-// The proxy under test for bench/proxy/run.ts: switchyard's Proxy with one fixed snapshot (a
-// catch-all route to one upstream), no apiserver, no controller. Run under `taskset -a -c 0`.
-//   node dist/bench/proxy/switchyard_server.js --port P --upstream 127.0.0.1:U
+// The proxy under test for bench/proxy/run.ts and workers.ts: switchyard's Proxy with one fixed
+// snapshot (a catch-all route to one upstream), no apiserver, no controller. Run under `taskset -a -c 0`.
+//   node dist/bench/proxy/switchyard_server.js --port P --upstream 127.0.0.1:U [--workers N]
+// --workers N > 1: the data plane in N worker processes (--proxy-workers), this process their main.
 import { Proxy } from '../../pkg/proxy/proxy';
+import { ProxyWorkers } from '../../pkg/proxy/workers/pool';
+import { DEFAULT_DENY } from '../../pkg/proxy/forward/denylist';
 import { createLogger } from '../../pkg/log/logger';
-import { requiredArg } from '../lib/args';
+import { arg, requiredArg } from '../lib/args';
 import { oneRouteSnapshot } from '../lib/one_route_snapshot';
 
 async function main(): Promise<void> {
   const port = Number(requiredArg('port'));
-  const proxy = new Proxy({
-    listen: { host: '127.0.0.1', port },
-    log: createLogger({ silent: true }),
-    resolver: { resolve: () => Promise.reject(new Error('no DNS in the benchmark')) },
-  });
+  const workers = Number(arg('workers', '1'));
+  const log = createLogger({ silent: true });
+  const resolver = { resolve: () => Promise.reject(new Error('no DNS in the benchmark')) };
+  const proxy =
+    workers > 1
+      ? new ProxyWorkers({
+          workers,
+          log,
+          resolver,
+          init: { listen: { host: '127.0.0.1', port }, trustedProxies: [], deny: { cidrs: DEFAULT_DENY, denySelf: true }, upstreamCA: [] },
+        })
+      : new Proxy({ listen: { host: '127.0.0.1', port }, log, resolver });
   await proxy.start();
   const snapshot = oneRouteSnapshot(requiredArg('upstream'));
   await proxy.setSnapshot(snapshot);

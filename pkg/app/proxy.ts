@@ -13,6 +13,8 @@ import type { Store } from '../storage/interface';
 import { loadClientNode } from '../util/esm';
 import { ApiLeaseClient, CONTROLLER_LEASE, DEFAULT_NAMESPACE, DEFAULT_TIMINGS, startElection, StoreLeaseClient, type Election } from '../leader';
 import { startAdminServer, type AdminServer } from './admin_server';
+import { ProxyWorkers } from '../proxy/workers/pool';
+import { DenyList as DenyListClass } from '../proxy/forward/denylist';
 
 export interface ProxyLeaderElection {
   /** Lease namespace and name (default switchyard-system/switchyard-controller) */
@@ -58,10 +60,13 @@ export interface ProxyConfig {
   upstreamCA?: string[];
   /** upstream response / body idle and client body idle timeouts (default 60 s each; 0 disables) */
   timeouts?: ProxyOptions['timeouts'];
+  /** --proxy-workers: the data plane in this many processes (1, the default here: in this process) */
+  proxyWorkers?: number;
 }
 
 export interface RunningProxy {
-  proxy: Proxy;
+  /** the in-process data plane, or (--proxy-workers > 1) the main's side of the worker processes */
+  proxy: Proxy | ProxyWorkers;
   controller: Controller;
   dns: DnsCacheManager;
   port: number;
@@ -76,7 +81,7 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
   const dns = new DnsCacheManager({ servers: cfg.dnsServers, maxPending: cfg.dnsMaxPending });
   registerDnsMetrics(registry, dns);
   let controller: Controller | undefined;
-  const proxy = new Proxy({
+  const proxy = (cfg.proxyWorkers ?? 1) > 1 ? proxyWorkers(cfg, dns, registry, () => controller?.schedule()) : new Proxy({
     listen: { host: cfg.listenHost, port: cfg.listenPort },
     log: cfg.log,
     resolver: cacheResolver(dns),
@@ -158,4 +163,32 @@ export async function startProxy(cfg: ProxyConfig): Promise<RunningProxy> {
       await admin?.close();
     },
   };
+}
+
+/** --proxy-workers N > 1: the data plane in N processes; this one keeps the controller, DNS and shared state */
+function proxyWorkers(cfg: ProxyConfig, dns: DnsCacheManager, registry: client.Registry, onListenersChanged: () => void): ProxyWorkers {
+  const deny = cfg.deny ?? new DenyListClass();
+  return new ProxyWorkers({
+    workers: cfg.proxyWorkers!,
+    log: cfg.log,
+    resolver: cacheResolver(dns),
+    metricsRegistry: registry,
+    init: {
+      listen: { host: cfg.listenHost, port: cfg.listenPort },
+      tlsListen: cfg.tls?.listen,
+      headersTimeoutMs: cfg.headersTimeoutMs,
+      accessLog: cfg.accessLog,
+      viaName: cfg.viaName,
+      tunnelIdleMs: cfg.tunnelIdleMs,
+      timeouts: cfg.timeouts,
+      trustedProxies: cfg.trustedProxies?.cidrs ?? [],
+      deny: { cidrs: deny.cidrs, denySelf: deny.denySelf },
+      upstreamCA: cfg.upstreamCA ?? [],
+    },
+    tls: cfg.tls?.certificate,
+    upstreamTrust: new UpstreamTrust(cfg.upstreamCA ?? []),
+    deny,
+    onListenersChanged,
+    drainMs: cfg.shutdownDrainMs,
+  });
 }

@@ -31,8 +31,9 @@ export function createConsole(opts: ConsoleOptions): Console {
   return {
     site,
     routes(app) {
-      app.get(STATS_PATH, (req, res) => {
+      app.get(STATS_PATH, async (req, res) => {
         const traffic = req.query.traffic !== 'false';
+        await opts.source.refresh?.().catch(() => undefined);
         res.setHeader('Cache-Control', 'no-store');
         res.type('application/json').send(JSON.stringify(buildReport(opts.source, { traffic })));
       });

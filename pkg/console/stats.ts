@@ -7,9 +7,14 @@ import type { Proxy } from '../proxy/proxy';
 import type { DnsCacheManager } from '../dns/manager';
 import type { SeriesReport } from '../proxy/stats/ring';
 
+/** What the console reads of the proxy: the in-process one, or the main's side of its workers. */
+export type ConsoleProxy = Pick<Proxy, 'now' | 'stats' | 'snapshot' | 'dataPlane'>;
+
 /** What the endpoint reads. Filled in late: `serve` starts the proxy after the apiserver. */
 export interface ConsoleSource {
-  proxy?: Proxy;
+  proxy?: ConsoleProxy;
+  /** brings the figures up to date before a report (proxy workers send their batched requests) */
+  refresh?: () => Promise<void>;
   dns?: DnsCacheManager;
   /** facade state (edgeProxy backends, registry routes, upstreams), when the facades expose it */
   facades?: () => unknown;

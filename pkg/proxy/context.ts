@@ -5,6 +5,7 @@ import type { HostResolver } from './resolve';
 import type { DenyList } from './forward/denylist';
 import type { RequestLog } from './access_log';
 import type { UpstreamTimeouts } from './upstream/timeouts';
+import type { RateLimitResult } from './resilience/rate_limit';
 
 export interface ProxyContext {
   pools: UpstreamPools;
@@ -20,4 +21,6 @@ export interface ProxyContext {
   requestLog: RequestLog;
   /** default upstream response / body and client body timeouts (a route's own timeouts win) */
   timeouts: UpstreamTimeouts;
+  /** a proxy worker: takes a rate limit token from the main process's bucket (undefined: the rule's own) */
+  takeToken?: (ruleId: string, key: string) => Promise<RateLimitResult>;
 }

@@ -44,13 +44,14 @@ export class ProxyMetrics {
   private readonly latencies = new Map<string, LatencyCell>();
   private readonly dirtyLatencies: LatencyCell[] = [];
 
-  constructor(registry: client.Registry) {
+  /** refresh: runs before a read (proxy workers send their batched requests first: workers/pool.ts) */
+  constructor(registry: client.Registry, refresh?: () => Promise<void>) {
     this.requests = new client.Counter({
       name: 'proxy_requests_total',
       help: 'Requests by route, backend and status code.',
       labelNames: ['route', 'backend', 'code'],
       registers: [registry],
-      collect: () => this.foldCounts(),
+      collect: refresh ? async () => (await refresh(), this.foldCounts()) : () => this.foldCounts(),
     });
     this.latency = new client.Histogram({
       name: 'proxy_request_duration_seconds',
@@ -58,7 +59,7 @@ export class ProxyMetrics {
       labelNames: ['route'],
       buckets: LATENCY_BUCKETS,
       registers: [registry],
-      collect: () => this.foldLatencies(),
+      collect: refresh ? async () => (await refresh(), this.foldLatencies()) : () => this.foldLatencies(),
     });
     this.generation = new client.Gauge({ name: 'proxy_snapshot_generation', help: 'Generation of the routing snapshot being served.', registers: [registry] });
     this.upstreamPools = new client.Gauge({ name: 'proxy_upstream_pools', help: 'Upstream connection pools open.', registers: [registry] });

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { acceptedRequestId } from '../log/request_id';
 import { RequestLog } from './access_log';
 import { emptySnapshot } from './ir';
-import { compileDataPlane, type DataPlane } from './dataplane';
+import { compileDataPlane, type DataPlane, type RuleRuntime } from './dataplane';
 import { ListenerManager, type TlsSource } from './listeners';
 import { UpstreamPools } from './upstream/pools';
 import type { UpstreamTrust } from './upstream/tls';
@@ -34,6 +34,7 @@ import type { RouteMatch, RouteRequest } from './router/compile';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { adaptH2Request, isHTTP2 } from './h2_request';
 import { isGrpcRequest, writeGrpcError } from './grpc';
+import type { RateLimitResult } from './resilience/rate_limit';
 
 export interface ProxyOptions {
   /** the default listener (--proxy-listen) */
@@ -63,6 +64,16 @@ export interface ProxyOptions {
   tunnelIdleMs?: number;
   /** upstream response headers / body idle and client body idle timeouts (default 60 s each; 0 disables) */
   timeouts?: Partial<UpstreamTimeouts>;
+  /** a proxy worker (--proxy-workers > 1, workers/): what the main process does for the whole process */
+  worker?: WorkerHooks;
+}
+
+/** How a worker process's Proxy defers to the main process (pkg/proxy/workers). */
+export interface WorkerHooks {
+  /** the rate limit buckets live in the main: one bucket for every worker */
+  takeToken(ruleId: string, key: string): Promise<RateLimitResult>;
+  /** finished requests go to the main's stats and metrics instead of this process's */
+  observe(route: string, backend: string, status: number, ms: number, at: number): void;
 }
 
 /** the Via pseudonym when none is given (the binary passes one per data dir) */
@@ -96,8 +107,11 @@ export class Proxy implements ProxyContext {
   private readonly trusted: TrustedPeers;
   readonly viaName: string;
   private readonly tunnelIdleMs: number;
+  /** a proxy worker: rate limit tokens come from the main process (ProxyContext) */
+  readonly takeToken: ProxyContext['takeToken'];
 
   constructor(private readonly opts: ProxyOptions) {
+    this.takeToken = opts.worker?.takeToken;
     this.resolver = opts.resolver;
     this.pools = new UpstreamPools({ trust: opts.upstreamTrust });
     this.deny = opts.deny ?? new DenyList();
@@ -135,6 +149,8 @@ export class Proxy implements ProxyContext {
   }
 
   observe(rule: Parameters<ProxyMetrics['observe']>[0], backend: string, status: number, ms: number): void {
+    const w = this.opts.worker;
+    if (w !== undefined) return w.observe(rule ? rule.route : '', backend, status, ms, Date.now());
     this.metrics.observe(rule, backend, status, ms);
     this.stats.observe(rule ? rule.route : '', backend, status, ms, Date.now());
   }
@@ -173,7 +189,8 @@ export class Proxy implements ProxyContext {
     this.snapshotQueue = this.snapshotQueue.then(async () => {
       await this.listeners.reconcile(this.allListeners(s));
       this.dp = compileDataPlane(s, this.listeners.idsByPort(), this.dp, this.deps);
-      this.health.sync(this.dp.backends);
+      // workers: the main process runs the active checks and pushes verdicts (workers/)
+      if (!this.opts.worker) this.health.sync(this.dp.backends);
       // a verdict belongs to the TLS settings it was made with
       this.pools.verdicts.prune(s.backends);
       this.metrics.generation.set(s.generation);
@@ -254,10 +271,7 @@ export class Proxy implements ProxyContext {
       }
       this.route(req, res, port, rid, adm.generatedId, started);
     } catch (err) {
-      // a bug must cost one request, never the process
-      this.opts.log.error('proxy request failed', { requestId: rid, error: (err as Error).stack ?? String(err) });
-      if (!res.headersSent) this.answer(req, res, rid, 500, 'internal proxy error', null, started);
-      else res.destroy();
+      this.failed(req, res, rid, started, err as Error);
     }
   }
 
@@ -291,12 +305,48 @@ export class Proxy implements ProxyContext {
     const rt = dp.rules.get(rule.id)!;
     const clientIP = req.socket.remoteAddress ?? '';
     if (rt.limiter) {
+      const w = this.opts.worker;
+      if (w !== undefined) {
+        // one bucket for the whole process: the main process holds it (workers/)
+        w.takeToken(rule.id, rt.limiter.keyFor(clientIP)).then(
+          (verdict) => this.limited(verdict, dp, m!, rt, req, res, port, rid, generatedId, host, path, query, clientIP, started),
+          (err: Error) => this.failed(req, res, rid, started, err),
+        );
+        return;
+      }
       const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), this.deps.now());
       if (!verdict.allowed) {
         res.setHeader('retry-after', String(verdict.retryAfterSeconds));
         return this.answer(req, res, rid, 429, 'rate limit exceeded', rule, started);
       }
     }
+    this.dispatch(dp, m, rt, req, res, port, rid, generatedId, host, path, query, clientIP, started);
+  }
+
+  /** a worker's rate limit verdict came back from the main process */
+  private limited(verdict: RateLimitResult, dp: DataPlane, m: RouteMatch, rt: RuleRuntime, req: IncomingMessage, res: ServerResponse, port: number, rid: string, generatedId: boolean, host: string, path: string, query: string, clientIP: string, started: number): void {
+    if (res.destroyed || res.writableEnded) return;
+    try {
+      if (!verdict.allowed) {
+        res.setHeader('retry-after', String(verdict.retryAfterSeconds));
+        return this.answer(req, res, rid, 429, 'rate limit exceeded', m.rule, started);
+      }
+      this.dispatch(dp, m, rt, req, res, port, rid, generatedId, host, path, query, clientIP, started);
+    } catch (err) {
+      this.failed(req, res, rid, started, err as Error);
+    }
+  }
+
+  /** a bug must cost one request, never the process */
+  private failed(req: IncomingMessage, res: ServerResponse, rid: string, started: number, err: Error): void {
+    this.opts.log.error('proxy request failed', { requestId: rid, error: err.stack ?? String(err) });
+    if (!res.headersSent) this.answer(req, res, rid, 500, 'internal proxy error', null, started);
+    else res.destroy();
+  }
+
+  /** after routing and the rate limit: a redirect, or the exchange with the upstream */
+  private dispatch(dp: DataPlane, m: RouteMatch, rt: RuleRuntime, req: IncomingMessage, res: ServerResponse, port: number, rid: string, generatedId: boolean, host: string, path: string, query: string, clientIP: string, started: number): void {
+    const rule = m.rule;
     if (rt.cors && isPreflight(req.method, req.headers.origin, req.headers['access-control-request-method'] as string | undefined)) {
       // CORS preflight: the proxy answers (filters/cors.ts)
       const h = preflightHeaders(rt.cors, req.headers.origin!, req.headers['access-control-request-method'] as string, req.headers['access-control-request-headers'] as string | undefined);

@@ -4,6 +4,8 @@
 // any other answer is relayed as an ordinary response and the connection closed, so no client byte
 // after the head reaches the upstream unless it switched protocols (no smuggling through a failed
 // upgrade). A rule with websocket disabled (registry facade) answers 400.
+import { detachedVerdict } from './resilience/detached_limit';
+import type { RateLimitResult } from './resilience/rate_limit';
 import * as http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type * as net from 'node:net';
@@ -38,6 +40,8 @@ export interface DetachedOptions {
   generatedId: boolean;
   /** --tunnel-idle-timeout (0: none) */
   tunnelIdleMs: number;
+  /** the rate limit verdict, already taken (a proxy worker asks the main process: resilience/detached_limit.ts) */
+  limitVerdict?: RateLimitResult;
 }
 
 export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMessage, client: Duplex, head: Buffer, port: number, o: DetachedOptions): void {
@@ -78,7 +82,8 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   const rt = dp.rules.get(rule.id)!;
   const clientIP = req.socket.remoteAddress ?? '';
   if (rt.limiter) {
-    const verdict = rt.limiter.take(rt.limiter.keyFor(clientIP), ctx.now());
+    const verdict = detachedVerdict(ctx, rt.limiter, rule.id, clientIP, o.limitVerdict, client, (v) => proxyUpgrade(ctx, dp, req, client, head, port, { ...o, limitVerdict: v }));
+    if (verdict === undefined) return;
     if (!verdict.allowed) return refuse(429, 'Too Many Requests', 'rate limit exceeded', '', { 'Retry-After': String(verdict.retryAfterSeconds) });
   }
   let target = url;

@@ -10,6 +10,7 @@ import type { ProxyContext } from '../context';
 import type { DetachedOptions } from '../upgrade';
 import { ClientHold, answerAndClose, dialInOrder, joinTunnel, logDetached, plainAnswer, type Dialing } from '../tunnel';
 import { splitAuthority } from './target';
+import { detachedVerdict } from '../resilience/detached_limit';
 
 export function proxyConnect(ctx: ProxyContext, dp: DataPlane, req: IncomingMessage, client: Duplex, head: Buffer, port: number, o: DetachedOptions): void {
   const started = performance.now();
@@ -47,7 +48,8 @@ export function proxyConnect(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   backend = ref.backend;
   if (!runtime.ir.dynamicProxy) return answer(405, 'Method Not Allowed', 'CONNECT is served by dynamicProxy Backends only');
   if (rt.limiter) {
-    const verdict = rt.limiter.take(rt.limiter.keyFor(req.socket.remoteAddress ?? ''), ctx.now());
+    const verdict = detachedVerdict(ctx, rt.limiter, rule.id, req.socket.remoteAddress ?? '', o.limitVerdict, client, (v) => proxyConnect(ctx, dp, req, client, head, port, { ...o, limitVerdict: v }));
+    if (verdict === undefined) return;
     if (!verdict.allowed) return answer(429, 'Too Many Requests', 'rate limit exceeded', { 'Retry-After': String(verdict.retryAfterSeconds) });
   }
 

@@ -132,7 +132,7 @@ export class DenyList {
     cidrs: string[] = DEFAULT_DENY,
     private readonly localAddresses: () => string[] = interfaceAddresses,
     /** deny what switchyard itself listens on (off only with `none`) */
-    private readonly denySelf = true,
+    readonly denySelf = true,
   ) {
     this.cidrs = cidrs;
     this.list = cidrs.map(parseCidr);
@@ -164,6 +164,7 @@ export class DenyList {
   /** Tell the list what one part of the process (`source`) listens on now; replaces that source's previous set. */
   setListening(source: string, addrs: BoundAddress[]): void {
     this.bound.set(source, addrs.map((a) => ({ host: a.host, port: a.port })));
+    this.onListening?.(source);
     const wildcard = new Set<number>();
     const exact = new Set<string>();
     const ports = new Set<number>();
@@ -179,6 +180,14 @@ export class DenyList {
     this.exactBinds = exact;
     this.boundPorts = ports;
     this.verdicts = new Map();
+  }
+
+  /** told after each setListening (proxy workers copy the list: workers/) */
+  onListening: ((source: string) => void) | undefined;
+
+  /** what each source listens on */
+  listeningBySource(): Array<[string, BoundAddress[]]> {
+    return [...this.bound];
   }
 
   /** every ip:port this process listens on, as told (for logs and the console) */
