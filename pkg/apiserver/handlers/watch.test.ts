@@ -10,7 +10,7 @@ const CONFIGMAPS = { group: '', kind: 'ConfigMap', plural: 'configmaps' } as unk
 
 function fakeResponse(): { res: Response; lines: string[] } {
   const lines: string[] = [];
-  const res = { writableLength: 0, writableEnded: false, writableFinished: true, write: (l: string) => void lines.push(l), end: () => undefined, on: () => res, once: () => res, off: () => res };
+  const res = { writableLength: 0, writableEnded: false, writableFinished: true, write: (l: string | Buffer) => void lines.push(String(l)), end: () => undefined, on: () => res, once: () => res, off: () => res };
   return { res: res as unknown as Response, lines };
 }
 
@@ -20,8 +20,8 @@ describe('HttpWatcher.deliver', () => {
   it('an event a namespace or label selector passes unchanged is written from the line serialized once for all watchers', () => {
     const ev = new CachedEvent('MODIFIED', cm('a', 'team', { app: 'web' }, '7'), 7, cm('a', 'team', { app: 'web' }, '6'));
     let serialized = 0;
-    const line = ev.line.bind(ev);
-    ev.line = (v: string) => (serialized++, line(v));
+    const wire = ev.wire.bind(ev);
+    ev.wire = (v: string) => (serialized++, wire(v));
     const outs: string[][] = [];
     for (let i = 0; i < 3; i++) {
       const { res, lines } = fakeResponse();
@@ -30,7 +30,8 @@ describe('HttpWatcher.deliver', () => {
       outs.push(lines);
     }
     assert.equal(serialized, 3); // each watcher asked the shared cache (one JSON.stringify inside), none serialized its own
-    for (const lines of outs) assert.deepEqual(lines, [line('v1')]);
+    for (const lines of outs) assert.deepEqual(lines, [wire('v1').body.toString()]);
+    assert.equal(wire('v1'), wire('v1'), 'one encoding per version, shared');
   });
 
   it('an event the selector rewrites (a MODIFIED leaving the selection) is this watcher\'s own DELETED', () => {
