@@ -70,8 +70,17 @@ async function fill(api: Api, n: number, budgetMs = 300_000): Promise<number> {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < n && performance.now() - t0 < budgetMs) {
         const i = next++;
-        const a = await api.post(BACKENDS, body(`bk-${i}`, i), { timeoutMs: 60_000 });
-        if (a.status !== 201 && a.status !== 409) throw new Error(`fill: HTTP ${a.status} ${a.text.slice(0, 200)}`);
+        // a loaded machine times out a connect now and then: each create is tried up to 5 times
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const a = await api.post(BACKENDS, body(`bk-${i}`, i), { timeoutMs: 60_000 });
+            if (a.status !== 201 && a.status !== 409) throw new Error(`fill: HTTP ${a.status} ${a.text.slice(0, 200)}`);
+            break;
+          } catch (err) {
+            if (attempt >= 5) throw err;
+            await sleep(200 * attempt);
+          }
+        }
         made++;
       }
     }),
@@ -135,7 +144,7 @@ class Loaders {
   async open(url: string, p: string, ca: string, token: string, total: number): Promise<number> {
     this.opened = 0;
     this.failed = '';
-    const { wait } = this.expect('open', 90_000);
+    const { wait } = this.expect('open', 180_000);
     this.kids.forEach((k, i) => k.send({ open: { url, path: p, ca, token, count: Math.floor(total / this.kids.length) + (i < total % this.kids.length ? 1 : 0) } }));
     await wait;
     if (this.failed) log(`  some watches failed: ${this.failed}`);

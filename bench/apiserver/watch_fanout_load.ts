@@ -75,9 +75,9 @@ async function open(c: OpenCmd): Promise<void> {
   seen = [];
   let opened = 0;
   let failed = '';
-  // batches, so the TLS handshakes do not all queue at once; bounded by a minute
+  // batches, so the TLS handshakes do not all queue at once; bounded by 150 s
   const t0 = Date.now();
-  for (let i = 0; i < c.count && Date.now() - t0 < 60_000; i += 50) {
+  for (let i = 0; i < c.count && Date.now() - t0 < 150_000; i += 50) {
     const batch = Array.from({ length: Math.min(50, c.count - i) }, (_, j) => openOne(c, i + j));
     for (const r of await Promise.allSettled(batch)) {
       if (r.status === 'fulfilled') opened++;

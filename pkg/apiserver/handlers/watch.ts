@@ -23,7 +23,6 @@ import type { KObject } from '../../../apis/meta/v1/types';
 import { badRequest, expired, toStatusLine } from '../watch_errors';
 import type { Resource } from '../../registry/resource';
 import { apiVersionOf } from '../../registry/resource';
-import { toVersion } from '../../registry/generic/admit';
 import { listObjects } from '../../registry/generic/read';
 import { parseResourceVersion } from '../../storage/codec';
 import { selectEvent } from '../../storage/watch';
@@ -33,6 +32,7 @@ import { fromStorage, tooManyRequests } from '../../apierrors/errors';
 import type { ServerContext } from '../context';
 import type { CacheWatcher } from '../watchcache/cacher';
 import { CachedEvent, type WireLine } from '../watchcache/event';
+import { objectJSON } from '../watchcache/serialized';
 import { bool, int, str, type Query } from '../request/query';
 import { selectorPredicate, sendInitialEvents, validateListOptions } from '../listopts';
 import { tableOf, type IncludeObject } from '../table';
@@ -109,16 +109,18 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   };
   // a timer longer than 2^31-1 ms would fire at once (Node's TimeoutOverflowWarning)
   const timeout = setTimeout(() => finish(true), Math.min(timeoutSeconds * 1000, 2 ** 31 - 1));
+  let offClosing: (() => void) | undefined;
   const cleanup = () => {
     clearTimeout(timeout);
+    offClosing?.();
     if (bookmarkTimer) clearInterval(bookmarkTimer);
     cacher.unwatch(w);
     storeWatch?.stop();
   };
   w.onClose = cleanup;
+  offClosing = ctx.closing.onClose(() => finish(true));
   req.on('close', () => w.close());
   if (clientGone) w.close();
-  ctx.closing.onClose(() => finish(true));
 
   try {
     let from = rv;
@@ -126,7 +128,7 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
     const sendInitialState = async (fromStorage: boolean): Promise<number> => {
       const snap = fromStorage ? undefined : cacher.snapshot(match);
       if (snap) {
-        await w.initialAll(snap.items, (obj) => toVersion(r, obj, version));
+        await w.initialAll(snap.items, true);
         return snap.revision;
       }
       const list = await listObjects(ctx.registry, r, version, { predicate: match });
@@ -209,10 +211,12 @@ export class HttpWatcher implements CacheWatcher {
    * INITIAL_HIGH_WATER_BYTES of unsent data it waits for the socket to drain, so a client that never
    * reads pins one high-water mark, not a copy of the whole list per watcher.
    */
-  async initialAll(items: KObject[], convert: (obj: KObject) => KObject = (o) => o): Promise<void> {
+  async initialAll(items: KObject[], shared = false): Promise<void> {
     for (const obj of items) {
       if (this.closed) return;
-      this.write(this.lineOf('ADDED', { ...convert(obj), apiVersion: this.apiVersion }));
+      // the cache's objects: their JSON is made once per object and version for every reader
+      if (shared && !this.table) this.write(`{"type":"ADDED","object":${objectJSON(obj, this.apiVersion)}}\n`);
+      else this.write(this.lineOf('ADDED', { ...obj, apiVersion: this.apiVersion }));
       if (this.res.writableLength > INITIAL_HIGH_WATER_BYTES) await this.drained();
     }
   }
