@@ -7,7 +7,9 @@
 // writing a line of the same size to as many held responses (watch_fanout_floor), driven the same way.
 // Bounded: the fill, each open and each write have a time budget.
 //   node dist/bench/apiserver/watch_fanout.js [--store etcd|sqlite|both] [--objects 10000]
-//        [--watchers 1000] [--writes 30] [--load-procs 2] [--no-floor]
+//        [--watchers 1000] [--writes 30] [--burst 200] [--load-procs 2] [--no-floor]
+// The burst: BURST patches of distinct Backends at 16 concurrent while the watchers are open, then
+// one marked write: the time until every watcher has read it, the server's CPU, and its peak RSS.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +25,7 @@ const STORES: Storage[] = arg('store', 'etcd') === 'both' ? ['etcd', 'sqlite'] :
 const OBJECTS = Number(arg('objects', '10000'));
 const WATCHERS = Number(arg('watchers', '1000'));
 const WRITES = Number(arg('writes', '30'));
+const BURST = Number(arg('burst', '200'));
 const LOAD_PROCS = Math.max(1, Number(arg('load-procs', '2')));
 const FLOOR = !process.argv.includes('--no-floor');
 const SERVER_OPTS = { env: { SWITCHYARD_LOG_LEVEL: arg('log-level', 'info') } };
@@ -250,6 +253,31 @@ async function benchStore(storage: Storage, loaders: Loaders, floorDone: { done:
     const cpuPerWrite = (cpuMs(pid) - cpu0) / WRITES;
     const after = procStatus(pid);
     const heapAfter = await heapOf(api);
+    if (BURST > 0) {
+      let peak = 0;
+      const sampler = setInterval(() => (peak = Math.max(peak, procStatus(pid).rss)), 100);
+      const c0 = cpuMs(pid);
+      const t0 = nowMs();
+      const last = loaders.armMark(WRITES, 120_000);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < BURST && nowMs() - t0 < 120_000) {
+            const i = next++;
+            const a = await api.patch(`${BACKENDS}/bk-${i % Math.max(1, made)}`, 'merge', { metadata: { labels: { burst: String(i) } } }, { timeoutMs: 60_000 });
+            if (a.status !== 200) throw new Error(`burst: HTTP ${a.status} ${a.text.slice(0, 200)}`);
+          }
+        }),
+      );
+      const wrote = nowMs();
+      await api.patch(`${BACKENDS}/watched`, 'merge', { metadata: { labels: { mark: `m${WRITES}` } } });
+      const ok = await last;
+      const done = nowMs();
+      clearInterval(sampler);
+      const cpu = cpuMs(pid) - c0;
+      rows.push(`| switchyard ${storage}: burst of ${BURST} writes × ${opened} watchers: writes done in / every watcher has the last | ${((wrote - t0) / 1000).toFixed(1)} s / ${ok ? `${((done - t0) / 1000).toFixed(1)} s` : 'not within 120 s'} |`);
+      rows.push(`| switchyard ${storage}: burst: server CPU per event fanned out, peak RSS | ${(cpu / (BURST + 1)).toFixed(1)} ms, ${peak.toFixed(0)} MiB (HWM ${procStatus(pid).hwm.toFixed(0)} MiB) |`);
+    }
     rows.push(`| switchyard ${storage}: write sent → event read, ${opened} watchers × ${WRITES} writes | ${fmt(f.fromSend)}, missed ${f.missed} |`);
     rows.push(`| switchyard ${storage}: write's 200 → event read | ${fmt(f.fromAck)} |`);
     rows.push(`| switchyard ${storage}: the write itself (PATCH sent → 200) | ${fmt(f.ack)} |`);

@@ -37,6 +37,7 @@ import { bool, int, str, type Query } from '../request/query';
 import { selectorPredicate, sendInitialEvents, validateListOptions } from '../listopts';
 import { tableOf, type IncludeObject } from '../table';
 import { bookmarkRevision } from './watch_bookmark';
+import { WatchWriter } from './watch_writer';
 
 const BOOKMARK_EVERY_MS = 15_000;
 /** a watcher whose socket holds this much unsent data is cut off (kube's cacher drops blocked watchers) */
@@ -194,6 +195,7 @@ export class HttpWatcher implements CacheWatcher {
   startedAfter = 0;
   onClose?: () => void;
   private readonly apiVersion: string;
+  private readonly out: WatchWriter;
   private sentColumns = false;
 
   constructor(
@@ -204,6 +206,7 @@ export class HttpWatcher implements CacheWatcher {
     private readonly table: IncludeObject | null,
   ) {
     this.apiVersion = apiVersionOf(r, version);
+    this.out = new WatchWriter(res);
   }
 
   /**
@@ -250,7 +253,7 @@ export class HttpWatcher implements CacheWatcher {
       if (!this.table && sel.type === ev.type && sel.object === ev.object) this.writeShared(ev.wire(this.apiVersion));
       else this.write(this.lineOf(sel.type, { ...sel.object, apiVersion: this.apiVersion }));
     }
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
+    if (this.out.pendingBytes > MAX_BUFFERED_BYTES) {
       if (this.replaying) {
         this.fail(expired(`too old resource version: ${this.startedAfter} (the events since then are more than a watch may replay; list again)`));
       } else {
@@ -285,6 +288,7 @@ export class HttpWatcher implements CacheWatcher {
 
   close(): void {
     if (this.closed) return;
+    this.out.flush(true);
     this.closed = true;
     this.onClose?.();
     if (!this.res.writableEnded) this.res.end();
@@ -307,23 +311,11 @@ export class HttpWatcher implements CacheWatcher {
   }
 
   private write(line: string): void {
-    if (!this.closed && !this.res.writableEnded) this.res.write(line);
+    if (!this.closed) this.out.text(line);
   }
 
-  /**
-   * An event line shared by every watcher (the same Buffer for all). Once the headers are out and
-   * the response owns its connection with nothing of its own still queued, the line goes straight
-   * to the connection already framed as a chunk: the bytes res.write would send, in one socket
-   * write instead of four corked ones and a tick's uncork per watcher. Otherwise (HTTP/1.0, HEAD,
-   * a pipelined response still waiting for its turn) res.write frames it as usual.
-   */
   private writeShared(w: WireLine): void {
-    if (this.closed || this.res.writableEnded) return;
-    const sock = this.res.socket;
-    if (sock && this.res.headersSent && this.res.chunkedEncoding && this.res.req.method !== 'HEAD' && this.res.writableLength === sock.writableLength) {
-      if (!sock.destroyed && sock.writable) sock.write(w.chunk);
-      return;
-    }
-    this.res.write(w.body);
+    if (!this.closed) this.out.shared(w);
   }
+
 }
