@@ -255,26 +255,41 @@ async function benchStore(storage: Storage, loaders: Loaders, floorDone: { done:
     const heapAfter = await heapOf(api);
     if (BURST > 0) {
       let peak = 0;
-      const sampler = setInterval(() => (peak = Math.max(peak, procStatus(pid).rss)), 100);
+      const sampler = setInterval(() => {
+        try {
+          peak = Math.max(peak, procStatus(pid).rss);
+        } catch {
+          /* the server is gone: the burst's writes fail and say so */
+        }
+      }, 100);
       const c0 = cpuMs(pid);
       const t0 = nowMs();
       const last = loaders.armMark(WRITES, 120_000);
       let next = 0;
+      let failed = 0;
+      let firstError = '';
       await Promise.all(
         Array.from({ length: 16 }, async () => {
           while (next < BURST && nowMs() - t0 < 120_000) {
             const i = next++;
-            const a = await api.patch(`${BACKENDS}/bk-${i % Math.max(1, made)}`, 'merge', { metadata: { labels: { burst: String(i) } } }, { timeoutMs: 60_000 });
-            if (a.status !== 200) throw new Error(`burst: HTTP ${a.status} ${a.text.slice(0, 200)}`);
+            try {
+              const a = await api.patch(`${BACKENDS}/bk-${i % Math.max(1, made)}`, 'merge', { metadata: { labels: { burst: String(i) } } }, { timeoutMs: 60_000 });
+              if (a.status !== 200) throw new Error(`HTTP ${a.status} ${a.text.slice(0, 200)}`);
+            } catch (err) {
+              failed++;
+              firstError ||= String(err);
+            }
           }
         }),
       );
+      if (failed) log(`  burst: ${failed} writes failed; first: ${firstError}`);
       const wrote = nowMs();
       await api.patch(`${BACKENDS}/watched`, 'merge', { metadata: { labels: { mark: `m${WRITES}` } } });
       const ok = await last;
       const done = nowMs();
       clearInterval(sampler);
       const cpu = cpuMs(pid) - c0;
+      if (failed) rows.push(`| switchyard ${storage}: burst writes failed | ${failed} (first: ${firstError.replace(/\|/g, '/').slice(0, 160)}) |`);
       rows.push(`| switchyard ${storage}: burst of ${BURST} writes × ${opened} watchers: writes done in / every watcher has the last | ${((wrote - t0) / 1000).toFixed(1)} s / ${ok ? `${((done - t0) / 1000).toFixed(1)} s` : 'not within 120 s'} |`);
       rows.push(`| switchyard ${storage}: burst: server CPU per event fanned out, peak RSS | ${(cpu / (BURST + 1)).toFixed(1)} ms, ${peak.toFixed(0)} MiB (HWM ${procStatus(pid).hwm.toFixed(0)} MiB) |`);
     }
@@ -297,6 +312,11 @@ async function benchStore(storage: Storage, loaders: Loaders, floorDone: { done:
       obj.metadata.labels.mark = 'MARK';
       await floor(loaders, ts, `{"type":"MODIFIED","object":${JSON.stringify(obj)}}\n`);
     }
+  } catch (err) {
+    if (ts.sy.child.exitCode !== null || ts.sy.child.signalCode !== null) {
+      log(`the server exited (${ts.sy.child.exitCode ?? ts.sy.child.signalCode}); its last output:\n${ts.sy.logs().slice(-3000)}`);
+    }
+    throw err;
   } finally {
     await api.close();
     await ts.stop();
