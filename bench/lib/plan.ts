@@ -51,6 +51,15 @@ export const PLAN: BenchSpec[] = [
     missing: missingEtcd,
   },
   {
+    name: 'apiserver-watch',
+    script: 'apiserver/watch_fanout.js',
+    quickArgs: ['--objects', '2000', '--watchers', '200', '--writes', '10', '--burst', '50'],
+    fullArgs: [],
+    quickTimeoutS: 400,
+    fullTimeoutS: 1200,
+    missing: missingEtcd,
+  },
+  {
     name: 'proxy',
     script: 'proxy/run.js',
     // nginx is optional here: without it the bench measures switchyard and http-proxy and says so

@@ -9,6 +9,9 @@ export interface ServerContext {
   resources: Resource[];
   cacherFor(r: Resource): Cacher;
   log: Logger;
-  /** resolves when the server begins shutting down: watches end with a final bookmark */
-  closing: { closed: boolean; onClose(fn: () => void): void };
+  /**
+   * runs `fn` when the server begins shutting down (watches end with a final bookmark); the
+   * returned function unregisters it (a watch that ended must not stay registered until shutdown)
+   */
+  closing: { closed: boolean; onClose(fn: () => void): () => void };
 }

@@ -47,8 +47,15 @@ const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecolle
 
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const cachers = new Map<Resource, Cacher>();
-  const closeFns: Array<() => void> = [];
-  const closing = { closed: false, onClose: (fn: () => void) => void closeFns.push(fn) };
+  // a Set: each watch unregisters when it ends, so a long-lived server holds only the open ones
+  const closeFns = new Set<() => void>();
+  const closing = {
+    closed: false,
+    onClose: (fn: () => void) => {
+      closeFns.add(fn);
+      return () => void closeFns.delete(fn);
+    },
+  };
   const ctx: ServerContext = {
     registry: opts.registry,
     resources: opts.resources,
@@ -266,7 +273,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     shutdown() {
       if (closing.closed) return;
       closing.closed = true;
-      for (const fn of closeFns.splice(0)) {
+      const fns = [...closeFns];
+      closeFns.clear();
+      for (const fn of fns) {
         try {
           fn();
         } catch {

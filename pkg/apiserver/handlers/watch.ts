@@ -23,7 +23,6 @@ import type { KObject } from '../../../apis/meta/v1/types';
 import { badRequest, expired, toStatusLine } from '../watch_errors';
 import type { Resource } from '../../registry/resource';
 import { apiVersionOf } from '../../registry/resource';
-import { toVersion } from '../../registry/generic/admit';
 import { listObjects } from '../../registry/generic/read';
 import { parseResourceVersion } from '../../storage/codec';
 import { selectEvent } from '../../storage/watch';
@@ -32,11 +31,13 @@ import type { StoreWatch } from '../../storage/interface';
 import { fromStorage, tooManyRequests } from '../../apierrors/errors';
 import type { ServerContext } from '../context';
 import type { CacheWatcher } from '../watchcache/cacher';
-import { CachedEvent } from '../watchcache/event';
+import { CachedEvent, type WireLine } from '../watchcache/event';
+import { objectJSON } from '../watchcache/serialized';
 import { bool, int, str, type Query } from '../request/query';
 import { selectorPredicate, sendInitialEvents, validateListOptions } from '../listopts';
 import { tableOf, type IncludeObject } from '../table';
 import { bookmarkRevision } from './watch_bookmark';
+import { WatchWriter } from './watch_writer';
 
 const BOOKMARK_EVERY_MS = 15_000;
 /** a watcher whose socket holds this much unsent data is cut off (kube's cacher drops blocked watchers) */
@@ -109,16 +110,18 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
   };
   // a timer longer than 2^31-1 ms would fire at once (Node's TimeoutOverflowWarning)
   const timeout = setTimeout(() => finish(true), Math.min(timeoutSeconds * 1000, 2 ** 31 - 1));
+  let offClosing: (() => void) | undefined;
   const cleanup = () => {
     clearTimeout(timeout);
+    offClosing?.();
     if (bookmarkTimer) clearInterval(bookmarkTimer);
     cacher.unwatch(w);
     storeWatch?.stop();
   };
   w.onClose = cleanup;
+  offClosing = ctx.closing.onClose(() => finish(true));
   req.on('close', () => w.close());
   if (clientGone) w.close();
-  ctx.closing.onClose(() => finish(true));
 
   try {
     let from = rv;
@@ -126,7 +129,7 @@ export async function serveWatch(ctx: ServerContext, r: Resource, version: strin
     const sendInitialState = async (fromStorage: boolean): Promise<number> => {
       const snap = fromStorage ? undefined : cacher.snapshot(match);
       if (snap) {
-        await w.initialAll(snap.items, (obj) => toVersion(r, obj, version));
+        await w.initialAll(snap.items, true);
         return snap.revision;
       }
       const list = await listObjects(ctx.registry, r, version, { predicate: match });
@@ -192,6 +195,7 @@ export class HttpWatcher implements CacheWatcher {
   startedAfter = 0;
   onClose?: () => void;
   private readonly apiVersion: string;
+  private readonly out: WatchWriter;
   private sentColumns = false;
 
   constructor(
@@ -202,6 +206,7 @@ export class HttpWatcher implements CacheWatcher {
     private readonly table: IncludeObject | null,
   ) {
     this.apiVersion = apiVersionOf(r, version);
+    this.out = new WatchWriter(res);
   }
 
   /**
@@ -209,10 +214,12 @@ export class HttpWatcher implements CacheWatcher {
    * INITIAL_HIGH_WATER_BYTES of unsent data it waits for the socket to drain, so a client that never
    * reads pins one high-water mark, not a copy of the whole list per watcher.
    */
-  async initialAll(items: KObject[], convert: (obj: KObject) => KObject = (o) => o): Promise<void> {
+  async initialAll(items: KObject[], shared = false): Promise<void> {
     for (const obj of items) {
       if (this.closed) return;
-      this.write(this.lineOf('ADDED', { ...convert(obj), apiVersion: this.apiVersion }));
+      // the cache's objects: their JSON is made once per object and version for every reader
+      if (shared && !this.table) this.write(`{"type":"ADDED","object":${objectJSON(obj, this.apiVersion)}}\n`);
+      else this.write(this.lineOf('ADDED', { ...obj, apiVersion: this.apiVersion }));
       if (this.res.writableLength > INITIAL_HIGH_WATER_BYTES) await this.drained();
     }
   }
@@ -235,19 +242,18 @@ export class HttpWatcher implements CacheWatcher {
     if (this.closed) return false;
     if (ev.revision <= this.lastRevision) return true;
     this.lastRevision = ev.revision;
-    let line: string;
     if (!this.match && !this.table) {
-      line = ev.line(this.apiVersion);
+      this.writeShared(ev.wire(this.apiVersion));
     } else {
       const sel = selectEvent(ev.type, ev.object, ev.prevObject, ev.revision, this.match);
       if (!sel) return true;
       // an event the selector passes unchanged (a namespace view's, most label selectors') takes the
       // line serialized once for every watcher; only a rewritten one (ADDED/DELETED at the selector's
       // edge) or a Table is serialized for this watcher
-      line = !this.table && sel.type === ev.type && sel.object === ev.object ? ev.line(this.apiVersion) : this.lineOf(sel.type, { ...sel.object, apiVersion: this.apiVersion });
+      if (!this.table && sel.type === ev.type && sel.object === ev.object) this.writeShared(ev.wire(this.apiVersion));
+      else this.write(this.lineOf(sel.type, { ...sel.object, apiVersion: this.apiVersion }));
     }
-    this.write(line);
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
+    if (this.out.pendingBytes > MAX_BUFFERED_BYTES) {
       if (this.replaying) {
         this.fail(expired(`too old resource version: ${this.startedAfter} (the events since then are more than a watch may replay; list again)`));
       } else {
@@ -282,6 +288,7 @@ export class HttpWatcher implements CacheWatcher {
 
   close(): void {
     if (this.closed) return;
+    this.out.flush(true);
     this.closed = true;
     this.onClose?.();
     if (!this.res.writableEnded) this.res.end();
@@ -304,6 +311,11 @@ export class HttpWatcher implements CacheWatcher {
   }
 
   private write(line: string): void {
-    if (!this.closed && !this.res.writableEnded) this.res.write(line);
+    if (!this.closed) this.out.text(line);
   }
+
+  private writeShared(w: WireLine): void {
+    if (!this.closed) this.out.shared(w);
+  }
+
 }
