@@ -62,6 +62,8 @@ export interface ProxyOptions {
   tunnelIdleMs?: number;
   /** upstream response headers / body idle and client body idle timeouts (default 60 s each; 0 disables) */
   timeouts?: Partial<UpstreamTimeouts>;
+  /** plain listeners serve common HTTP/1.1 requests on the fast path (pkg/proxy/http1; default on) */
+  http1FastPath?: boolean;
 }
 
 /** the Via pseudonym when none is given (the binary passes one per data dir) */
@@ -119,6 +121,7 @@ export class Proxy implements ProxyContext {
       },
       opts.headersTimeoutMs ? { headersTimeout: opts.headersTimeoutMs } : {},
       opts.tls?.certificate,
+      opts.http1FastPath ?? process.env.SWITCHYARD_HTTP1_FAST_PATH !== '0',
     );
     this.dp = compileDataPlane(emptySnapshot(), new Map(), undefined, this.deps);
     this.health = new ActiveHealthChecker({
