@@ -68,7 +68,8 @@ test('what the fast path leaves to node:http', () => {
   assert.equal(reason('OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n'), 'target');
   assert.equal(reason('GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n'), 'expect');
   assert.equal(reason('GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/grpc\r\n\r\n'), 'grpc');
-  let many = 'GET / HTTP/1.1\r\n';
+  assert.equal(reason('GET / HTTP/1.1\r\nX-A: 1\r\n\r\n'), 'no host');
+  let many = 'GET / HTTP/1.1\r\nHost: x\r\n';
   for (let i = 0; i < 101; i++) many += `X-${i}: v\r\n`;
   assert.equal(reason(many + '\r\n'), 'header count');
 });

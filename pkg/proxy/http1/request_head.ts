@@ -125,9 +125,13 @@ export function notFastReason(h: RequestHead): string | null {
   if (h.url.charCodeAt(0) !== 47 /* '/' */) return 'target';
   const raw = h.raw;
   if (raw.length > MAX_REQUEST_HEADERS * 2) return 'header count';
+  let host = false;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i];
     switch (n.length) {
+      case 4: // node answers 400 to an HTTP/1.1 request without Host (requireHostHeader)
+        if (!host && n.toLowerCase() === 'host') host = true;
+        break;
       case 6: // expect: node answers 100-continue or 417
         if (n.toLowerCase() === 'expect') return 'expect';
         break;
@@ -145,7 +149,7 @@ export function notFastReason(h: RequestHead): string | null {
         break;
     }
   }
-  return null;
+  return host ? null : 'no host';
 }
 
 /** Fields of which node keeps the first value only (IncomingMessage#headers, matchKnownFields). */
