@@ -149,7 +149,6 @@ function masked(b: Buffer): string {
 async function same(parts: Array<string | Buffer>, note: string, awaitReply = false): Promise<string> {
   const before = fast.listeners.fastPathCounts();
   const [a, b] = await Promise.all([exchange(fast.defaultPort()!, parts, { awaitReply }), exchange(slow.defaultPort()!, parts, { awaitReply })]);
-  assert.equal(a.length, b.length, `${note}: lengths`);
   assert.equal(masked(a), masked(b), note);
   const now = fast.listeners.fastPathCounts();
   return `${now.served - before.served}/${now.handedOver - before.handedOver}`;
