@@ -81,7 +81,7 @@ export function classifyPreface(buf: Buffer): 'h2' | 'h1' | 'more' {
  * with the server as `this`); `h2` the http2 server. The peek is bounded by `peekTimeoutMs` (a
  * connection that sends nothing is cut, as headersTimeout would cut it over HTTP/1.1).
  */
-export function divertHTTP2(server: http.Server, tls: boolean, h2: http2.Http2Server, peekTimeoutMs: number): void {
+export function divertHTTP2(server: http.Server, tls: boolean, h2: http2.Http2Server, peekTimeoutMs: number, plainHTTP1?: (toNode: (s: Socket) => void) => (s: Socket) => void): void {
   const event = tls ? 'secureConnection' : 'connection';
   const own = server.listeners(event);
   // node's http connection listener is registered first, by the constructor
@@ -92,7 +92,9 @@ export function divertHTTP2(server: http.Server, tls: boolean, h2: http2.Http2Se
     server.prependListener(event, (s: TLSSocket) => (s.alpnProtocol === 'h2' ? h2.emit('connection', s) : toHTTP1(s)));
     return;
   }
-  server.prependListener(event, (s: Socket) => peek(s, h2, toHTTP1, peekTimeoutMs));
+  // a plain HTTP/1.1 connection may go to a front of its own first (the fast path), which hands it to node's code
+  const plain = plainHTTP1 ? plainHTTP1(toHTTP1) : toHTTP1;
+  server.prependListener(event, (s: Socket) => peek(s, h2, plain, peekTimeoutMs));
 }
 
 function peek(s: Socket, h2: http2.Http2Server, http1: (s: Socket) => void, timeoutMs: number): void {

@@ -13,6 +13,8 @@ import { MAX_REQUEST_HEADERS, MAX_REQUEST_HEADER_BYTES } from './front';
 import type * as http2 from 'node:http2';
 import { createH2Server, divertHTTP2 } from './h2_listener';
 import { defaultCertificate, SecureContextCache, SniTable } from './sni';
+import { FastPath } from './http1/connection';
+import { DateCache } from './http1/response_head';
 
 export interface PortHandler {
   /** HTTP/1.1 and HTTP/2 requests alike (an HTTP/2 one is node's compat request/response) */
@@ -43,6 +45,8 @@ interface OpenPort {
   sni?: SniTable;
   /** the bound port (differs from the requested one only for port 0) */
   port: number;
+  /** plain ports: the HTTP/1.1 fast path in front of node's server */
+  fast?: FastPath;
 }
 
 export class ListenerManager {
@@ -57,7 +61,11 @@ export class ListenerManager {
     private readonly serverOptions: http.ServerOptions = {},
     /** the certificate TLS listeners present; without it a TLS listener cannot open */
     private readonly tlsSource?: TlsSource,
+    /** plain ports serve common HTTP/1.1 requests on the fast path (http1/), the rest on node:http */
+    private readonly fastPath = true,
   ) {}
+
+  private readonly dates = new DateCache();
 
   private tlsMaterial?: TlsMaterial;
   /** the certificate, loaded on first use; a string says why there is none */
@@ -98,6 +106,17 @@ export class ListenerManager {
     return [...this.open.values()].map((p) => ({ host: (p.server.address() as AddressInfo | null)?.address ?? p.key.slice(0, p.key.lastIndexOf(':')), port: p.port }));
   }
 
+  /** requests served by the HTTP/1.1 fast path, and connections it handed to node:http, on every plain port */
+  fastPathCounts(): { served: number; handedOver: number } {
+    const out = { served: 0, handedOver: 0 };
+    for (const p of this.open.values()) {
+      if (!p.fast) continue;
+      out.served += p.fast.counters.served;
+      out.handedOver += p.fast.counters.handedOver;
+    }
+    return out;
+  }
+
   boundPort(listenerId: string): number | undefined {
     for (const p of this.open.values()) if (p.ids.has(listenerId)) return p.port;
     return undefined;
@@ -120,7 +139,7 @@ export class ListenerManager {
       if (!w || w.tls !== p.tls) {
         this.open.delete(key);
         this.indexTLS();
-        closeGracefully(p.server, p.sockets, p.sessions);
+        closeGracefully(p.server, p.sockets, p.sessions, p.fast);
         if (w) rebind = true;
       }
     }
@@ -160,7 +179,7 @@ export class ListenerManager {
     const all = [...this.open.values()];
     this.open.clear();
     this.indexTLS();
-    await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets, p.sessions)));
+    await Promise.all(all.map((p) => closeGracefully(p.server, p.sockets, p.sessions, p.fast)));
   }
 
   /**
@@ -240,7 +259,15 @@ export class ListenerManager {
       sessions.add(s);
       s.once('close', () => sessions.delete(s));
     });
-    divertHTTP2(server, tls, h2, headersTimeout);
+    let fast: FastPath | undefined;
+    if (!tls && this.fastPath) {
+      fast = new FastPath({
+        request: (req, res) => this.handler.request(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse, boundPort),
+        dates: this.dates,
+        keepAliveMs: server.keepAliveTimeout,
+      });
+    }
+    divertHTTP2(server, tls, h2, headersTimeout, fast?.front);
     return new Promise((resolve) => {
       const onBindError = (err: NodeJS.ErrnoException) => {
         for (const id of ids) this.bindErrors.set(id, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
@@ -255,7 +282,7 @@ export class ListenerManager {
         const bound = (server.address() as AddressInfo).port;
         for (const id of ids) this.bindErrors.delete(id);
         boundPort = bound;
-        const entry: OpenPort = { key, server, tls, ids, port: bound, sockets, h2, sessions, sni };
+        const entry: OpenPort = { key, server, tls, ids, port: bound, sockets, h2, sessions, sni, fast };
         this.open.set(key, entry);
         this.indexTLS();
         server.on('request', (req, res) => this.handler.request(req, res, entry.port));
@@ -278,9 +305,11 @@ export class ListenerManager {
 /** In-flight requests and tunnels get this long to finish once a listener closes; then they are cut. */
 export const CLOSE_GRACE_MS = 10_000;
 
-function closeGracefully(server: http.Server | https.Server, sockets: Set<Socket>, sessions: Set<http2.ServerHttp2Session>): Promise<void> {
+function closeGracefully(server: http.Server | https.Server, sockets: Set<Socket>, sessions: Set<http2.ServerHttp2Session>, fast?: FastPath): Promise<void> {
   // HTTP/2: GOAWAY now, the session closes once its open streams end
   for (const s of sessions) s.close();
+  // fast-path connections: idle ones close now, busy ones after their response
+  fast?.drain();
   return new Promise((resolve) => {
     // bounded: a WebSocket tunnel or a stuck upstream must not keep a removed port (or shutdown) forever
     const deadline = setTimeout(() => {

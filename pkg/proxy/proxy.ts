@@ -66,6 +66,8 @@ export interface ProxyOptions {
   timeouts?: Partial<UpstreamTimeouts>;
   /** a proxy worker (--proxy-workers > 1, workers/): what the main process does for the whole process */
   worker?: WorkerHooks;
+  /** plain listeners serve common HTTP/1.1 requests on the fast path (pkg/proxy/http1; default on) */
+  http1FastPath?: boolean;
 }
 
 /** How a worker process's Proxy defers to the main process (pkg/proxy/workers). */
@@ -134,6 +136,7 @@ export class Proxy implements ProxyContext {
       },
       opts.headersTimeoutMs ? { headersTimeout: opts.headersTimeoutMs } : {},
       opts.tls?.certificate,
+      opts.http1FastPath ?? process.env.SWITCHYARD_HTTP1_FAST_PATH !== '0',
     );
     this.dp = compileDataPlane(emptySnapshot(), new Map(), undefined, this.deps);
     this.health = new ActiveHealthChecker({
