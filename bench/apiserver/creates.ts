@@ -8,8 +8,14 @@
 // per create from /proc/<pid>/stat: the apiserver's, etcd's and the load generator's. Then the same
 // API creates on the SQLite store. Bounded: every phase stops at --creates or --max-seconds.
 //   node dist/bench/apiserver/creates.js [--creates 3000] [--rounds 3] [--max-seconds 60] [--sqlite yes|no]
+// --instructions N: instead, the apiserver (on etcd) runs under callgrind and the bench reports the
+// instructions it executed per create over N creates (after a warm-up; --instr-concurrency, 16):
+// repeatable on a machine shared with other work, unlike time.
+import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
+import { Agent } from 'undici';
 import { encode } from '../../pkg/storage/codec';
 import type { KObject } from '../../apis/meta/v1/types';
 import { Api, BACKENDS, startServer, type TestServer } from '../../test/apiserver/lib';
@@ -185,8 +191,50 @@ export function optionsFromArgs(): CreatesOptions {
   };
 }
 
+/** Instructions the apiserver executes per create (callgrind), on etcd. */
+async function instructionsPerCreate(n: number, concurrency: number, logLevel: string): Promise<void> {
+  const out = `/tmp/switchyard-callgrind-${process.pid}`;
+  process.env.SWITCHYARD_TEST_EXEC_WRAPPER = `valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file --callgrind-out-file=${out}.%p`;
+  const ts = await startServer('etcd', { env: { SWITCHYARD_LOG_LEVEL: logLevel, SWITCHYARD_ETCD_CALL_TIMEOUT_MS: '120000' }, readyTimeoutMs: 900_000 });
+  const pid = ts.sy.child.pid!;
+  // undici's default 10 s connect timeout is too short for a TLS handshake under callgrind
+  const agent = new Agent({ connect: { ca: fs.readFileSync(ts.sy.caFile, 'utf8'), timeout: 600_000 }, connections: concurrency, pipelining: 1, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  const run = Date.now().toString(36);
+  const post = (prefix: string) => async (i: number) => {
+    const res = await agent.request({
+      origin: ts.sy.apiURL,
+      path: BACKENDS,
+      method: 'POST',
+      headers: { authorization: `Bearer ${ts.sy.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(backendBody(`${prefix}-${i}`, i)),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 201) throw new Error(`HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+  };
+  try {
+    log(`apiserver under callgrind (pid ${pid}); warming up`);
+    await measureCount(Math.max(200, n), concurrency, post(`warm-${run}`), { maxSeconds: 1800 });
+    execFileSync('callgrind_control', ['-i', 'on', String(pid)], { stdio: 'ignore' });
+    const m = await measureCount(n, concurrency, post(`bk-${run}`), { maxSeconds: 1800 });
+    execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['-i', 'off', String(pid)], { stdio: 'ignore' });
+    const dumps = fs.readdirSync('/tmp').filter((f) => f.startsWith(`switchyard-callgrind-${process.pid}.${pid}`)).map((f) => `/tmp/${f}`);
+    let ir = 0;
+    for (const f of dumps) {
+      const t = /^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(f, 'utf8'));
+      if (t) ir += Number(t[1]);
+    }
+    console.log(`\napiserver instructions per API create (callgrind, ${m.ops} creates at ${concurrency} concurrent, ${m.errors} errors, log level ${logLevel}): ${(ir / m.ops / 1e6).toFixed(3)} M  (dumps: ${dumps.join(' ')})`);
+  } finally {
+    await agent.close();
+    await ts.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const o = optionsFromArgs();
+  const instr = Number(arg('instructions', '0'));
+  if (instr > 0) return instructionsPerCreate(instr, Number(arg('instr-concurrency', '16')), o.logLevel);
   const serverOpts = { env: { SWITCHYARD_LOG_LEVEL: o.logLevel } };
   const lines = ['| benchmark | storage | result | target |', '| --- | --- | --- | --- |'];
   let ts: TestServer | undefined;
