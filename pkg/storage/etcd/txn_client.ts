@@ -58,6 +58,9 @@ export class LeanTxnClient {
       const timer = setTimeout(() => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
         finish(new Error(`4 DEADLINE_EXCEEDED: Deadline exceeded after ${this.timeoutMs}ms`));
+        // a member that stopped answering (frozen, partitioned) keeps its connection: leave it to
+        // the general client's pool and dial the next member later; calls in flight on it finish
+        this.drop(session, true);
       }, this.timeoutMs);
       const chunks: Buffer[] = [];
       let status: string | undefined;
@@ -99,6 +102,15 @@ export class LeanTxnClient {
     this.current = undefined;
   }
 
+  private drop(session: http2.ClientHttp2Session, graceful = false): void {
+    if (this.current !== session) return;
+    this.current = undefined;
+    this.connected = false;
+    this.failedAt = this.now();
+    if (graceful) session.close();
+    else session.destroy();
+  }
+
   private dial(): void {
     const url = this.endpoints[this.next % this.endpoints.length];
     this.next++;
@@ -111,13 +123,7 @@ export class LeanTxnClient {
     }
     this.current = session;
     this.connected = false;
-    const drop = () => {
-      if (this.current !== session) return;
-      this.current = undefined;
-      this.connected = false;
-      this.failedAt = this.now();
-      session.destroy();
-    };
+    const drop = () => this.drop(session);
     session.on('connect', () => {
       if (this.current === session) this.connected = true;
     });
