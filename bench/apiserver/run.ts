@@ -1,19 +1,17 @@
 // apiserver benchmarks over the real binary (`switchyard apiserver`, no controller), HTTPS + token:
-//  1. creates/s at 64 concurrent HTTPS clients on etcd vs raw etcd3 transactions of the same shape
-//     (Txn If(mod_revision==0) Put) at 64 concurrency on the same etcd, in the same run;
+//  1. creates at 64 concurrent HTTPS clients on etcd vs raw etcd3 transactions of the same shape
+//     (Txn If(mod_revision==0) Put) at 64 concurrency on the same etcd, in the same run, with CPU
+//     per create, and on SQLite (creates.ts; --creates N per phase, --rounds R);
 //  2. LIST of 10,000 Backends (full list, JSON and Table), on SQLite and on etcd;
 //  3. 1,000 concurrent watchers (one HTTP/1.1 connection each): delivery latency of a write to
 //     every watcher, and the server's RSS before and with the watchers.
 // Prints a markdown table. Bounded: every phase has a time budget.
 //   node dist/bench/apiserver/run.js [--seconds 5] [--objects 10000] [--watchers 1000] [--only create,list,watch]
 import * as fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { Client, type Dispatcher } from 'undici';
-import { Etcd3 } from 'etcd3';
-import { encode } from '../../pkg/storage/codec';
 import { Api, BACKENDS, startServer, type TestServer } from '../../test/apiserver/lib';
-import { measure as measureLoop, pct } from '../lib/measure';
-import { startEtcd, type EtcdMember } from '../../test/harness/etcd';
+import { pct } from '../lib/measure';
+import { etcdCreates, sqliteCreates } from './creates';
 import { emit, statusRow } from '../lib/report';
 import { arg } from '../lib/args';
 
@@ -46,24 +44,6 @@ function body(name: string, i: number) {
   };
 }
 
-/** The object as switchyard would store it, for the raw etcd3 reference (same size and shape). */
-function stored(name: string, i: number) {
-  return {
-    ...body(name, i),
-    metadata: {
-      ...body(name, i).metadata,
-      uid: randomUUID(),
-      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      generation: 1,
-      managedFields: [{ manager: 'bench', operation: 'Update', apiVersion: 'core.apoxy.dev/v1alpha2', time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {}, 'f:shard': {} } }, 'f:spec': { '.': {}, 'f:endpoints': {}, 'f:protocol': {} } } }],
-    },
-  };
-}
-
-function measure(seconds: number, workers: number, one: (w: number, i: number) => Promise<void>) {
-  return measureLoop(seconds, workers, one, { maxErrors: 200, log });
-}
-
 /** Creates until `n` Backends named bk-<i> exist (64 concurrent, at most `budgetMs`). */
 async function fill(api: Api, n: number, from = 0, budgetMs = 240_000): Promise<void> {
   let next = from;
@@ -80,46 +60,14 @@ async function fill(api: Api, n: number, from = 0, budgetMs = 240_000): Promise<
   log(`  filled to ${n} Backends in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-async function createBench(ts: TestServer, etcd: EtcdMember): Promise<number> {
-  const api = new Api(ts.sy.apiURL, ts.sy.caFile, ts.sy.adminToken, CONCURRENCY);
-  const raw = new Etcd3({ hosts: [etcd.clientURL] });
-  const run = Date.now().toString(36);
-  let created = 0;
-  try {
-    // warm up TLS connections and the JIT
-    await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => api.post(BACKENDS, body(`warm-${run}-${w}`, w))));
-    const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
-    // alternate: raw, switchyard, raw, switchyard — both see the same etcd state and machine load
-    for (const round of [0, 1]) {
-      log(`raw etcd3 txn creates × ${CONCURRENCY} for ${SECONDS / 2} s (round ${round + 1})`);
-      const r = await measure(SECONDS / 2, CONCURRENCY, async (w, i) => {
-        const key = `/bench-raw/${run}/${round}/w${w}-${i}`;
-        const res = await raw.if(key, 'Mod', '==', 0).then(raw.put(key).value(encode(stored(`w${w}-${i}`, i) as never))).commit();
-        if (!res.succeeded) throw new Error(`raw create of ${key} did not apply`);
-      });
-      log(`  ${r.rate.toFixed(0)}/s`);
-      log(`switchyard HTTPS creates × ${CONCURRENCY} for ${SECONDS / 2} s (round ${round + 1})`);
-      const s = await measure(SECONDS / 2, CONCURRENCY, async () => {
-        const i = created++;
-        const a = await api.post(BACKENDS, body(`bk-${i}`, i));
-        if (a.status !== 201) throw new Error(`HTTP ${a.status} ${a.text.slice(0, 200)}`);
-      });
-      log(`  ${s.rate.toFixed(0)}/s`);
-      for (const [k, v] of [['raw', r], ['sy', s]] as const) {
-        const prev = results[k];
-        results[k] = prev ? { rate: (prev.rate + v.rate) / 2, ops: prev.ops + v.ops, errors: prev.errors + v.errors, seconds: prev.seconds + v.seconds, p50: Math.max(prev.p50, v.p50), p99: Math.max(prev.p99, v.p99) } : v;
-      }
-    }
-    const ratio = results.sy.rate / results.raw.rate;
-    rows.push({ what: `creates/s, ${CONCURRENCY} concurrent (HTTPS, full apiserver path)`, storage: 'etcd', result: `${results.sy.rate.toFixed(0)}/s (p50 ${results.sy.p50.toFixed(1)} ms, p99 ${results.sy.p99.toFixed(1)} ms)`, target: '—', verdict: '' });
-    rows.push({ what: `raw etcd3 Txn creates/s, ${CONCURRENCY} concurrent (reference)`, storage: 'etcd', result: `${results.raw.rate.toFixed(0)}/s (p50 ${results.raw.p50.toFixed(1)} ms, p99 ${results.raw.p99.toFixed(1)} ms)`, target: '—', verdict: '' });
-    rows.push({ what: 'switchyard ÷ raw etcd3 creates', storage: 'etcd', result: `${ratio.toFixed(2)}×`, target: '≥ 0.70×', verdict: ratio >= 0.7 ? 'met' : 'missed' });
-    emit({ bench: 'apiserver', case: `creates, ${CONCURRENCY} concurrent HTTPS clients, etcd`, metric: 'creates/s', unit: '/s', value: results.sy.rate, reference: 'raw etcd3 txn', referenceValue: results.raw.rate, goal: { on: 'ratio', cmp: '>=', target: 0.7 } });
-  } finally {
-    raw.close();
-    await api.close();
-  }
-  return created;
+/** API creates vs raw etcd3 txn creates, and on SQLite: bench/apiserver/creates.ts (one shape for both commands). */
+const createLines: string[] = [];
+const CREATE_OPTS = { creates: Number(arg('creates', '2000')), rounds: Number(arg('rounds', '3')), maxSeconds: Math.max(30, SECONDS * 10), sqlite: true, logLevel: SERVER_OPTS.env.SWITCHYARD_LOG_LEVEL };
+
+async function createBench(ts: TestServer): Promise<number> {
+  const res = await etcdCreates(ts, CREATE_OPTS);
+  createLines.push(...res.lines);
+  return res.created;
 }
 
 async function listBench(ts: TestServer, label: string, have: number): Promise<void> {
@@ -271,6 +219,10 @@ function printTable(): void {
   for (const r of rows) lines.push(`| ${r.what} | ${r.storage} | ${r.result} | ${r.target} | ${r.verdict} |`);
   console.log(`\napiserver benchmarks (node ${process.version}, ${require('node:os').cpus().length} CPUs, switchyard apiserver over HTTPS with a bearer token; ${SECONDS} s per create phase)\n`);
   console.log(lines.join('\n'));
+  if (createLines.length) {
+    console.log(`\ncreates (${CREATE_OPTS.creates} per phase, ${CREATE_OPTS.rounds} rounds, API and raw etcd3 alternated; CPU from /proc/<pid>/stat)\n`);
+    console.log(['| benchmark | storage | result | target |', '| --- | --- | --- | --- |', ...createLines].join('\n'));
+  }
 }
 
 async function main(): Promise<void> {
@@ -282,7 +234,7 @@ async function main(): Promise<void> {
       etcdTs = await startServer('etcd', SERVER_OPTS);
       log(`switchyard on etcd at ${etcdTs.sy.apiURL} (etcd ${etcdTs.etcd!.clientURL})`);
       let have = 0;
-      if (ONLY.has('create')) have = await createBench(etcdTs, etcdTs.etcd!);
+      if (ONLY.has('create')) have = await createBench(etcdTs);
       if (ONLY.has('list')) {
         log(`LIST on etcd`);
         await listBench(etcdTs, 'etcd', have);
@@ -290,9 +242,10 @@ async function main(): Promise<void> {
       await etcdTs.stop();
       etcdTs = undefined;
     }
-    if (ONLY.has('list') || ONLY.has('watch')) {
+    if (ONLY.has('list') || ONLY.has('watch') || ONLY.has('create')) {
       sqliteTs = await startServer('sqlite', SERVER_OPTS);
       log(`switchyard on SQLite at ${sqliteTs.sy.apiURL}`);
+      if (ONLY.has('create')) createLines.push(...(await sqliteCreates(sqliteTs, CREATE_OPTS)));
       if (ONLY.has('list')) {
         log('LIST on SQLite');
         await listBench(sqliteTs, 'sqlite', 0);

@@ -44,7 +44,7 @@ export const PLAN: BenchSpec[] = [
   {
     name: 'apiserver',
     script: 'apiserver/run.js',
-    quickArgs: ['--seconds', '6', '--objects', '2000', '--watchers', '200'],
+    quickArgs: ['--seconds', '6', '--creates', '1500', '--rounds', '2', '--objects', '2000', '--watchers', '200'],
     fullArgs: [],
     quickTimeoutS: 300,
     fullTimeoutS: 1500,

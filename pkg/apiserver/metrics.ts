@@ -9,7 +9,7 @@ export interface WatcherCount {
 
 /** `watchers`: read at scrape time (the watch caches know their watchers) */
 export function apiserverMetrics(registry: client.Registry, watchers: () => WatcherCount[] = () => []) {
-  return {
+  const m = {
     requests: new client.Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out by verb, resource and HTTP response code.',
@@ -33,6 +33,24 @@ export function apiserverMetrics(registry: client.Registry, watchers: () => Watc
         for (const w of watchers()) this.set({ group: w.group, resource: w.resource }, w.count);
       },
     }),
+  };
+  // each label set's child, found once: prom-client hashes the label object on every call otherwise
+  const counted = new Map<string, client.Counter.Internal>();
+  const timed = new Map<string, client.Histogram.Internal<string>>();
+  return {
+    ...m,
+    /** one request: apiserver_request_total and, unless a watch, its latency in seconds */
+    record(verb: string, group: string, resource: string, subresource: string, code: number, seconds: number | undefined): void {
+      const key = `${verb}\0${group}\0${resource}`;
+      const ckey = `${key}\0${subresource}\0${code}`;
+      let c = counted.get(ckey);
+      if (!c) counted.set(ckey, (c = m.requests.labels({ verb, group, resource, subresource, code: String(code) })));
+      c.inc();
+      if (seconds === undefined) return;
+      let h = timed.get(key);
+      if (!h) timed.set(key, (h = m.latency.labels({ verb, group, resource })));
+      h.observe(seconds);
+    },
   };
 }
 export type ApiserverMetrics = ReturnType<typeof apiserverMetrics>;

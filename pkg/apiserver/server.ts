@@ -1,5 +1,6 @@
 // The REST surface: express 5 routing onto the generic handlers. Discovery, OpenAPI, health,
 // version and metrics sit beside the resource routes; every error leaves as a metav1.Status.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import client from 'prom-client';
 import { ApiError, forbidden, methodNotAllowed, namespaceTerminating, unauthorized } from '../apierrors/errors';
@@ -22,6 +23,7 @@ import { str, type Query } from './request/query';
 import { send, sendError } from './respond';
 import { apiserverMetrics } from './metrics';
 import { guardNamespaceDelete, isTerminating, requireNamespace } from './namespaces';
+import { matchResourcePath } from './resource_path';
 
 export const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-switchyard', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` };
 
@@ -38,6 +40,12 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   app: express.Express;
+  /**
+   * The request listener to serve: a served resource's URL goes straight to its handler (the same
+   * access log, authentication and dispatch express would run, without its router); every other
+   * URL, and any unusual form of a resource URL, goes to `app`.
+   */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
   ctx: ServerContext;
   /** ends watches (with a final bookmark) and stops the caches */
   shutdown(): void;
@@ -91,7 +99,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.set('query parser', 'simple');
 
   // a request id on every answer (X-Request-Id and kube's Audit-Id) and one log line per request
-  app.use(accessLog({
+  const logAccess = accessLog({
     log: opts.log,
     component: 'apiserver',
     auditId: true,
@@ -99,7 +107,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // controllers' own bookkeeping: status writes and leader-election Lease renewals (every 2 s per replica)
     routine: (req) => req.path.endsWith('/status') || req.path.startsWith('/apis/coordination.k8s.io/'),
     user: (req) => (req as Request & { user?: User }).user?.name,
-  }));
+  });
+  app.use(logAccess);
 
   // public: health and version (kube's system:public-info-viewer)
   const ok = (_req: Request, res: Response) => void res.type('text/plain').send('ok');
@@ -116,13 +125,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.get('/version', (_req, res) => send(res, 200, SERVER_VERSION));
 
   // authentication for everything else
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  const authenticate = (req: Request, res: Response, next: NextFunction) => {
     if (!opts.auth) return next();
     const user = opts.auth.authenticate(req.headers.authorization);
     if (!user) return sendError(res, unauthorized());
     (req as Request & { user?: User }).user = user;
     next();
-  });
+  };
+  app.use(authenticate);
 
   // The resource routes first after authentication: the routes below never match a path of three
   // to five segments under /apis/ that names a served resource, so order changes no answer, and
@@ -190,8 +200,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { requestId: requestIdOf(res), method: req.method, path: req.path, error: (err as Error).message });
       sendError(res, err);
     } finally {
-      metrics.requests.inc({ verb: verb ?? req.method, group: r.group, resource: r.plural, subresource: sub ?? '', code: String(res.statusCode) });
-      if (verb !== 'watch') metrics.latency.observe({ verb: verb ?? req.method, group: r.group, resource: r.plural }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.record(verb ?? req.method, r.group, r.plural, sub ?? '', res.statusCode, verb === 'watch' ? undefined : Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
   app.all('/api/:version/namespaces/:namespace/:plural', dispatch);
@@ -267,8 +276,34 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     sendError(res, err);
   });
 
+  // The direct route table: what express's app.handle and router would do for a resource URL that
+  // dispatch serves (it never calls next() for one: a served group/version/plural, namespaced when
+  // the URL names a namespace), in the same order: access log, authentication, dispatch.
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const params = matchResourcePath(req.url ?? '');
+    const hit = params && byPath.get(`${params.group ?? ''}/${params.version}/${params.plural}`);
+    if (!params || !hit || (params.namespace !== undefined && !hit.r.namespaced)) return void app(req, res);
+    const rq = req as Request;
+    const rs = res as Response;
+    rq.res = rs;
+    rs.req = rq;
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    if (!rs.locals) rs.locals = Object.create(null);
+    rq.originalUrl = req.url!;
+    rq.params = params as unknown as Request['params'];
+    const notServed = () => notFoundPath(rs); // not reached: dispatch serves every URL let through here
+    try {
+      logAccess(rq, rs, () => authenticate(rq, rs, () => void dispatch(rq, rs, notServed)));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code >= 500) opts.log.warn('request failed', { requestId: requestIdOf(rs), method: req.method, path: rq.path, error: (err as Error)?.message ?? String(err) });
+      sendError(rs, err);
+    }
+  };
+
   return {
     app,
+    handler,
     ctx,
     shutdown() {
       if (closing.closed) return;

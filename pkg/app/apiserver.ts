@@ -97,7 +97,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     },
   });
   await ensureNamespaces(api.ctx.registry, resources);
-  server.on('request', webConsole ? webConsole.wrap(api.app) : api.app);
+  server.on('request', webConsole ? webConsole.wrap(api.handler) : api.handler);
   server.keepAliveTimeout = 65_000;
   // A request must arrive whole within requestTimeout: a client trickling (or never finishing) a
   // body, even an unauthenticated one already answered 401, held its connection forever. Only the

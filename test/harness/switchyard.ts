@@ -45,7 +45,11 @@ export async function startSwitchyard(opts: StartOptions = {}): Promise<Switchya
   // SWITCHYARD_TEST_NODE_ARGS: extra node flags for the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
   // which NODE_OPTIONS refuses); space-separated.
   const nodeArgs = (process.env.SWITCHYARD_TEST_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+  // SWITCHYARD_TEST_EXEC_WRAPPER: a command the server runs under (e.g. `valgrind --tool=callgrind …`
+  // for instruction counts, bench/apiserver/creates.ts --instructions); space-separated.
+  const wrapper = (process.env.SWITCHYARD_TEST_EXEC_WRAPPER ?? '').split(' ').filter(Boolean);
+  const [cmd, ...cmdArgs] = [...wrapper, process.execPath, ...nodeArgs, BIN, ...args];
+  const child = spawn(cmd, cmdArgs, {
     env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'debug', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,7 +5,7 @@ import * as YAML from 'yaml';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../../apierrors/errors';
 import { decodeProtobuf, PROTOBUF } from './protobuf';
 import { checkBodyDepth } from '../../registry/generic/limits';
-import { duplicateFields, wellFormedValue } from './json_decode';
+import { duplicateFieldsOf, mayHoldSurrogateEscape, wellFormedValue } from './json_decode';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -111,8 +111,8 @@ export function decodeRequestBody(buf: Buffer, contentType: string | undefined, 
     } catch (err) {
       throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
     }
-    value = wellFormedValue(value);
-    duplicates = duplicateFields(text);
+    if (mayHoldSurrogateEscape(text)) value = wellFormedValue(value);
+    duplicates = duplicateFieldsOf(text, value);
   } else if (mt === PROTOBUF) {
     value = decodeProtobuf(buf); // kubectl 1.32's bodies for built-in kinds (Secret, ConfigMap, Namespace, DeleteOptions)
   } else {

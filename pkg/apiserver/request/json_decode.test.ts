@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { duplicateFields, wellFormed, wellFormedValue } from './json_decode';
+import { duplicateFields, duplicateFieldsOf, mayHoldSurrogateEscape, wellFormed, wellFormedValue } from './json_decode';
 import { parseMediaType } from './body';
 
 describe('JSON bodies decoded as Go decodes them', () => {
@@ -21,6 +21,30 @@ describe('JSON bodies decoded as Go decodes them', () => {
     assert.deepEqual(duplicateFields('{"a":1,"b":{"a":1}}'), []);
     assert.deepEqual(duplicateFields('[{"op":"add","op":"remove"}]'), ['[0].op']);
     assert.deepEqual(duplicateFields('{"__proto__":1,"__proto__":2}'), ['__proto__']);
+  });
+
+  it('the counting shortcut finds the duplicates the full scan finds, and none where there are none', () => {
+    for (const text of [
+      '{"metadata":{"name":"a","name":"b"},"spec":{"e":[{"ip":1,"ip":2},{"ip":3}]},"x":"{\\"x\\":1,","x":1}',
+      '{"a":[[{"b":1}],[{"b":1,"b":2}]]}',
+      '{"a":1,"b":{"a":1}}',
+      '[{"op":"add","op":"remove"}]',
+      '{"__proto__":1,"__proto__":2}',
+      '{"__proto__":{"x":1}}',
+      '{ "k" : "v:" , "s" :\n"\\" :" , "o" : { } , "arr" : [ "a" , { "k" : 1 } ] }',
+      '{"a\\ud800":1,"a\\udbff":2}', // two keys made equal by U+FFFD
+      '{"apiVersion":"v1","kind":"Backend","metadata":{"name":"b","labels":{"app":"x"}},"spec":{"endpoints":[{"ip":"10.0.0.1","port":80}]}}',
+    ]) {
+      const parsed = mayHoldSurrogateEscape(text) ? wellFormedValue(JSON.parse(text)) : JSON.parse(text);
+      assert.deepEqual(duplicateFieldsOf(text, parsed), duplicateFields(text), text);
+    }
+  });
+
+  it('only a surrogate escape can leave a lone surrogate in a body decoded from bytes', () => {
+    assert.equal(mayHoldSurrogateEscape('{"a":"\\uD800"}'), true);
+    assert.equal(mayHoldSurrogateEscape('{"a":"\\udfff"}'), true);
+    assert.equal(mayHoldSurrogateEscape('{"a":"\\u00e9 \u{1F600}"}'), false);
+    assert.equal(mayHoldSurrogateEscape(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]).toString('utf8')), false, 'an encoded surrogate decodes to U+FFFD');
   });
 
   it('media types parse as Go\'s mime.ParseMediaType', () => {

@@ -113,3 +113,60 @@ function expectsKey(text: string, at: number): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a JSON text decoded from bytes may hold a lone surrogate once parsed: only a `\uD800`–
+ * `\uDFFF` escape can make one (decoding UTF-8 never does). False lets wellFormedValue be skipped.
+ */
+export function mayHoldSurrogateEscape(text: string): boolean {
+  return /\\u[dD][89a-fA-F]/.test(text);
+}
+
+/**
+ * duplicateFields(text) for the value JSON.parse (and wellFormedValue) made of it: none at once
+ * when the value holds as many object keys as the text names — a repeated key (or two keys made
+ * equal by U+FFFD) leaves one fewer — else the full scan with paths.
+ */
+export function duplicateFieldsOf(text: string, parsed: unknown): string[] {
+  return countKeys(parsed) === countKeyTokens(text) ? [] : duplicateFields(text);
+}
+
+/** object keys in a parsed value, at every level (iterative: bodies may be deep) */
+function countKeys(root: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object') stack.push(v[i]);
+      continue;
+    }
+    const keys = Object.keys(v);
+    n += keys.length;
+    for (let i = 0; i < keys.length; i++) {
+      const x = (v as Record<string, unknown>)[keys[i]];
+      if (x !== null && typeof x === 'object') stack.push(x);
+    }
+  }
+  return n;
+}
+
+/** strings followed by `:` in a JSON text JSON.parse accepted: its object keys, repeats included */
+function countKeyTokens(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 0x22) continue;
+    let j = i + 1;
+    while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+    let k = j + 1;
+    while (k < text.length) {
+      const c = text.charCodeAt(k);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      k++;
+    }
+    if (text.charCodeAt(k) === 0x3a) n++;
+    i = j;
+  }
+  return n;
+}

@@ -4,11 +4,13 @@
 // call carries a deadline (etcd3 sets none and would hang while quorum is lost).
 import { Etcd3 } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
-import type { IRequestOp, ITxnResponse } from 'etcd3/lib/rpc';
+import type { ITxnResponse } from 'etcd3/lib/rpc';
 import type { Driver, DriverWatch, KeyValue, RangeOptions, RangeResult, TxnResult, WatchSink } from '../driver';
 import { toKV } from './convert';
 import { fromEtcdError } from './errors';
 import { EtcdWatch } from './watch';
+import { LeanTxnClient } from './txn_client';
+import type { TxnAnswer, TxnOp } from './txn_codec';
 
 export interface EtcdOptions {
   endpoints: string[];
@@ -32,11 +34,14 @@ export class EtcdDriver implements Driver {
   private readonly client: Etcd3;
   private readonly compactKey: string;
   private readonly watches = new Set<DriverWatch>();
+  /** writes' Txn calls while its session is up (plain-HTTP members only); else the etcd3 client */
+  private readonly lean: LeanTxnClient | undefined;
 
   constructor(opts: EtcdOptions) {
     const timeout = opts.callTimeoutMs ?? 3000;
     const readTimeout = opts.readTimeoutMs ?? 10_000;
     this.compactKey = opts.compactKey ?? 'compact_rev_key';
+    if (opts.endpoints.length && opts.endpoints.every((e) => e.startsWith('http://'))) this.lean = new LeanTxnClient(opts.endpoints, timeout);
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: timeout,
@@ -77,22 +82,23 @@ export class EtcdDriver implements Driver {
 
   async create(key: string, value: Buffer): Promise<TxnResult> {
     const k = b(key);
-    const res = await this.txn(key, 0, { request_put: { key: k, value } }, 'create', k);
-    return res.succeeded ? { succeeded: true, revision: Number(res.header.revision) } : notApplied(res);
+    const res = await this.txn(key, k, 0, { put: { key: k, value } }, 'create');
+    return res.succeeded ? { succeeded: true, revision: res.revision } : notApplied(res);
   }
 
   async update(key: string, value: Buffer, expected: number): Promise<TxnResult> {
     const k = b(key);
-    const res = await this.txn(key, expected, { request_put: { key: k, value } }, 'update', k);
-    return res.succeeded ? { succeeded: true, revision: Number(res.header.revision) } : notApplied(res);
+    const res = await this.txn(key, k, expected, { put: { key: k, value } }, 'update');
+    return res.succeeded ? { succeeded: true, revision: res.revision } : notApplied(res);
   }
 
   async delete(key: string, expected: number): Promise<TxnResult<{ prev: KeyValue }>> {
-    const res = await this.txn(key, expected, { request_delete_range: { key: b(key), prev_kv: true } }, 'delete');
+    const k = b(key);
+    const res = await this.txn(key, k, expected, { deleteWithPrev: { key: k } }, 'delete');
     if (!res.succeeded) return notApplied(res);
-    const prev = res.responses[0]?.response_delete_range?.prev_kvs?.[0];
+    const prev = res.kvs[0];
     if (!prev) return { succeeded: false, current: null }; // deleted by someone else meanwhile
-    return { succeeded: true, revision: Number(res.header.revision), prev: toKV(prev) };
+    return { succeeded: true, revision: res.revision, prev };
   }
 
   async range(start: string, end: string, opts: RangeOptions = {}): Promise<RangeResult> {
@@ -151,25 +157,29 @@ export class EtcdDriver implements Driver {
   async close(): Promise<void> {
     for (const w of this.watches) w.cancel();
     this.watches.clear();
+    this.lean?.close();
     this.client.close();
   }
 
   /** Txn If(mod_revision(key) == expected) Then op Else Get(key) */
-  private async txn(key: string, expected: number, op: IRequestOp, what: string, k = b(key)): Promise<ITxnResponse> {
+  private async txn(key: string, k: Buffer, expected: number, op: TxnOp, what: string): Promise<TxnAnswer> {
     try {
+      if (this.lean?.usable()) return await this.lean.txn(k, expected, op);
       // one key buffer for the compare, the op and the read: encoding only reads it
-      return await this.client.kv.txn({
+      const res: ITxnResponse = await this.client.kv.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
-        success: [op],
+        success: ['put' in op ? { request_put: { key: k, value: op.put.value } } : { request_delete_range: { key: k, prev_kv: true } }],
         failure: [{ request_range: { key: k } }],
       });
+      const r0 = res.responses[0];
+      const kvs = (res.succeeded ? r0?.response_delete_range?.prev_kvs : r0?.response_range?.kvs) ?? [];
+      return { revision: Number(res.header.revision), succeeded: res.succeeded, kvs: kvs.map(toKV) };
     } catch (err) {
       throw fromEtcdError(err, `${what} ${key}`);
     }
   }
 }
 
-function notApplied(res: ITxnResponse): { succeeded: false; current: KeyValue | null } {
-  const kv = res.responses[0]?.response_range?.kvs?.[0];
-  return { succeeded: false, current: kv ? toKV(kv) : null };
+function notApplied(res: TxnAnswer): { succeeded: false; current: KeyValue | null } {
+  return { succeeded: false, current: res.kvs[0] ?? null };
 }
