@@ -5,11 +5,14 @@
 // lookups plus a linear scan that returns the first hit; it allocates only path slices for the
 // lookups and (only when a query-param match is examined) the parsed query.
 //
-// Index: a PathPrefix `/a/b` can only match paths whose segments start with `a`, `b`, and an Exact
-// `/a/b` only the path `/a/b`. So each group keys its entries by that path ("key"; `''` for the
-// prefix `/` and for regular expressions) and precomputes, per key, the sorted list of every entry
-// that can match a path at or below it (its own, its ancestors' prefixes, the root's). A request
-// uses the list of the longest key that is the path itself or a prefix of it ending before a `/`.
+// Index: a PathPrefix `/a/b` can only match paths whose segments start with `a`, `b`, an Exact
+// `/a/b` only the path `/a/b`, and a RegularExpression whose every match starts with the literal
+// `/a/b/c` (regex.ts literalPrefix) only paths below `/a/b`. So each group keys its entries by that
+// path ("key"; `''` for the prefix `/` and for patterns without such a literal) and precomputes, per
+// key, the sorted list of every entry that can match a path at or below it (its own, its ancestors'
+// prefixes and patterns, the root's). A request uses the list of the longest key that is the path
+// itself or a prefix of it ending before a `/`. So the work per request depends on the entries that
+// share its host group and path key, not on the size of the table.
 //
 // Hostname precedence (Gateway API "most specific hostname wins"):
 //   1. the exact hostname (port stripped, case-insensitive, one trailing dot ignored),
@@ -28,7 +31,7 @@
 //   method, then more header matches, then more query-param matches, then the older route
 //   (routeCreated), then route name (code-unit order), then rule index, then match index.
 import type { MatchIR, RuleIR, ValueMatchIR } from '../ir';
-import { compileFullMatch, type FullMatcher } from './regex';
+import { compileFullMatch, literalPrefix, type FullMatcher } from './regex';
 
 export interface RouteRequest {
   /** Host header or :authority; may carry a port; any case */
@@ -97,7 +100,7 @@ class Entry {
   readonly headers: ValueMatcher[];
   readonly query: ValueMatcher[];
   readonly result: RouteMatch;
-  /** Exact: the path; PathPrefix: the normalised prefix when it starts with `/`; else '' (root) */
+  /** Exact: the path; PathPrefix: the normalised prefix when it starts with `/`; RegularExpression: the directory of its literal prefix; else '' (root) */
   readonly key: string;
   readonly created: number;
   readonly route: string;
@@ -340,6 +343,10 @@ function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: n
     kind = PATH_REGEX;
     value = pm.value;
     re = anchored(pm.value);
+    // a pattern whose every match starts with `/a/b/c…` can only match paths at or below `/a/b`
+    const lit = literalPrefix(value);
+    const slash = lit.lastIndexOf('/');
+    if (lit.charCodeAt(0) === SLASH && slash > 0) key = lit.slice(0, slash);
   } else {
     kind = PATH_PREFIX;
     value = pm.value;

@@ -1,0 +1,139 @@
+// Routing cost per request, a table of 10 HTTPRoutes against one of 10,000 (bench/lib/route_table.ts:
+// exact and wildcard hostnames, shared API hosts, prefix/exact/regex paths, header, method and query
+// matches). Not a test.
+//   node dist/bench/proxy/routes.js [--sizes 10,10000] [--rounds 5] [--iterations 2000000]
+//     in process: Router.match() on a fixed mix of 1,000 prebuilt requests, sizes alternated per
+//     round, median ns/op and the ratio to the smallest table; and the compile cost of each table
+//     (compileRouter alone, and the proxy's whole compileDataPlane: what a snapshot swap costs).
+//   node dist/bench/proxy/routes.js --callgrind [--sizes 10,10000] [--a 20000 --b 100000 --warm 50000]
+//     the same match loop under `valgrind --tool=callgrind`, twice per size (A and B iterations after
+//     the same warm-up, node --single-threaded); (Ir(B) − Ir(A)) / (B − A) is the instructions per
+//     match, repeatable on a busy machine.
+//   (internal) --child-loop --routes N --iterations K [--warm W]: what callgrind runs.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compileRouter, type Router } from '../../pkg/proxy/router/compile';
+import { Req } from '../../pkg/proxy/router/testing';
+import { compileDataPlane } from '../../pkg/proxy/dataplane';
+import { arg } from '../lib/args';
+import { routeTable } from '../lib/route_table';
+import { oneRouteSnapshot } from '../lib/one_route_snapshot';
+import type { Snapshot } from '../../pkg/proxy/ir';
+
+const SIZES = arg('sizes', '10,10000').split(',').map(Number);
+const ROUNDS = Number(arg('rounds', '5'));
+const ITERATIONS = Number(arg('iterations', '2000000'));
+
+function build(n: number): { router: Router; reqs: Req[]; rules: number } {
+  const t = routeTable(n, { listeners: ['default'] });
+  const router = compileRouter(t.rules, 'default');
+  const reqs = t.requests.map((r) => new Req(r.host, r.target, r.method, r.headers));
+  return { router, reqs, rules: t.rules.length };
+}
+
+/** runs match() `iterations` times over the mix; returns the number of hits (so nothing is optimised away) */
+function loop(router: Router, reqs: Req[], iterations: number): number {
+  let hits = 0;
+  const n = reqs.length;
+  for (let i = 0, j = 0; i < iterations; i++) {
+    if (router.match(reqs[j]!) !== null) hits++;
+    if (++j === n) j = 0;
+  }
+  return hits;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = s.length >> 1;
+  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
+};
+
+function snapshotOf(n: number): Snapshot {
+  const base = oneRouteSnapshot('127.0.0.1:9');
+  return { ...base, rules: routeTable(n).rules };
+}
+
+function inProcess(): void {
+  console.log(`routing cost per request, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const tables = SIZES.map((n) => ({ n, ...build(n), ns: [] as number[], hitRate: 0 }));
+  for (const t of tables) loop(t.router, t.reqs, 300_000); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 ? [...tables].reverse() : tables;
+    for (const t of order) {
+      const t0 = process.hrtime.bigint();
+      const hits = loop(t.router, t.reqs, ITERATIONS);
+      t.ns.push(Number(process.hrtime.bigint() - t0) / ITERATIONS);
+      t.hitRate = hits / ITERATIONS;
+    }
+  }
+  const base = median(tables[0]!.ns);
+  console.log('\n| HTTPRoutes | rules | match entries | ns/match (median of ' + ROUNDS + ') | rounds | hit rate | vs ' + SIZES[0] + ' |');
+  console.log('|---:|---:|---:|---:|---|---:|---:|');
+  for (const t of tables) {
+    const med = median(t.ns);
+    console.log(`| ${t.n} | ${t.rules} | ${t.router.size} | ${med.toFixed(0)} | ${t.ns.map((x) => x.toFixed(0)).join(' ')} | ${(t.hitRate * 100).toFixed(0)} % | ${(med / base).toFixed(2)}× |`);
+  }
+  // compile cost: the router alone, and the proxy's whole snapshot swap (routers + backends + rule runtimes)
+  console.log('\n| HTTPRoutes | compileRouter ms (median of 5) | compileDataPlane ms (snapshot swap, median of 5) |');
+  console.log('|---:|---:|---:|');
+  const deps = { now: Date.now, rand: Math.random };
+  const ports = new Map([[8080, new Set(['default'])]]);
+  for (const n of SIZES) {
+    const rules = routeTable(n).rules;
+    const snap = snapshotOf(n);
+    const rc: number[] = [];
+    const dc: number[] = [];
+    let dp = compileDataPlane(snap, ports, undefined, deps);
+    for (let k = 0; k < 5; k++) {
+      let t0 = performance.now();
+      compileRouter(rules, 'default');
+      rc.push(performance.now() - t0);
+      t0 = performance.now();
+      dp = compileDataPlane({ ...snap, generation: k + 2 }, ports, dp, deps);
+      dc.push(performance.now() - t0);
+    }
+    console.log(`| ${n} | ${median(rc).toFixed(1)} | ${median(dc).toFixed(1)} |`);
+  }
+}
+
+/** what callgrind runs: build, warm up, then exactly `iterations` matches */
+function childLoop(): void {
+  const { router, reqs } = build(Number(arg('routes', '10')));
+  loop(router, reqs, Number(arg('warm', '50000')));
+  const hits = loop(router, reqs, Number(arg('iterations', '0')));
+  process.stdout.write(`hits ${hits}\n`);
+}
+
+function callgrindIr(n: number, iterations: number, dir: string): number {
+  const out = path.join(dir, `cg-${n}-${iterations}.out`);
+  const r = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', __filename, '--child-loop', '--routes', String(n), '--warm', arg('warm', '50000'), '--iterations', String(iterations)],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const m = /Collected : (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`callgrind failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  return Number(m[1]);
+}
+
+function callgrind(): void {
+  const A = Number(arg('a', '20000'));
+  const B = Number(arg('b', '100000'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routes-cg-'));
+  console.log(`callgrind instructions per match(): (Ir(${B}) − Ir(${A})) / ${B - A}, node --single-threaded, same warm-up`);
+  console.log('\n| HTTPRoutes | instructions per match | vs ' + SIZES[0] + ' |');
+  console.log('|---:|---:|---:|');
+  let base = 0;
+  for (const n of SIZES) {
+    const per = (callgrindIr(n, B, dir) - callgrindIr(n, A, dir)) / (B - A);
+    if (!base) base = per;
+    console.log(`| ${n} | ${per.toFixed(0)} | ${(per / base).toFixed(2)}× |`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv.includes('--child-loop')) childLoop();
+else if (process.argv.includes('--callgrind')) callgrind();
+else inProcess();
