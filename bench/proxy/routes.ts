@@ -9,8 +9,14 @@
 //     the same match loop under `valgrind --tool=callgrind`, twice per size (A and B iterations after
 //     the same warm-up, node --single-threaded); (Ir(B) − Ir(A)) / (B − A) is the instructions per
 //     match, repeatable on a busy machine.
+//   node dist/bench/proxy/routes.js --wrk [--sizes 10,10000] [--seconds 8] [--rounds 3]
+//     end to end: bench/proxy/switchyard_server.js --routes N for each size (alone on core 0), nginx
+//     `return 200` upstream and wrk -t1 -c50 on core 1, wrk cycling through the same request mix
+//     (Host, method, path, headers) by a Lua script; rounds alternate the sizes; median req/s and
+//     req/s ratio to the smallest table.
 //   (internal) --child-loop --routes N --iterations K [--warm W]: what callgrind runs.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -110,7 +116,7 @@ function callgrindIr(n: number, iterations: number, dir: string): number {
   const out = path.join(dir, `cg-${n}-${iterations}.out`);
   const r = spawnSync(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', __filename, '--child-loop', '--routes', String(n), '--warm', arg('warm', '50000'), '--iterations', String(iterations)],
+    ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', __filename, '--child-loop', '--routes', String(n), '--warm', arg('warm', '50000'), '--iterations', String(iterations)],
     { encoding: 'utf8', maxBuffer: 64 << 20 },
   );
   const m = /Collected : (\d+)/.exec(r.stderr);
@@ -134,6 +140,95 @@ function callgrind(): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+function luaString(x: string): string {
+  return JSON.stringify(x);
+}
+
+/** a wrk script that sends the table's request mix in turn */
+function wrkScript(n: number): string {
+  const reqs = routeTable(n).requests;
+  const lines = reqs.map((r) => {
+    const headers = { Host: r.host, ...r.headers };
+    const h = Object.entries(headers).map(([k, v]) => `[${luaString(k)}]=${luaString(v)}`).join(',');
+    return `  wrk.format(${luaString(r.method)}, ${luaString(r.target)}, {${h}}, nil),`;
+  });
+  return `local reqs = {\n${lines.join('\n')}\n}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n` +
+    `done = function(summary, latency, requests)\n  io.write(string.format('WRKJSON %d %d %d\\n', summary.requests, summary.duration, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n`;
+}
+
+function startPinned(cpu: number, args: string[]): ChildProcess {
+  const child = spawn('taskset', ['-a', '-c', String(cpu), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return child;
+}
+
+async function waitListening(port: number): Promise<void> {
+  for (let k = 0; k < 600; k++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function runWrk(script: string, port: number, seconds: number): { rps: number; errors: number } {
+  const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${seconds}s`, '--timeout', '5s', '-s', script, `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: (seconds + 20) * 1000 });
+  const m = /WRKJSON (\d+) (\d+) (\d+)/.exec(r.stdout ?? '');
+  if (!m) throw new Error(`wrk gave no result: ${r.stdout}${r.stderr}`);
+  return { rps: Number(m[1]) / (Number(m[2]) / 1e6), errors: Number(m[3]) };
+}
+
+async function endToEnd(): Promise<void> {
+  const seconds = Number(arg('seconds', '8'));
+  const rounds = Number(arg('rounds', '3'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routes-wrk-'));
+  const procs: ChildProcess[] = [];
+  try {
+    const upPort = await freePort();
+    procs.push(startPinned(1, [process.execPath, path.join(__dirname, 'node_upstream.js'), '--port', String(upPort)]));
+    await waitListening(upPort);
+    const targets: Array<{ n: number; port: number; script: string; rps: number[]; errors: number }> = [];
+    for (const n of SIZES) {
+      const port = await freePort();
+      procs.push(startPinned(0, [process.execPath, path.join(__dirname, 'switchyard_server.js'), '--port', String(port), '--upstream', `127.0.0.1:${upPort}`, '--routes', String(n)]));
+      const script = path.join(dir, `mix-${n}.lua`);
+      fs.writeFileSync(script, wrkScript(n));
+      targets.push({ n, port, script, rps: [], errors: 0 });
+    }
+    for (const t of targets) await waitListening(t.port);
+    for (let round = 0; round < rounds; round++) {
+      for (const t of round % 2 ? [...targets].reverse() : targets) {
+        runWrk(t.script, t.port, 2);
+        const r = runWrk(t.script, t.port, seconds);
+        t.rps.push(r.rps);
+        t.errors += r.errors;
+        process.stderr.write(`round ${round + 1} ${t.n} routes: ${r.rps.toFixed(0)} req/s (${r.errors} non-2xx/3xx or errors)\n`);
+      }
+    }
+    const base = median(targets[0]!.rps);
+    console.log(`\nend to end (switchyard_server --routes N alone on core 0; node upstream and wrk -t1 -c50 on core 1; ${rounds} rounds × ${seconds} s; load ${os.loadavg()[0]!.toFixed(1)})\n`);
+    console.log('| HTTPRoutes | req/s per round | median req/s | vs ' + SIZES[0] + ' | non-2xx/3xx (the mix's misses answer 404 by design) + socket errors |\n|---:|---|---:|---:|---:|');
+    for (const t of targets) console.log(`| ${t.n} | ${t.rps.map((x) => x.toFixed(0)).join(' ')} | ${median(t.rps).toFixed(0)} | ${(median(t.rps) / base).toFixed(2)}× | ${t.errors} |`);
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv.includes('--child-loop')) childLoop();
 else if (process.argv.includes('--callgrind')) callgrind();
+else if (process.argv.includes('--wrk')) void endToEnd();
 else inProcess();
