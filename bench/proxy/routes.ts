@@ -220,7 +220,7 @@ async function endToEnd(): Promise<void> {
     }
     const base = median(targets[0]!.rps);
     console.log(`\nend to end (switchyard_server --routes N alone on core 0; node upstream and wrk -t1 -c50 on core 1; ${rounds} rounds × ${seconds} s; load ${os.loadavg()[0]!.toFixed(1)})\n`);
-    console.log('| HTTPRoutes | req/s per round | median req/s | vs ' + SIZES[0] + ' | non-2xx/3xx (the mix's misses answer 404 by design) + socket errors |\n|---:|---|---:|---:|---:|');
+    console.log('| HTTPRoutes | req/s per round | median req/s | vs ' + SIZES[0] + ' | non-2xx/3xx (misses in the mix answer 404 by design) + socket errors |\n|---:|---|---:|---:|---:|');
     for (const t of targets) console.log(`| ${t.n} | ${t.rps.map((x) => x.toFixed(0)).join(' ')} | ${median(t.rps).toFixed(0)} | ${(median(t.rps) / base).toFixed(2)}× | ${t.errors} |`);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
