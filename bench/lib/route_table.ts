@@ -131,7 +131,7 @@ export function routeTable(n: number, opts: { backend?: string; listeners?: stri
 
   const requests: BenchRequest[] = [];
   const count = opts.requestCount ?? 1000;
-  for (let k = 0; requests.length < count; k++) {
+  for (let k = 0; n > 0 && requests.length < count; k++) {
     const shape = k % 10;
     const ids = byShape[shape]!;
     if (ids.length === 0) continue;
