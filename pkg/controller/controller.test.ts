@@ -163,3 +163,23 @@ test('schedule() before the informers are attached (a leader elected during star
   assert.equal(snapshots.length, 0);
   assert.equal(c.synced(), false);
 });
+
+test('one route changed among many: the full pass recomputes that route status only (and the Gateway and class), not every route', () => {
+  const { c, clock, snapshots, sink, update, landWrites } = setup();
+  clock.advance(50);
+  landWrites();
+  clock.advance(1000);
+  const ensured = sink.ensured;
+  const full = c.stats.full;
+  update('httproutes', 'r3', (o) => void ((o as { spec: { hostnames: string[] } }).spec.hostnames = ['changed.example.com']));
+  clock.advance(50);
+  assert.equal(c.stats.full, full + 1, 'a full pass');
+  assert.equal(snapshots.length, 2, 'the changed route is published');
+  assert.ok(snapshots[1]!.rules.some((r) => r.route === 'r3' && r.hostnames.includes('changed.example.com')));
+  assert.equal(sink.ensured - ensured, 1 + 1 + 1, 'r3, the Gateway and the class; the 9 unchanged routes are skipped');
+  // a relist (schedule) still rechecks every route
+  const before = sink.ensured;
+  c.schedule();
+  clock.advance(50);
+  assert.equal(sink.ensured - before, 10 + 1 + 1);
+});

@@ -10,6 +10,8 @@ import { compileHeaderMod, withoutFramingHeaders, type CompiledHeaderMod } from 
 import { buildRuntimes, type BackendRuntime, type RuntimeDeps } from './runtime';
 
 export interface RuleRuntime {
+  /** the rule this runtime was built for: the same object in the next snapshot reuses it as is */
+  ir: RuleIR;
   picker: WeightedPicker;
   /** the picker's random source, for failover between refs */
   rand: () => number;
@@ -40,23 +42,25 @@ export function compileDataPlane(
 ): DataPlane {
   const routers = new Map<number, Router>();
   for (const [port, ids] of idsByPort) {
-    const portId = `port:${port}`;
     // the TLS twin of the default listener serves what the default listener serves
     const served = (l: string) => ids.has(l) || (l === DEFAULT_LISTENER_ID && ids.has(DEFAULT_TLS_LISTENER_ID));
-    const rules = snapshot.rules.filter((r) => r.listeners.some(served)).map((r) => ({ ...r, listeners: [portId] }));
-    routers.set(port, compileRouter(rules, portId));
+    // unchanged rules and hostname groups are reused from the port's previous router (by identity)
+    routers.set(port, compileRouter(snapshot.rules, (ls) => ls.some(served), previous?.routers.get(port)));
   }
-  const prevRules = new Map<string, [RuleIR, RuleRuntime]>();
-  const prevById = new Map((previous?.snapshot.rules ?? []).map((r) => [r.id, r]));
-  for (const [id, rt] of previous?.rules ?? []) prevRules.set(id, [prevById.get(id)!, rt]);
+  const prevRules = previous?.rules;
   const rules = new Map<string, RuleRuntime>();
   for (const r of snapshot.rules) {
-    const rt: RuleRuntime = { picker: createWeightedPicker(r.backendRefs, deps.rand), rand: deps.rand };
+    const old = prevRules?.get(r.id);
+    // the same (immutable) RuleIR as before: its runtime as it is (picker, limiter, header mods)
+    if (old !== undefined && old.ir === r) {
+      rules.set(r.id, old);
+      continue;
+    }
+    const rt: RuleRuntime = { ir: r, picker: createWeightedPicker(r.backendRefs, deps.rand), rand: deps.rand };
     if (r.rateLimit) {
       // keep the buckets of an unchanged limit: a snapshot swap must not hand out a fresh burst
-      const old = prevRules.get(r.id);
-      const same = old && old[0]?.rateLimit && old[0].rateLimit.requestsPerMinute === r.rateLimit.requestsPerMinute && old[0].rateLimit.perClientIP === r.rateLimit.perClientIP;
-      rt.limiter = same && old[1].limiter ? old[1].limiter : new RateLimiter(r.rateLimit);
+      const same = old && old.ir.rateLimit && old.ir.rateLimit.requestsPerMinute === r.rateLimit.requestsPerMinute && old.ir.rateLimit.perClientIP === r.rateLimit.perClientIP;
+      rt.limiter = same && old.limiter ? old.limiter : new RateLimiter(r.rateLimit);
     }
     for (const f of r.filters) {
       // configuration never sets the framing (Content-Length, Transfer-Encoding, hop-by-hop)

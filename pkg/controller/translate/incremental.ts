@@ -38,8 +38,10 @@ export interface BuildOutput {
   /** differs from the previous build's snapshot (the first build always does) */
   changed: boolean;
   gw: GatewayIndex;
-  /** per route: the reference problems its status reports */
+  /** per route: the reference problems its status reports (the same array while the route's translation is kept) */
   problems: Map<string, RefProblem[]>;
+  /** everything besides a route and its problems that its status reads (Gateways, classes, TLS Secrets): equal → equal status */
+  routeStatusKey: string;
   /** number of routes attached to a listener id */
   attached(listenerId: string): number;
 }
@@ -198,11 +200,13 @@ export class IncrementalTranslator {
     const rules = ruleLists.flat();
     this.stats = stats;
     const attachedCache = new Map<string, number>();
+    const routeStatusKey = (input.secrets ?? []).length ? `${gwKey}\n|\n${input.secrets!.map((x) => translateKey('secrets', x)).join('\n')}` : gwKey;
     return {
       snapshot: { listeners, rules, backends: record },
       changed,
       gw,
       problems,
+      routeStatusKey,
       attached(listenerId) {
         let n = attachedCache.get(listenerId);
         if (n === undefined) {

@@ -5,11 +5,14 @@
 // lookups plus a linear scan that returns the first hit; it allocates only path slices for the
 // lookups and (only when a query-param match is examined) the parsed query.
 //
-// Index: a PathPrefix `/a/b` can only match paths whose segments start with `a`, `b`, and an Exact
-// `/a/b` only the path `/a/b`. So each group keys its entries by that path ("key"; `''` for the
-// prefix `/` and for regular expressions) and precomputes, per key, the sorted list of every entry
-// that can match a path at or below it (its own, its ancestors' prefixes, the root's). A request
-// uses the list of the longest key that is the path itself or a prefix of it ending before a `/`.
+// Index: a PathPrefix `/a/b` can only match paths whose segments start with `a`, `b`, an Exact
+// `/a/b` only the path `/a/b`, and a RegularExpression whose every match starts with the literal
+// `/a/b/c` (regex.ts literalPrefix) only paths below `/a/b`. So each group keys its entries by that
+// path ("key"; `''` for the prefix `/` and for patterns without such a literal) and precomputes, per
+// key, the sorted list of every entry that can match a path at or below it (its own, its ancestors'
+// prefixes and patterns, the root's). A request uses the list of the longest key that is the path
+// itself or a prefix of it ending before a `/`. So the work per request depends on the entries that
+// share its host group and path key, not on the size of the table.
 //
 // Hostname precedence (Gateway API "most specific hostname wins"):
 //   1. the exact hostname (port stripped, case-insensitive, one trailing dot ignored),
@@ -28,7 +31,7 @@
 //   method, then more header matches, then more query-param matches, then the older route
 //   (routeCreated), then route name (code-unit order), then rule index, then match index.
 import type { MatchIR, RuleIR, ValueMatchIR } from '../ir';
-import { compileFullMatch, type FullMatcher } from './regex';
+import { compileFullMatch, literalPrefix, type FullMatcher } from './regex';
 
 export interface RouteRequest {
   /** Host header or :authority; may carry a port; any case */
@@ -97,13 +100,12 @@ class Entry {
   readonly headers: ValueMatcher[];
   readonly query: ValueMatcher[];
   readonly result: RouteMatch;
-  /** Exact: the path; PathPrefix: the normalised prefix when it starts with `/`; else '' (root) */
+  /** Exact: the path; PathPrefix: the normalised prefix when it starts with `/`; RegularExpression: the directory of its literal prefix; else '' (root) */
   readonly key: string;
   readonly created: number;
   readonly route: string;
   readonly ruleIndex: number;
   readonly matchIndex: number;
-  readonly order: number;
   constructor(
     kind: number,
     value: string,
@@ -115,7 +117,7 @@ class Entry {
     key: string,
     rule: RuleIR,
     matchIndex: number,
-    order: number,
+    created: number,
   ) {
     this.kind = kind;
     this.value = value;
@@ -125,16 +127,17 @@ class Entry {
     this.query = query;
     this.result = result;
     this.key = key;
-    const t = Date.parse(rule.routeCreated);
-    this.created = Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+    this.created = created;
     this.route = rule.route;
     this.ruleIndex = rule.ruleIndex;
     this.matchIndex = matchIndex;
-    this.order = order;
   }
 }
 
-/** Gateway API precedence; a total order (input order breaks the last ties). */
+/**
+ * Gateway API precedence; a total order but for entries of the same route, rule and match index
+ * (duplicate rule ids), which keep their input order (Array.prototype.sort is stable).
+ */
 function comparePrecedence(a: Entry, b: Entry): number {
   if (a.kind !== b.kind) return a.kind - b.kind;
   if (a.kind !== PATH_EXACT && a.value.length !== b.value.length) return b.value.length - a.value.length;
@@ -146,8 +149,7 @@ function comparePrecedence(a: Entry, b: Entry): number {
   if (a.created !== b.created) return a.created < b.created ? -1 : 1;
   if (a.route !== b.route) return a.route < b.route ? -1 : 1;
   if (a.ruleIndex !== b.ruleIndex) return a.ruleIndex - b.ruleIndex;
-  if (a.matchIndex !== b.matchIndex) return a.matchIndex - b.matchIndex;
-  return a.order - b.order;
+  return a.matchIndex - b.matchIndex;
 }
 
 /** The keys a path can be indexed under, longest first: the path, then each prefix ending before a `/`. */
@@ -159,6 +161,8 @@ function ancestorKeys(key: string): string[] {
 
 /** All entries of one hostname group, sorted, indexed by path key. */
 class Bucket {
+  /** the entries as given (input order): a later compile with the same list reuses this bucket */
+  readonly input: Entry[];
   /** every entry, in precedence order */
   readonly all: Entry[];
   /** key → entries that can match a path whose longest indexed key is this one, in precedence order */
@@ -169,6 +173,7 @@ class Bucket {
   private readonly keyLen: Uint8Array;
 
   constructor(entries: Entry[]) {
+    this.input = entries;
     const all = entries.slice().sort(comparePrecedence);
     this.all = all;
     // entries attached at each key (input to the per-key lists)
@@ -325,7 +330,7 @@ function compileValueMatchers(list: readonly ValueMatchIR[], lowerNames: boolean
   return out;
 }
 
-function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: number): Entry {
+function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, created: number): Entry {
   const pm = match.path;
   let kind: number;
   let value: string;
@@ -340,6 +345,10 @@ function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: n
     kind = PATH_REGEX;
     value = pm.value;
     re = anchored(pm.value);
+    // a pattern whose every match starts with `/a/b/c…` can only match paths at or below `/a/b`
+    const lit = literalPrefix(value);
+    const slash = lit.lastIndexOf('/');
+    if (lit.charCodeAt(0) === SLASH && slash > 0) key = lit.slice(0, slash);
   } else {
     kind = PATH_PREFIX;
     value = pm.value;
@@ -352,7 +361,7 @@ function compileEntry(rule: RuleIR, match: MatchIR, matchIndex: number, order: n
   const query = compileValueMatchers(match.queryParams ?? [], false);
   const method = match.method === undefined || match.method === '' ? null : match.method;
   const result: RouteMatch = Object.freeze({ rule, match, matchedPrefix });
-  return new Entry(kind, value, re, method, headers, query, result, key, rule, matchIndex, order);
+  return new Entry(kind, value, re, method, headers, query, result, key, rule, matchIndex, created);
 }
 
 function pathMatches(e: Entry, path: string): boolean {
@@ -402,10 +411,10 @@ class CompiledRouter implements Router {
   readonly size: number;
   readonly warnings: readonly string[];
   /** exact hostname → the groups to try in order: its own, matching wildcards (longest first), catch-all */
-  private readonly exact: Map<string, Bucket[]>;
+  readonly exact: Map<string, Bucket[]>;
   /** wildcard suffix (`.example.io` for `*.example.io`) → group */
-  private readonly wild: Map<string, Bucket>;
-  private readonly catchAll: Bucket | null;
+  readonly wild: Map<string, Bucket>;
+  readonly catchAll: Bucket | null;
   private readonly qs = new QueryState();
 
   constructor(exact: Map<string, Bucket[]>, wild: Map<string, Bucket>, catchAll: Bucket | null, size: number, warnings: string[]) {
@@ -453,56 +462,113 @@ function classifyHostname(h: string): { kind: 'exact' | 'wild' | 'any'; key: str
   return { kind: 'exact', key: name };
 }
 
+/** One rule compiled: its entries and where they go (a pure function of the immutable RuleIR). */
+interface CompiledRule {
+  entries: Entry[];
+  warnings: string[];
+  catchAll: boolean;
+  exactHosts: string[];
+  wildSuffixes: string[];
+}
+
 /**
- * Compiles the rules attached to `listenerId` (rules whose `listeners` include it). Rules with
- * `invalid` set are included: the data plane answers their status code when they match.
+ * Compiled rules by RuleIR identity: the controller hands over the very same (immutable) RuleIR for
+ * an unchanged route, so a snapshot swap compiles only the rules that changed. Weak: a rule no
+ * snapshot holds any more goes with it.
  */
-export function compileRouter(rules: readonly RuleIR[], listenerId: string): Router {
+const compiledRules = new WeakMap<RuleIR, CompiledRule>();
+
+function compileRule(rule: RuleIR): CompiledRule {
+  const cached = compiledRules.get(rule);
+  if (cached !== undefined) return cached;
+  const matches = rule.matches.length === 0 ? [IMPLICIT_MATCH] : rule.matches;
+  const t = Date.parse(rule.routeCreated);
+  const created = Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+  const entries: Entry[] = [];
+  const warnings: string[] = [];
+  for (let m = 0; m < matches.length; m++) {
+    try {
+      entries.push(compileEntry(rule, matches[m], m, created));
+    } catch (err) {
+      warnings.push(`${rule.id} match ${m}: ${(err as Error).message}; the match never matches`);
+    }
+  }
+  let catchAll = rule.hostnames.length === 0;
+  const exactHosts: string[] = [];
+  const wildSuffixes: string[] = [];
+  for (const h of rule.hostnames) {
+    const c = classifyHostname(h);
+    if (c.kind === 'any') catchAll = true;
+    else if (c.kind === 'exact') {
+      if (!exactHosts.includes(c.key)) exactHosts.push(c.key);
+    } else if (!wildSuffixes.includes(c.key)) wildSuffixes.push(c.key);
+  }
+  const out: CompiledRule = { entries, warnings, catchAll, exactHosts, wildSuffixes };
+  compiledRules.set(rule, out);
+  return out;
+}
+
+/** The group's bucket: the previous router's when it holds exactly these entries in this order, else a new one. */
+function bucketFor(entries: Entry[], previous: Bucket | undefined): Bucket {
+  if (previous !== undefined) {
+    const p = previous.input;
+    if (p.length === entries.length) {
+      let same = true;
+      for (let i = 0; i < p.length; i++) {
+        if (p[i] !== entries[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return previous;
+    }
+  }
+  return new Bucket(entries);
+}
+
+/**
+ * Compiles the rules attached to a listener: `listener` is its id (rules whose `listeners` include
+ * it) or a predicate on a rule's listeners. Rules with `invalid` set are included: the data plane
+ * answers their status code when they match. With `previous` (this listener's router for the last
+ * snapshot), hostname groups whose rules are all the same RuleIR objects as before are reused as
+ * they are, so a swap that changes one route costs a pass over the rules plus that route's groups.
+ * The result never depends on `previous`.
+ */
+export function compileRouter(rules: readonly RuleIR[], listener: string | ((listeners: readonly string[]) => boolean), previous?: Router): Router {
+  const attached = typeof listener === 'string' ? (ls: readonly string[]) => ls.includes(listener) : listener;
+  const prev = previous instanceof CompiledRouter ? previous : undefined;
   const exactEntries = new Map<string, Entry[]>();
   const wildEntries = new Map<string, Entry[]>();
   const anyEntries: Entry[] = [];
   const warnings: string[] = [];
-  let order = 0;
   let size = 0;
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r];
-    if (!rule.listeners.includes(listenerId)) continue;
-    const matches = rule.matches.length === 0 ? [IMPLICIT_MATCH] : rule.matches;
-    const entries: Entry[] = [];
-    for (let m = 0; m < matches.length; m++) {
-      try {
-        entries.push(compileEntry(rule, matches[m], m, order++));
-      } catch (err) {
-        warnings.push(`${rule.id} match ${m}: ${(err as Error).message}; the match never matches`);
-      }
-    }
+    if (!attached(rule.listeners)) continue;
+    const c = compileRule(rule);
+    for (let i = 0; i < c.warnings.length; i++) warnings.push(c.warnings[i]);
+    const entries = c.entries;
     size += entries.length;
     if (entries.length === 0) continue;
-    let catchAll = rule.hostnames.length === 0;
-    const seen = new Set<string>();
-    for (const h of rule.hostnames) {
-      const c = classifyHostname(h);
-      if (c.kind === 'any') {
-        catchAll = true;
-        continue;
-      }
-      const id = c.kind + ':' + c.key;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const target = c.kind === 'exact' ? exactEntries : wildEntries;
-      let list = target.get(c.key);
-      if (list === undefined) target.set(c.key, (list = []));
-      for (const e of entries) list.push(e);
+    for (const host of c.exactHosts) {
+      const list = exactEntries.get(host);
+      if (list === undefined) exactEntries.set(host, entries.slice());
+      else for (let i = 0; i < entries.length; i++) list.push(entries[i]);
     }
-    if (catchAll) for (const e of entries) anyEntries.push(e);
+    for (const suffix of c.wildSuffixes) {
+      const list = wildEntries.get(suffix);
+      if (list === undefined) wildEntries.set(suffix, entries.slice());
+      else for (let i = 0; i < entries.length; i++) list.push(entries[i]);
+    }
+    if (c.catchAll) for (let i = 0; i < entries.length; i++) anyEntries.push(entries[i]);
   }
 
-  const catchAll = anyEntries.length === 0 ? null : new Bucket(anyEntries);
+  const catchAll = anyEntries.length === 0 ? null : bucketFor(anyEntries, prev?.catchAll ?? undefined);
   const wild = new Map<string, Bucket>();
-  for (const [k, list] of wildEntries) wild.set(k, new Bucket(list));
+  for (const [k, list] of wildEntries) wild.set(k, bucketFor(list, prev?.wild.get(k)));
   const exact = new Map<string, Bucket[]>();
   for (const [host, list] of exactEntries) {
-    const chain: Bucket[] = [new Bucket(list)];
+    const chain: Bucket[] = [bucketFor(list, prev?.exact.get(host)?.[0])];
     for (let i = host.indexOf('.'); i > 0; i = host.indexOf('.', i + 1)) {
       const b = wild.get(host.slice(i));
       if (b !== undefined) chain.push(b);

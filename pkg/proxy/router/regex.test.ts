@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileFullMatch } from './regex';
+import { compileFullMatch, literalPrefix } from './regex';
 import { compileRouter } from './compile';
 import { mkMatch, mkRule, Req } from './testing';
 
@@ -28,4 +28,27 @@ test('(a+)+$ against 10 KB of a then b completes (linear time) and a positive co
   assert.equal(router.match(new Req('x', '/h', 'GET', { x: long })), null);
   assert.equal(router.match(new Req('x', `/${'a'.repeat(10_240)}`))?.rule.route, 'evil');
   assert.equal(router.match(new Req('x', '/h', 'GET', { x: 'aaaa' }))?.rule.route, 'hdr');
+});
+
+test('literalPrefix: the literal every full match starts with, or less (never more)', () => {
+  const table: Array<[string, string]> = [
+    ['/api/v1/users/[0-9]+', '/api/v1/users/'],
+    ['/users-7/[0-9]+(/orders)?', '/users-7/'],
+    ['/api/v1/b?', '/api/v1/'],
+    ['/api/v1/c+', '/api/v1/'],
+    ['/a{2}', '/'],
+    ['/v1\\.json', '/v1.json'],
+    ['/a/b|/c/.*', ''],
+    ['/api/(v1|v2)/x', '/api/'],
+    ['(?i)/api/.*', ''],
+    ['^/api/.*', ''],
+    ['/a[|]b', '/a'],
+    ['/a\\Q.*\\E', ''],
+    ['[[:alpha:]]/x', ''],
+    ['.*', ''],
+  ];
+  for (const [source, want] of table) {
+    compileFullMatch(source);
+    assert.equal(literalPrefix(source), want, source);
+  }
 });
