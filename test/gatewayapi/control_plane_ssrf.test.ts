@@ -11,15 +11,22 @@ import { CONTROLLER, GROUP, INFRA_NS, serviceManifest, startEcho, startServe, wa
 
 const indent = (pem: string, n: number) => pem.trim().split('\n').join(`\n${' '.repeat(n)}`);
 
+let s: Serve;
+let gwPort: number;
+let echo: Echo;
+let mirrorEcho: Echo;
+const get = async (path: string) => {
+  const r = await request(`http://127.0.0.1:${gwPort}${path}`);
+  return { status: r.statusCode, body: await r.body.text() };
+};
+
 describe('routes cannot reach the control plane', { timeout: 180_000 }, () => {
-  let s: Serve;
-  let gwPort: number;
-  let echo: Echo;
 
   before(async () => {
     s = await startServe();
     gwPort = await freePort();
     echo = await startEcho('echo', INFRA_NS);
+    mirrorEcho = await startEcho('mirror', INFRA_NS);
     const api = s.sy.apiPort;
     const slice = (name: string, type: string, addr: string) => `apiVersion: v1
 kind: Service
@@ -58,6 +65,7 @@ spec:
 ${slice('api-ip', 'IPv4', '127.0.0.1')}---
 ${slice('api-fqdn', 'FQDN', 'localhost')}---
 ${serviceManifest('echo', INFRA_NS, [{ echo }])}---
+${serviceManifest('mirror', INFRA_NS, [{ echo: mirrorEcho }])}---
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: switchyard-ca, namespace: ${INFRA_NS}}
@@ -80,18 +88,19 @@ metadata: {name: r, namespace: ${INFRA_NS}}
 spec:
   parentRefs: [{name: gw}]
   rules:
-${rule('ip', 'api-ip', 443)}${rule('fqdn', 'api-fqdn', 443)}${rule('echo', 'echo', 8080)}`,
+${rule('ip', 'api-ip', 443)}${rule('fqdn', 'api-fqdn', 443)}${rule('echo', 'echo', 8080)}  - matches: [{path: {type: PathPrefix, value: /mirrored}}]
+    filters:
+    - {type: RequestMirror, requestMirror: {backendRef: {name: api-ip, port: 443}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: mirror, port: 8080}}}
+    backendRefs: [{name: echo, port: 8080}]
+`,
     });
   });
   after(async () => {
     await echo?.close();
+    await mirrorEcho?.close();
     await s?.stop();
   });
-
-  const get = async (path: string) => {
-    const r = await request(`http://127.0.0.1:${gwPort}${path}`);
-    return { status: r.statusCode, body: await r.body.text() };
-  };
 
   it('routes to a loopback upstream (positive control), never to the API server', async () => {
     await waitFor(async () => (await get('/echo/x').catch(() => ({ status: 0 }))).status === 200, 60_000, 'echo route programmed');
@@ -100,5 +109,14 @@ ${rule('ip', 'api-ip', 443)}${rule('fqdn', 'api-fqdn', 443)}${rule('echo', 'echo
       assert.equal(r.status, 403, `${p}: ${r.body}`);
       assert.doesNotMatch(r.body, /gitVersion/);
     }
+  });
+
+  it('a RequestMirror to the API server is not sent; the one to a loopback upstream is', async () => {
+    const probe = `/mirrored/probe-${process.pid}`;
+    await waitFor(async () => (await get(probe).catch(() => ({ status: 0 }))).status === 200, 60_000, 'mirror route programmed');
+    await waitFor(() => mirrorEcho.hits > 0, 30_000, 'the loopback mirror got its copy');
+    // the copies leave together; give the API's copy a moment past the echo's
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.doesNotMatch(s.sy.logs(), /"component":"apiserver"[^\n]*probe-\d+/, 'the API server saw no mirrored request');
   });
 });
