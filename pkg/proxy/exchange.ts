@@ -319,8 +319,12 @@ export class Exchange {
   }
 
   /** Dial the endpoint's addresses in order (the resolver's order): the next one on a connect failure. */
-  private dispatchTo(addrs: readonly string[], port: number, hostForSNI: string): void {
-    if (addrs.length === 0) return this.onAttemptError(new Error('DNS resolution failure: no address'), 'dns');
+  private dispatchTo(resolved: readonly string[], port: number, hostForSNI: string): void {
+    if (resolved.length === 0) return this.onAttemptError(new Error('DNS resolution failure: no address'), 'dns');
+    // never the control plane (API server, admin): a route's endpoints are trusted, loopback
+    // included, but must not publish the loopback-only API on a Gateway's listener
+    const addrs = resolved.filter((a) => !this.ctx.deny.deniesControlPlane(a, port));
+    if (addrs.length === 0) return this.fail(403, `upstream ${resolved[0]}:${port} is switchyard's control plane`);
     this.addrs = addrs;
     this.addrIdx = 0;
     this.port = port;

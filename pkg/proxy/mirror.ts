@@ -164,7 +164,7 @@ export function sendMirror(ctx: ProxyContext, backends: Map<string, BackendRunti
       }
     };
     const dispatchCopy = (addrs: readonly string[]) => {
-      const allowed = runtime.ir.dynamicProxy ? addrs.filter((a) => !ctx.deny.denies(a, port)) : addrs;
+      const allowed = runtime.ir.dynamicProxy ? addrs.filter((a) => !ctx.deny.denies(a, port)) : addrs.filter((a) => !ctx.deny.deniesControlPlane(a, port));
       if (allowed.length === 0) return handler.onResponseError();
       const servername = copy.servername ?? host;
       const pool = ctx.pools.poolFor(runtime.ir.protocol, allowed[0]!, port, servername, runtime.ir);

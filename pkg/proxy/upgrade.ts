@@ -139,8 +139,11 @@ export function proxyUpgrade(ctx: ProxyContext, dp: DataPlane, req: IncomingMess
   let upstreamPort: number;
   let hostForSNI: string | undefined;
   const useTLS = runtime.ir.protocol === 'tls' || runtime.ir.protocol === 'h2';
-  const dial = (addresses: string[]) => {
+  const dial = (resolved: string[]) => {
     if (hold.gone) return;
+    // never the control plane (API server, admin), whatever a route's endpoints say
+    const addresses = resolved.filter((a) => !ctx.deny.deniesControlPlane(a, upstreamPort));
+    if (resolved.length > 0 && addresses.length === 0) return fail(403, 'Forbidden', `upstream ${resolved[0]}:${upstreamPort} is switchyard's control plane`);
     dialing = dialInOrder({ addresses, port: upstreamPort, tls: useTLS ? (address) => upgradeTLSOptions(ctx.pools.trust, runtime.ir, rewriteHost ?? hostForSNI, address) : undefined }, (err, sock, address) => {
       dialing = null;
       if (err || !sock) return fail(502, 'Bad Gateway', `upstream connect error: ${(err as NodeJS.ErrnoException | null)?.code ?? err?.message ?? 'no address'}`, `${address}:${upstreamPort}`);

@@ -2,12 +2,13 @@
 // No deletecollection (kube serves none for namespaces); deletion rules in namespace_validate.ts.
 import { dns1123LabelErrors } from '../../apis/meta/v1/name_validation';
 import type { Namespace } from '../../apis/core/v1/types';
-import { prepareNamespaceForCreate } from '../../apis/core/v1/namespace_validate';
+import { canonicalizeNamespace, prepareNamespaceForCreate } from '../../apis/core/v1/namespace_validate';
 import { defaultStrategy, type Strategy } from './strategy';
 
 export const namespaceStrategy: Strategy = {
   ...defaultStrategy,
   strategicMerge: true,
+  normalize: (obj) => canonicalizeNamespace(obj as Namespace),
   validateName: (name) => ({ errors: dns1123LabelErrors(name) }),
   prepareForCreate: (obj) => prepareNamespaceForCreate(obj as Namespace),
   // kube's namespace REST Delete: the first deletion request switches the phase to Terminating

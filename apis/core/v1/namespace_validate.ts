@@ -5,7 +5,15 @@ import { IMMORTAL_NAMESPACES, type Namespace } from './types';
 
 export function prepareNamespaceForCreate(ns: Namespace): void {
   ns.status = { phase: 'Active' };
-  // kube's namespace strategy labels every namespace with its name (selectors rely on it since 1.22)
+  canonicalizeNamespace(ns);
+}
+
+/**
+ * kube's namespace strategy Canonicalize, on create and every update and patch: the
+ * kubernetes.io/metadata.name label is the namespace's name (selectors rely on it since 1.22, e.g. a
+ * Gateway's allowedRoutes); a request that changes or removes it gets it back.
+ */
+export function canonicalizeNamespace(ns: Namespace): void {
   if (ns.metadata?.name) ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name };
 }
 

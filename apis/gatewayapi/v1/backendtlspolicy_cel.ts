@@ -3,7 +3,7 @@
 // messages. Structure (types, enums, lengths, patterns, maxItems) comes from the CRD schema in crds/. Pure.
 import { FieldPath, type FieldErrorList } from '../../meta/v1/field';
 import type { KObject } from '../../meta/v1/types';
-import { celError, has, isObj, objs, str } from './cel';
+import { bounded, celError, has, isObj, objs, str } from './cel';
 
 export function validateBackendTLSPolicyCEL(obj: KObject): FieldErrorList {
   const errs: FieldErrorList = [];
@@ -16,7 +16,8 @@ export function validateBackendTLSPolicyCEL(obj: KObject): FieldErrorList {
 }
 
 function targetRefRules(v: unknown, p: FieldPath): FieldErrorList {
-  const refs = objs(v);
+  // the CRD's maxItems for targetRefs
+  const refs = bounded(objs(v), 16);
   const same = (a: Record<string, unknown>, b: Record<string, unknown>) => str(a.group) === str(b.group) && str(a.kind) === str(b.kind) && str(a.name) === str(b.name);
   const noSection = (r: Record<string, unknown>) => !has(r, 'sectionName') || r.sectionName === '';
   const errs: FieldErrorList = [];

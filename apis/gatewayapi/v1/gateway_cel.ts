@@ -3,7 +3,7 @@
 // defaults come from the CRD schemas in crds/. Pure.
 import { FieldPath, type FieldErrorList } from '../../meta/v1/field';
 import type { KObject } from '../../meta/v1/types';
-import { celError, has, isObj, objs, str } from './cel';
+import { bounded, celError, has, isObj, objs, str } from './cel';
 
 const HOSTNAME_RE = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
@@ -25,7 +25,7 @@ export function validateGatewayCEL(obj: KObject): FieldErrorList {
       if (!keys.every((k) => k.split('/')[0].length < 253)) errs.push(celError(ip.child(field), `If specified, the ${what.toLowerCase()} key's prefix must be a DNS subdomain not longer than 253 characters in total.`));
     }
   }
-  const perPort = isObj(spec.tls) && isObj(spec.tls.frontend) ? objs(spec.tls.frontend.perPort) : [];
+  const perPort = isObj(spec.tls) && isObj(spec.tls.frontend) ? bounded(objs(spec.tls.frontend.perPort), 64) : [];
   if (perPort.some((a) => perPort.filter((b) => b.port === a.port).length !== 1)) {
     errs.push(celError(p.child('tls').child('frontend').child('perPort'), 'Port for TLS configuration must be unique within the Gateway'));
   }
@@ -33,7 +33,7 @@ export function validateGatewayCEL(obj: KObject): FieldErrorList {
 }
 
 export function listenerRules(v: unknown, p: FieldPath): FieldErrorList {
-  const ls = objs(v);
+  const ls = bounded(objs(v), 64);
   const errs: FieldErrorList = [];
   const proto = (l: Record<string, unknown>) => str(l.protocol);
   if (!ls.every((l) => (['HTTP', 'TCP', 'UDP'].includes(proto(l)) ? !has(l, 'tls') : true))) errs.push(celError(p, "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']"));
@@ -55,7 +55,7 @@ export function listenerRules(v: unknown, p: FieldPath): FieldErrorList {
 }
 
 function addressRules(v: unknown, p: FieldPath): FieldErrorList {
-  const as = objs(v);
+  const as = bounded(objs(v), 16);
   const errs: FieldErrorList = [];
   for (const type of ['IPAddress', 'Hostname']) {
     const withValue = as.filter((a) => a.type === type && has(a, 'value'));

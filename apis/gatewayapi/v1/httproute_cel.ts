@@ -5,7 +5,7 @@
 import { parseGatewayDuration } from '../../meta/v1/duration';
 import { FieldPath, type FieldErrorList } from '../../meta/v1/field';
 import type { KObject } from '../../meta/v1/types';
-import { celError, has, isObj, objs, str } from './cel';
+import { bounded, celError, has, isObj, objs, str } from './cel';
 
 const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/;
 const FILTER_MEMBERS: Array<[string, string]> = [
@@ -35,7 +35,8 @@ export function validateHTTPRouteCEL(obj: KObject): FieldErrorList {
 
 /** sectionName must be specified / unique when parentRefs includes 2 or more references to the same parent */
 export function parentRefRules(v: unknown, p: FieldPath): FieldErrorList {
-  const refs = objs(v);
+  // the CRD's maxItems for parentRefs
+  const refs = bounded(objs(v), 32);
   const ns = (r: Record<string, unknown>) => str(r.namespace);
   const same = (a: Record<string, unknown>, b: Record<string, unknown>) => str(a.group) === str(b.group) && str(a.kind) === str(b.kind) && str(a.name) === str(b.name) && ns(a) === ns(b);
   const errs: FieldErrorList = [];

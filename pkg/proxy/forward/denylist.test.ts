@@ -87,3 +87,23 @@ test('none lifts the self rule too (DESIGN: it replaces the whole default; loops
   dflt.setListening('api', [{ host: '127.0.0.1', port: 6443 }]);
   assert.equal(dflt.denies('127.0.0.1', 6443), true, 'the default denies it (positive control)');
 });
+
+test('deniesControlPlane: the API and admin binds only, by value, loopback itself stays allowed', () => {
+  const d = new DenyList(undefined, () => ['10.1.2.3']);
+  d.setListening('api', [{ host: '127.0.0.1', port: 6443 }]);
+  d.setListening('admin', [{ host: '0.0.0.0', port: 9090 }]);
+  d.setListening('proxy', [{ host: '0.0.0.0', port: 8080 }]);
+  assert.equal(d.deniesControlPlane('127.0.0.1', 6443), true);
+  assert.equal(d.deniesControlPlane('::ffff:127.0.0.1', 6443), true);
+  assert.equal(d.deniesControlPlane('0.0.0.0', 6443), true);
+  assert.equal(d.deniesControlPlane('127.0.0.5', 9090), true); // wildcard admin: all of 127/8
+  assert.equal(d.deniesControlPlane('10.1.2.3', 9090), true); // and every local address
+  // a loopback upstream on another port, and the proxy's own listener, are routes' business
+  assert.equal(d.deniesControlPlane('127.0.0.1', 6444), false);
+  assert.equal(d.deniesControlPlane('127.0.0.1', 8080), false);
+  assert.equal(d.deniesControlPlane('10.9.9.9', 6443), false);
+  // `none` lifts it, as the self rule
+  const none = DenyList.parse('none', () => []);
+  none.setListening('api', [{ host: '127.0.0.1', port: 6443 }]);
+  assert.equal(none.deniesControlPlane('127.0.0.1', 6443), false);
+});

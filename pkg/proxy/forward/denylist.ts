@@ -125,6 +125,8 @@ export class DenyList {
   private exactBinds = new Set<string>();
   /** ports with any bind at all (the cheap first test) */
   private boundPorts = new Set<number>();
+  /** the control plane's binds (CONTROL_SOURCES), which no route's static endpoint may reach either */
+  private control = { wildcard: new Set<number>(), exact: new Set<string>(), ports: new Set<number>() };
   readonly cidrs: string[];
   readonly deniesLoopback: boolean;
 
@@ -165,21 +167,33 @@ export class DenyList {
   setListening(source: string, addrs: BoundAddress[]): void {
     this.bound.set(source, addrs.map((a) => ({ host: a.host, port: a.port })));
     this.onListening?.(source);
-    const wildcard = new Set<number>();
-    const exact = new Set<string>();
-    const ports = new Set<number>();
-    for (const list of this.bound.values()) {
-      for (const a of list) {
-        const b = canonicalBytes(a.host.replace(/^\[|\]$/g, ''));
-        ports.add(a.port);
-        if (!b || key(b) === key(ANY_V4) || key(b) === key(ANY_V6)) wildcard.add(a.port);
-        else exact.add(`${key(b)}:${a.port}`);
-      }
-    }
-    this.wildcardPorts = wildcard;
-    this.exactBinds = exact;
-    this.boundPorts = ports;
+    const all = bindSets([...this.bound.values()].flat());
+    this.wildcardPorts = all.wildcard;
+    this.exactBinds = all.exact;
+    this.boundPorts = all.ports;
+    this.control = bindSets(CONTROL_SOURCES.flatMap((s) => this.bound.get(s) ?? []));
     this.verdicts = new Map();
+    this.controlVerdicts = new Map();
+  }
+
+  private controlVerdicts = new Map<string, boolean>();
+
+  /**
+   * Is `address:port` the control plane (the API server, the admin/metrics listener)? A route's
+   * static endpoints (a Service's EndpointSlice, a Backend's address or FQDN) are trusted like a
+   * cluster's, loopback included, but never these: a route would publish the loopback-only API on
+   * a Gateway's public listener. Off with `--forward-proxy-deny none`, as the self rule.
+   */
+  deniesControlPlane(address: string, port: number): boolean {
+    if (!this.denySelf || !this.control.ports.has(port)) return false;
+    const k = `${address}\n${port}`;
+    const known = this.controlVerdicts.get(k);
+    if (known !== undefined) return known;
+    const b = canonicalBytes(address);
+    const verdict = b !== null && this.matchesBinds(b, port, this.control);
+    if (this.controlVerdicts.size >= VERDICT_CACHE_MAX) this.controlVerdicts.clear();
+    this.controlVerdicts.set(k, verdict);
+    return verdict;
   }
 
   /** told after each setListening (proxy workers copy the list: workers/) */
@@ -203,12 +217,16 @@ export class DenyList {
   }
 
   private isSelf(b: Uint8Array, port: number): boolean {
-    if (!this.boundPorts.has(port)) return false;
+    return this.matchesBinds(b, port, { wildcard: this.wildcardPorts, exact: this.exactBinds, ports: this.boundPorts });
+  }
+
+  private matchesBinds(b: Uint8Array, port: number, binds: BindSets): boolean {
+    if (!binds.ports.has(port)) return false;
     const k = key(b);
     // 0.0.0.0 and :: as a destination reach this host
     if (k === key(ANY_V4) || k === key(ANY_V6)) return true;
-    if (this.exactBinds.has(`${k}:${port}`)) return true;
-    if (!this.wildcardPorts.has(port)) return false;
+    if (binds.exact.has(`${k}:${port}`)) return true;
+    if (!binds.wildcard.has(port)) return false;
     if (b[10] === 0xff && b[11] === 0xff && zero(b, 0, 10) && b[12] === 127) return true; // all of 127/8 is this host
     return this.localAddresses().some((a) => {
       const lb = canonicalBytes(a);
@@ -221,6 +239,29 @@ export class DenyList {
     if (spec.trim() === 'none') return new DenyList([], localAddresses, false);
     return new DenyList(spec.split(',').map((s) => s.trim()).filter(Boolean), localAddresses);
   }
+}
+
+/** the listeners of the control plane (cmd/switchyard.ts names them so) */
+export const CONTROL_SOURCES = ['api', 'admin'];
+
+interface BindSets {
+  /** ports bound on a wildcard address */
+  wildcard: Set<number>;
+  /** `address-hex:port` of specific binds */
+  exact: Set<string>;
+  /** every bound port */
+  ports: Set<number>;
+}
+
+function bindSets(addrs: BoundAddress[]): BindSets {
+  const out: BindSets = { wildcard: new Set(), exact: new Set(), ports: new Set() };
+  for (const a of addrs) {
+    const b = canonicalBytes(a.host.replace(/^\[|\]$/g, ''));
+    out.ports.add(a.port);
+    if (!b || key(b) === key(ANY_V4) || key(b) === key(ANY_V6)) out.wildcard.add(a.port);
+    else out.exact.add(`${key(b)}:${a.port}`);
+  }
+  return out;
 }
 
 /** every address of every local interface, plus loopback (a wildcard bind answers on all of them) */

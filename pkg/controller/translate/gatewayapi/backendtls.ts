@@ -37,12 +37,34 @@ export interface BackendTLSIndex {
   verdicts: Map<string, PolicyVerdict>;
 }
 
-const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
+
+/**
+ * The `-----BEGIN CERTIFICATE-----…-----END CERTIFICATE-----` blocks of a text, as the lazy regex
+ * /BEGIN[\s\S]+?END/g finds them, in one linear pass: the regex rescans to the end of the text from
+ * every BEGIN that has no END after it (a 1 MB ConfigMap of BEGIN lines took the controller, and
+ * the apiserver on its event loop, over a second per reconcile).
+ */
+export function pemCertificateBlocks(text: string): string[] {
+  const out: string[] = [];
+  let pos = 0;
+  for (;;) {
+    const b = text.indexOf(PEM_BEGIN, pos);
+    if (b < 0) break;
+    const e = text.indexOf(PEM_END, b + PEM_BEGIN.length + 1);
+    // no END after this BEGIN: none after any later BEGIN either
+    if (e < 0) break;
+    pos = e + PEM_END.length;
+    out.push(text.slice(b, pos));
+  }
+  return out;
+}
 
 /** the PEM certificates of a ca.crt value that parse; [] when none does */
 export function parseCABundle(pem: string | undefined): string[] {
   const out: string[] = [];
-  for (const block of (pem ?? '').match(PEM_CERT_RE) ?? []) {
+  for (const block of pemCertificateBlocks(pem ?? '')) {
     try {
       new X509Certificate(block);
       out.push(block);
