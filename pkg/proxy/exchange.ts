@@ -13,7 +13,7 @@
 // - a backendRef whose endpoints are all unavailable is passed over for the rule's other refs;
 // - retries (the route's and that one) stay within the Backend's retry budget;
 // - default timeouts: upstream response headers (504), upstream body idle (abort), client body idle (408).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { BackendRefIR, RuleIR } from './ir';
 import type { DataPlane, RuleRuntime } from './dataplane';
@@ -775,7 +775,9 @@ export class Exchange {
       this.complete();
       return writeGrpcError(this.res, status, message, this.requestId, this.req.httpVersionMajor === 2);
     }
-    // status first: complete() records what the client got (a proxy-made 502 is not a 200)
+    // status first: complete() records what the client got (a proxy-made 502 is not a 200); the
+    // reason phrase is this status's own, not one an upstream head that failed to relay left behind
+    if (this.req.httpVersionMajor !== 2) (this.res as ServerResponse).statusMessage = STATUS_CODES[status] ?? '';
     this.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1, 'x-request-id': this.requestId });
     this.complete();
     this.res.end(message + '\n');
