@@ -89,13 +89,13 @@ export function computeDelta(prev: Shipped, next: Snapshot, seq: number, nextRul
  */
 export function applyDelta(prev: Snapshot | undefined, prevSeq: number, d: SnapshotDelta): Snapshot | undefined {
   if (!prev || d.base !== prevSeq) return undefined;
-  const byId = new Map<string, RuleIR>();
-  for (const r of prev.rules) byId.set(r.id, r);
-  for (const id of d.removedRules) byId.delete(id);
   const changed = new Map<string, RuleIR>();
   for (const r of d.rules) changed.set(r.id, r);
   let rules: RuleIR[];
   if (d.order) {
+    const byId = new Map<string, RuleIR>();
+    for (const r of prev.rules) byId.set(r.id, r);
+    for (const id of d.removedRules) byId.delete(id);
     rules = new Array<RuleIR>(d.order.length);
     for (let i = 0; i < d.order.length; i++) {
       const id = d.order[i]!;
