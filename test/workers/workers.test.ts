@@ -22,7 +22,7 @@ before(async () => {
   });
   await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
   upPort = (up.address() as AddressInfo).port;
-  sy = await startServe(['--proxy-workers', '2']);
+  sy = await startServe(['--proxy-workers', '2', '--log-level', 'debug']);
   await sy.backend('be', [{ ip: '127.0.0.1', port: upPort }]);
 });
 
@@ -142,6 +142,24 @@ test('a killed worker is started again (logged) and the proxy keeps serving', as
   assert.deepEqual([...new Set(replies.map((r) => r.status))], [200], 'the new worker has the routes');
   const m = await sy.api.request('GET', '/metrics');
   assert.match(m.text, /^proxy_worker_restarts_total 1$/m);
+});
+
+test('after a restart, changes (deltas on the whole snapshot the new worker got) reach both workers, earlier routes kept', async () => {
+  await sy.route('after-restart', 'be', { hostnames: ['again.test'], prefix: '/again' });
+  await waitFor('routed', async () => (await get(sy.port, '/again', 'again.test')).status === 200, 20_000);
+  await sy.route('after-restart-2', 'be', { hostnames: ['again2.test'], prefix: '/again2' });
+  await waitFor('routed', async () => (await get(sy.port, '/again2', 'again2.test')).status === 200, 20_000);
+  const before = await perWorker();
+  let now = before;
+  for (let i = 0; i < 20 && !(now['1']! > before['1']! && now['2']! > before['2']!); i++) {
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, k) => (k % 2 ? get(sy.port, '/again2', 'again2.test') : get(sy.port, '/spread'))));
+    for (const r of replies) assert.equal(r.status, 200, 'the new route and an old one are served');
+    now = await perWorker();
+  }
+  assert.ok(now['1']! > before['1']! && now['2']! > before['2']!, `both workers served: ${JSON.stringify(before)} → ${JSON.stringify(now)}`);
+  const shipped = sy.proc.logs().split('\n').filter((l) => l.includes('snapshot shipped to the proxy workers'));
+  assert.ok(shipped.some((l) => l.includes('"kind":"delta"')), `changes went out as deltas: ${shipped.slice(-3).join('\n')}`);
+  assert.doesNotMatch(sy.proc.logs(), /snapshot swap failed/);
 });
 
 test('SIGTERM: every worker stops accepting, and a slow in-flight request still finishes', async () => {

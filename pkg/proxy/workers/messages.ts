@@ -35,8 +35,10 @@ export type ToWorker =
   | { t: 'init'; init: WorkerInit }
   /** open the listeners (after `booted`: the main held the default ports until every worker could bind) */
   | { t: 'start' }
-  /** the snapshot, serialized once by the main (v8.serialize) for every worker */
-  | { t: 'snapshot'; generation: number; data: Buffer }
+  /** the whole snapshot (v8.serialize), number `seq` of those the main shipped: a new or restarted worker, or one that asked (`resync`) */
+  | { t: 'snapshot'; generation: number; seq: number; data: Buffer }
+  /** the change from snapshot `base` to `seq` (a v8-serialized SnapshotDelta, snapshot_delta.ts), serialized once for every worker */
+  | { t: 'delta'; generation: number; seq: number; base: number; data: Buffer }
   /** the proxy certificate, loaded by the main the first time a TLS listener needs it */
   | { t: 'tls'; material: TlsMaterial }
   /** active health check verdicts (the main probes) */
@@ -67,6 +69,8 @@ export type FromWorker =
   /** loaded and built, ready to listen */
   | { t: 'booted' }
   | { t: 'applied'; report: ListenerReport }
+  /** a delta did not follow the snapshot this worker has: send the whole current one */
+  | { t: 'resync'; seq: number }
   | { t: 'started'; report?: ListenerReport; error?: string }
   | { t: 'obs'; batch: ObservationBatch }
   | { t: 'flushed'; id: number; endpoints?: EndpointReport[] }

@@ -25,6 +25,7 @@ import type { TlsMaterial, TlsSource } from '../listeners';
 import type { BackendRuntime } from '../runtime';
 import type { EndpointState } from '../balancer/endpoint_state';
 import type { CircuitBreaker } from '../resilience/circuit_breaker';
+import { computeDelta, indexRules, type Shipped } from './snapshot_delta';
 import type { EndpointReport, FromWorker, ListenerReport, ObservationBatch, ToWorker, WorkerInit } from './messages';
 
 export interface ProxyWorkersOptions {
@@ -132,7 +133,9 @@ export class ProxyWorkers {
   private readonly workerMetrics: WorkerMetrics;
   private readonly slots = new Map<number, Slot>();
   private dp: DataPlane;
-  private shipped: { generation: number; data: Buffer } | undefined;
+  /** the last snapshot shipped; its full serialization is made when a worker needs it (new, restarted, resync) */
+  private shipped: (Shipped & { full?: Buffer }) | undefined;
+  private shippedSeq = 0;
   private tlsMaterial: TlsMaterial | undefined;
   private readonly healthVerdicts = new Map<string, [string, string, boolean]>();
   private queue: Promise<void> = Promise.resolve();
@@ -236,14 +239,13 @@ export class ProxyWorkers {
         this.health.sync(this.dp.backends);
         this.pools.verdicts.prune(s.backends);
         this.metrics.generation.set(s.generation);
-        this.shipped = { generation: s.generation, data: v8.serialize(s) };
-        const msg: ToWorker = { t: 'snapshot', generation: s.generation, data: this.shipped.data };
+        const msg = this.ship(s);
         await Promise.all([...this.slots.values()].map((slot) => {
           this.post(slot, msg);
           return this.appliedBy(slot, s.generation);
         }));
         this.merge();
-        this.opts.log.debug('snapshot shipped to the proxy workers', { generation: s.generation, workers: this.slots.size, bytes: this.shipped.data.length });
+        this.opts.log.debug('snapshot shipped to the proxy workers', { generation: s.generation, workers: this.slots.size, kind: msg.t, bytes: msg.t === 'delta' || msg.t === 'snapshot' ? msg.data.length : 0 });
       })
       .catch((err: Error) => void this.opts.log.error('snapshot swap failed', { error: err.message }));
     return this.queue;
@@ -367,14 +369,36 @@ export class ProxyWorkers {
     // brought up to date: init, certificate, the current snapshot, health verdicts, other listeners
     this.post(slot, { t: 'init', init: { ...this.opts.init, index, logLevel: String(this.opts.log.level ?? 'info') } });
     if (this.tlsMaterial) this.post(slot, { t: 'tls', material: this.tlsMaterial });
-    if (this.shipped) this.post(slot, { t: 'snapshot', generation: this.shipped.generation, data: this.shipped.data });
+    if (this.shipped) this.post(slot, this.fullMessage());
     if (this.healthVerdicts.size > 0) this.post(slot, { t: 'health', verdicts: [...this.healthVerdicts.values()] });
     if (this.opts.deny) this.post(slot, this.listeningMessage());
     return slot;
   }
 
+  /** remembers `s` as shipped; the message for every worker: a delta from the last one, or the whole snapshot */
+  private ship(s: Snapshot): ToWorker {
+    const seq = ++this.shippedSeq;
+    const prev = this.shipped;
+    const rules = indexRules(s.rules);
+    const delta = prev && rules ? computeDelta(prev, s, seq, rules) : undefined;
+    this.shipped = { seq, snapshot: s, rules };
+    if (!delta) return this.fullMessage();
+    return { t: 'delta', generation: s.generation, seq, base: delta.base, data: v8.serialize(delta) };
+  }
+
+  /** the whole last snapshot shipped (serialized once, when first needed) */
+  private fullMessage(): ToWorker {
+    const sh = this.shipped!;
+    sh.full ??= v8.serialize(sh.snapshot);
+    return { t: 'snapshot', generation: sh.snapshot.generation, seq: sh.seq, data: sh.full };
+  }
+
   private onMessage(slot: Slot, m: FromWorker): void {
     switch (m.t) {
+      case 'resync':
+        // it missed a snapshot: the whole current one (every delta posted after it follows it)
+        if (this.shipped) this.post(slot, this.fullMessage());
+        return;
       case 'applied':
         slot.report = m.report;
         slot.applied = Math.max(slot.applied, m.report.generation);

@@ -14,6 +14,7 @@ import type { RateLimitResult } from '../resilience/rate_limit';
 import type { TlsMaterial } from '../listeners';
 import { RemoteResolver } from './remote_resolver';
 import { ObservationBuffer } from './observations';
+import { applyDelta, type SnapshotDelta } from './snapshot_delta';
 import type { EndpointReport, FromWorker, ListenerReport, ToWorker, WorkerInit } from './messages';
 
 function send(m: FromWorker): void {
@@ -66,6 +67,19 @@ function applyHealth(p: Proxy): void {
       if (v !== undefined) s.healthy = v;
     }
   }
+}
+
+/** the last snapshot received (whole or patched) and its sequence number: the base of the next delta */
+let current: { seq: number; snapshot: Snapshot } | undefined;
+let resyncing = false;
+
+function serve(s: Snapshot): void {
+  queue = queue.then(async () => {
+    if (!proxy || closing) return;
+    await proxy.setSnapshot(s);
+    applyHealth(proxy);
+    send({ t: 'applied', report: report(proxy) });
+  });
 }
 
 function build(init: WorkerInit): void {
@@ -125,14 +139,22 @@ process.on('message', (m: ToWorker) => {
     case 'start':
       queue = queue.then(() => listen(proxy!));
       return;
-    case 'snapshot': {
-      const s = v8.deserialize(m.data) as Snapshot;
-      queue = queue.then(async () => {
-        if (!proxy || closing) return;
-        await proxy.setSnapshot(s);
-        applyHealth(proxy);
-        send({ t: 'applied', report: report(proxy) });
-      });
+    case 'snapshot':
+      current = { seq: m.seq, snapshot: v8.deserialize(m.data) as Snapshot };
+      resyncing = false;
+      serve(current.snapshot);
+      return;
+    case 'delta': {
+      // while a full snapshot is on its way, deltas are dropped: it covers them
+      if (resyncing) return;
+      const next = applyDelta(current?.snapshot, current?.seq ?? -1, v8.deserialize(m.data) as SnapshotDelta);
+      if (!next) {
+        resyncing = true;
+        send({ t: 'resync', seq: current?.seq ?? -1 });
+        return;
+      }
+      current = { seq: m.seq, snapshot: next };
+      serve(next);
       return;
     }
     case 'tls':
