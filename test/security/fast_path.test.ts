@@ -85,8 +85,10 @@ describe('security: HTTP/1.1 fast path', { timeout: 120_000 }, () => {
         last = n;
       }
       const n = forwarded(up, '/big') - before;
-      // node:http pauses the socket once answers are not drained: a few hundred 16 KiB answers fill
-      // the socket buffers; without that, all N (96 MiB) would be fetched and held by the proxy
+      // the fast path stops reading once answers are not drained: a few hundred 16 KiB answers fill
+      // the socket buffers; without that, all N (96 MiB) would be fetched and held by the proxy.
+      // (node:http — SWITCHYARD_HTTP1_FAST_PATH=0, or a connection handed over to it — still fetches
+      // all N: it queues pipelined answers in ServerResponse objects, which never signal back-pressure)
       assert.ok(n < N / 2, `${n} of ${N} pipelined requests forwarded while the client read nothing`);
     } finally {
       s.destroy();
