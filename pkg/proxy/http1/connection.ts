@@ -104,6 +104,8 @@ export class FastConnection implements ResponseSink {
   }
 
   private data(d: Buffer): void {
+    // the last response is out (Connection: close, drain): later bytes are nobody's, never buffered
+    if (this.gone) return;
     this.buf = this.buf === null ? d : Buffer.concat([this.buf, d]);
     if (this.busy === null) this.process();
     else if (this.buf.length > MAX_BUFFERED) this.socket.pause();
@@ -114,6 +116,12 @@ export class FastConnection implements ResponseSink {
     while (this.busy === null && !this.gone) {
       const b = this.buf;
       if (b === null) return;
+      // as node:http: a client that does not read its answers gets no more of them (the next
+      // pipelined request waits for 'drain'; the socket stops reading, so the buffer stays bounded)
+      if (this.socket.writableNeedDrain) {
+        this.socket.pause();
+        return;
+      }
       const end = b.indexOf(HEAD_END);
       if (end < 0) return this.handOver();
       const len = end + 4;
@@ -135,8 +143,7 @@ export class FastConnection implements ResponseSink {
     if (this.busy !== res) return;
     this.busy = null;
     if (last || this.fp.draining) {
-      this.gone = true;
-      this.socket.end();
+      this.finish();
       return;
     }
     if (this.buf !== null && !this.scheduled) {
@@ -144,6 +151,18 @@ export class FastConnection implements ResponseSink {
       this.scheduled = true;
       process.nextTick(this.next);
     }
+  }
+
+  /** the last response is written: close the connection once it is flushed (node's destroySoon) */
+  private finish(): void {
+    this.gone = true;
+    this.buf = null;
+    const s = this.socket;
+    s.end();
+    // the server allows half-open sockets: without this, a client that never sends its FIN would
+    // keep the connection (and whatever it sends) until the idle timeout
+    if (s.writableFinished) s.destroy();
+    else s.once('finish', () => s.destroy());
   }
 
   /** node:http takes the socket, with every byte not yet served */
@@ -204,6 +223,10 @@ export class FastConnection implements ResponseSink {
     if (res !== null && res.needDrain) {
       res.needDrain = false;
       res.emit('drain');
+    } else if (res === null && this.buf !== null && !this.gone) {
+      // pipelined requests held back while the client was not reading (process)
+      if (this.socket.isPaused() && this.buf.length <= MAX_BUFFERED) this.socket.resume();
+      this.process();
     }
   }
 
