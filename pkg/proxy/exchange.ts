@@ -478,7 +478,10 @@ export class Exchange {
     const refResponseMod = this.rt.refResponseMods?.[this.refIdx];
     if (refResponseMod) flat = applyHeaderMod(flat, refResponseMod);
     if (this.rt.cors) flat = applyCorsResponse(this.rt.cors, this.header('origin'), flat);
-    if (this.newSession) flat.push(...sessionResponseHeader(this.rule.sessionPersistence!, this.session!, this.scheme === 'https'));
+    if (this.newSession) {
+      const sh = sessionResponseHeader(this.rule.sessionPersistence!, this.session!, this.scheme === 'https');
+      if (sh !== null) flat.push(sh[0], sh[1]);
+    }
     this.statusCode = statusCode;
     if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
     if (this.res.headersSent) return;
