@@ -1,8 +1,9 @@
 // Attacks on the newly landed proxy work (workers, RequestMirror, sessionPersistence), against the
 // real `switchyard serve` with default flags (--proxy-workers = CPUs) and loopback upstreams:
-// - requests undici refuses to send (two Host lines) must not wedge the upstream's connection pool:
-//   before the fix, 256 such requests held every pool connection and each later request to that
-//   upstream, from any client and any route, waited forever;
+// - requests undici refuses to send (two Host lines, an Expect a route sets) must not wedge the
+//   upstream's connection pool: before the fix, 256 such requests held every pool connection and
+//   each later request to that upstream, from any client and any route, waited forever;
+// - two Host lines are refused at the front door (400), the Upgrade path included (it forwarded both);
 // - a mirror's copy carries what the proxy sets (X-Forwarded-For with the client's address
 //   appended, the proxy's X-Request-Id), not the client's unchecked values, on a route with a
 //   RequestHeaderModifier too;
@@ -107,7 +108,8 @@ describe('security: attacks on workers, mirrors and sessions (real serve)', { ti
         ],
       }),
     );
-    await until('routes served', async () => (await request(sy.proxyPort, 'plain.test', '/')).status === 200 && (await request(sy.proxyPort, 'mirror.test', '/')).status === 200, 30_000);
+    await create(sy.api, ROUTES, routeObj('expecting', 'expect.test', [{ name: 'main' }], { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'expect', value: '100-continue' }] } }] }));
+    await until('routes served', async () => (await request(sy.proxyPort, 'plain.test', '/')).status === 200 && (await request(sy.proxyPort, 'mirror.test', '/')).status === 200 && (await request(sy.proxyPort, 'expect.test', '/')).status === 400, 30_000);
   });
 
   after(async () => {
@@ -116,24 +118,39 @@ describe('security: attacks on workers, mirrors and sessions (real serve)', { ti
     await copies?.close();
   });
 
-  it('300 requests with two Host lines on one connection: the worker that served them still reaches the upstream', async () => {
+  it('300 requests undici refuses on one connection (a route setting Expect): the worker that served them still reaches the upstream', async () => {
     const c = await RawClient.open(sy.proxyPort);
     try {
-      const bad = 'GET /dup HTTP/1.1\r\nHost: plain.test\r\nHost: other.test\r\n\r\n';
+      const bad = 'GET /refused HTTP/1.1\r\nHost: expect.test\r\n\r\n';
       // in batches, each answered before the next (one connection: one worker)
       let answered = 0;
       for (let b = 0; b < 10; b++) {
         c.write(bad.repeat(30));
         answered += 30;
         await c.waitFor(`${answered} answers`, (t) => (t.match(/^HTTP\/1\.1 /gm)?.length ?? 0) >= answered, 15_000);
-        assert.ok(!c.closed, 'the connection stays open (each is a 400, not a reason to close)');
+        assert.ok(!c.closed, 'the connection stays open');
       }
-      assert.equal(c.text.match(/^HTTP\/1\.1 200/gm), null, 'none of them reached the upstream');
+      assert.equal(c.text.match(/^HTTP\/1\.1 400/gm)?.length, 300, 'each refused (undici will not send Expect)');
       c.write('GET /after HTTP/1.1\r\nHost: plain.test\r\n\r\n');
       await c.waitFor('the good request answered 200', (t) => /^HTTP\/1\.1 200/m.test(t), 10_000);
     } finally {
       c.destroy();
     }
+  });
+
+  it('two Host lines are a 400 at the front door (RFC 9112 §3.2), on the Upgrade path too: the upstream never sees them', async () => {
+    const hits = main.hits;
+    for (const extra of ['', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n']) {
+      const c = await RawClient.open(sy.proxyPort);
+      try {
+        c.write(`GET /two-hosts HTTP/1.1\r\nHost: plain.test\r\nHost: other.test\r\n${extra}\r\n`);
+        await c.waitFor('an answer', (t) => /^HTTP\/1\.1 \d{3}/.test(t), 10_000);
+        assert.match(c.text, /^HTTP\/1\.1 400 /);
+      } finally {
+        c.destroy();
+      }
+    }
+    assert.equal(main.hits, hits, 'nothing reached the upstream');
   });
 
   it("a mirror's copy carries the proxy's X-Forwarded-For and X-Request-Id, not the client's alone (route with a header modifier)", async () => {
