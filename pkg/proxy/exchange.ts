@@ -355,12 +355,12 @@ export class Exchange {
     if (headers === null) {
       headers = stripHopByHop(this.req.rawHeaders);
       if (this.rt.requestMod) headers = applyHeaderMod(headers, this.rt.requestMod);
-      // the mirror's copy goes with the route's modifications only, never this ref's
-      if (this.mirrors !== null) this.armMirrors(query ? `${path}?${query}` : path, headers, rewriteHost);
+      // the mirror's copy goes with the route's modifications only, never this ref's, but with
+      // what the proxy itself sets (X-Forwarded-*, Host rewrite, its X-Request-Id) as the main
+      // request does: never the client's own unchecked X-Forwarded-For or request id alone
+      if (this.mirrors !== null && refMod) this.armMirrors(query ? `${path}?${query}` : path, this.proxySet(headers, rewriteHost, rid), rewriteHost);
       if (refMod) headers = applyHeaderMod(headers, refMod);
-      headers = appendForwarded(headers, this.clientIP, this.scheme, this.req.headers.host);
-      if (rewriteHost) headers = setHeader(headers, 'host', rewriteHost);
-      if (rid !== undefined) headers = setHeader(headers, 'x-request-id', rid);
+      headers = this.proxySet(headers, rewriteHost, rid);
     }
     // Expect is the proxy's business: node's server answered `100 Continue` before the request
     // reached us (as Envoy does); undici refuses to send it
@@ -395,6 +395,14 @@ export class Exchange {
     );
     // a bodiless request's copies go right behind the main request, never ahead of it
     if (this.mirrorCopy !== null && this.bodyless) this.fireMirrors(null);
+  }
+
+  /** what the proxy sets on every request it sends upstream (a copy: `headers` is left as it is) */
+  private proxySet(headers: string[], rewriteHost: string | undefined, rid: string | undefined): string[] {
+    let h = appendForwarded(headers, this.clientIP, this.scheme, this.req.headers.host);
+    if (rewriteHost) h = setHeader(h, 'host', rewriteHost);
+    if (rid !== undefined) h = setHeader(h, 'x-request-id', rid);
+    return h;
   }
 
   /** RequestMirror: the copy of the first attempt's request (mirror.ts) */
@@ -474,7 +482,10 @@ export class Exchange {
     const refResponseMod = this.rt.refResponseMods?.[this.refIdx];
     if (refResponseMod) flat = applyHeaderMod(flat, refResponseMod);
     if (this.rt.cors) flat = applyCorsResponse(this.rt.cors, this.header('origin'), flat);
-    if (this.newSession) flat.push(...sessionResponseHeader(this.rule.sessionPersistence!, this.session!, this.scheme === 'https'));
+    if (this.newSession) {
+      const sh = sessionResponseHeader(this.rule.sessionPersistence!, this.session!, this.scheme === 'https');
+      if (sh !== null) flat.push(sh[0], sh[1]);
+    }
     this.statusCode = statusCode;
     if (this.grpc && this.req.httpVersionMajor === 2) this.grpcStatus = takeTrailersOnlyStatus(flat);
     if (this.res.headersSent) return;

@@ -131,6 +131,24 @@ export function appendVia(raw: string[], name: string): void {
   raw.push('Via', `1.1 ${name}`);
 }
 
+/**
+ * More than one Host line (RFC 9112 §3.2: the server MUST answer 400). Routing reads the first one,
+ * and an upstream that reads the last would serve another host than the route chose (the Upgrade
+ * path forwards the list as it is; undici refuses it, costing a pool connection before the fix in
+ * upstream/refusal_safe_client.ts).
+ */
+export function manyHosts(raw: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i];
+    if (n.length === 4 && (n === 'Host' || n === 'host' || n.toLowerCase() === 'host')) {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
+
 /** Sets the Host field to `host` (the first one replaced, any other removed, or added). Mutates nothing. */
 export function replaceHost(raw: readonly string[], host: string): string[] {
   const out: string[] = [];

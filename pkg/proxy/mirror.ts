@@ -7,7 +7,8 @@
 //     client's body as it always does, and the tee keeps a copy of at most MIRROR_BODY_LIMIT bytes
 //     (256 KiB). A larger body is not mirrored at all (a truncated copy would be a different
 //     request). The copy is sent once the client's body has ended; a body the client abandons is
-//     not mirrored. The tee starts with the main attempt's first byte upstream, so a bodied request
+//     not mirrored. All tees of a process hold at most MIRROR_TEE_BUDGET (64 MiB) together; a
+//     request that would take more is not mirrored. The tee starts with the main attempt's first byte upstream, so a bodied request
 //     whose main attempt never reaches an upstream (503, connect failure) is not mirrored;
 //   - at most MAX_MIRRORS_IN_FLIGHT copies per process are outstanding; past it copies are dropped;
 //   - a copy is aborted after MIRROR_TIMEOUT_MS (or the rule's request timeout when shorter).
@@ -30,6 +31,21 @@ import { withoutHeader } from './upstream/attempt_error';
 export const MIRROR_BODY_LIMIT = 256 * 1024;
 export const MAX_MIRRORS_IN_FLIGHT = 512;
 export const MIRROR_TIMEOUT_MS = 30_000;
+/**
+ * Bytes all tees of a process may hold at once: each keeps up to MIRROR_BODY_LIMIT while its
+ * client uploads, so without a bound N slow uploads held N × 256 KiB (the in-flight cap counts
+ * copies sent, not bodies being teed). Past it a request is not mirrored.
+ */
+export const MIRROR_TEE_BUDGET = 64 * 1024 * 1024;
+
+/** what the tees of a process hold (tests pass their own) */
+export interface TeeBudget {
+  held: number;
+  readonly max: number;
+}
+const processTees: TeeBudget = { held: 0, max: MIRROR_TEE_BUDGET };
+/** bytes held by this process's tees (tests, metrics) */
+export const mirrorTeeBytes = (): number => processTees.held;
 
 let inFlight = 0;
 /** copies outstanding in this process (tests, metrics) */
@@ -50,13 +66,14 @@ export function sampleMirrors(mirrors: readonly MirrorIR[], rand: () => number):
  * the limit, done(false) when it grew past it or the request broke off. Listening on 'data' only from
  * the moment the main upstream reads the body (the caller's job), so no chunk is taken from it.
  */
-export function teeBody(req: IncomingMessage, limit: number, done: (body: Buffer | false) => void): void {
+export function teeBody(req: IncomingMessage, limit: number, done: (body: Buffer | false) => void, budget: TeeBudget = processTees): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
   const finish = (body: Buffer | false) => {
     if (settled) return;
     settled = true;
+    budget.held -= size;
     req.off('data', onData);
     req.off('end', onEnd);
     req.off('close', onClose);
@@ -64,8 +81,9 @@ export function teeBody(req: IncomingMessage, limit: number, done: (body: Buffer
     done(body);
   };
   const onData = (chunk: Buffer) => {
+    if (size + chunk.length > limit || budget.held + chunk.length > budget.max) return finish(false);
     size += chunk.length;
-    if (size > limit) return finish(false);
+    budget.held += chunk.length;
     chunks.push(chunk);
   };
   const onEnd = () => finish(Buffer.concat(chunks, size));

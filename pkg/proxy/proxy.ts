@@ -27,7 +27,7 @@ import { DenyList } from './forward/denylist';
 import { forwardTarget } from './forward/target';
 import { proxyConnect } from './forward/connect';
 import type { ProxyContext } from './context';
-import { absoluteAuthority, appendVia, distrustForwarded, MAX_REQUEST_HEADERS, replaceHost, TrustedPeers, viaHasToken } from './front';
+import { absoluteAuthority, appendVia, distrustForwarded, manyHosts, MAX_REQUEST_HEADERS, replaceHost, TrustedPeers, viaHasToken } from './front';
 import { answerAndClose, logDetached, plainAnswer } from './tunnel';
 import { upstreamTimeouts, type UpstreamTimeouts } from './upstream/timeouts';
 import type { RouteMatch, RouteRequest } from './router/compile';
@@ -231,6 +231,10 @@ export class Proxy implements ProxyContext {
     // limit" is seen here and answered, never forwarded without the fields past it
     if (req.rawHeaders.length > MAX_REQUEST_HEADERS * 2) {
       adm.refuse = { status: 431, reason: 'Request Header Fields Too Large', msg: `more than ${MAX_REQUEST_HEADERS} request header fields` };
+      return adm;
+    }
+    if (manyHosts(req.rawHeaders)) {
+      adm.refuse = { status: 400, reason: 'Bad Request', msg: 'more than one Host header' };
       return adm;
     }
     if (viaHasToken(req.headers.via, this.viaName)) {

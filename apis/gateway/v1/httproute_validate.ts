@@ -222,6 +222,8 @@ function validateRetry(v: unknown, p: FieldPath): FieldErrorList {
 
 const SESSION_TYPES = ['Cookie', 'Header'] as const;
 const LIFETIME_TYPES = ['Permanent', 'Session'] as const;
+/** a Header session's token goes back on the response in this header: never one that frames the message or names its target */
+const SESSION_RESERVED_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer', 'host', 'expect']);
 const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
 
 /** sessionPersistence, with the upstream experimental CRD's CEL rules and messages */
@@ -243,6 +245,7 @@ function validateSessionPersistence(v: unknown, p: FieldPath): FieldErrorList {
   if (header) {
     if (header.name === undefined) errs.push(required(p.child('header', 'name')));
     else if (typeof header.name !== 'string' || !TOKEN.test(header.name)) errs.push(invalid(p.child('header', 'name'), header.name, 'must be a token of 1 to 256 characters'));
+    else if (SESSION_RESERVED_HEADERS.has(header.name.toLowerCase())) errs.push(invalid(p.child('header', 'name'), header.name, 'must not be a header that frames or routes the message (the token is sent back in it)'));
   }
   if (cookie?.lifetimeType === 'Permanent' && sp.absoluteTimeout === undefined) errs.push(invalid(p, v, 'AbsoluteTimeout must be specified when cookie lifetimeType is Permanent'));
   if (sp.cookie !== undefined && type !== 'Cookie') errs.push(invalid(p, v, 'cookie must be nil if type is not Cookie'));

@@ -38,9 +38,12 @@ export function pickRefByKey(refs: readonly Pick<BackendRefIR, 'weight' | 'backe
   return best < 0 ? null : best;
 }
 
-/** The response header that hands a new token to the client: [name, value]. */
-export function sessionResponseHeader(sp: SessionPersistenceIR, token: string, secure: boolean): [string, string] {
-  if (sp.type === 'Header') return [sp.name, token];
+/** headers a Header session may not use (validation refuses them; an object stored before that is not served in them) */
+const RESERVED: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer', 'host', 'expect']);
+
+/** The response header that hands a new token to the client: [name, value]; null when the header may not carry it. */
+export function sessionResponseHeader(sp: SessionPersistenceIR, token: string, secure: boolean): [string, string] | null {
+  if (sp.type === 'Header') return RESERVED.has(sp.name.toLowerCase()) ? null : [sp.name, token];
   let c = `${sp.name}=${token}; Path=${sp.path}; HttpOnly; SameSite=Lax`;
   if (sp.maxAgeS !== undefined) c += `; Max-Age=${sp.maxAgeS}`;
   if (secure) c += '; Secure';

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { Pool, buildConnector } from 'undici';
 import type { BackendIR, Protocol } from '../ir';
+import { refusalSafeFactory } from './refusal_safe_client';
 import { isTLSVerificationError, tlsProfile, upstreamTLSOptions, UpstreamTLSError, UpstreamTrust, TLSVerdicts, type TLSProfile } from './tls';
 
 export interface UpstreamTarget {
@@ -182,6 +183,8 @@ export class UpstreamPools {
       bodyTimeout: 0,
       allowH2: t.protocol === 'h2',
       connect,
+      // a request undici refuses must not hold a connection slot for good (refusal_safe_client.ts)
+      factory: refusalSafeFactory,
     } as Pool.Options);
   }
 }
