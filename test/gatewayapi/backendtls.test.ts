@@ -13,7 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import { request } from 'undici';
 import { createCA, createServingCert } from '../../pkg/certs/selfsigned';
 import { freePort } from '../harness/ports';
-import { CONTROLLER, GROUP, INFRA_NS, cond, get, getJSON, startServe, waitFor, type Serve } from './lib';
+import { baseGateway, CONTROLLER, GROUP, INFRA_NS, cond, get, getJSON, startServe, waitFor, type Serve } from './lib';
 
 const indent = (pem: string, n: number) => pem.trim().split('\n').join(`\n${' '.repeat(n)}`);
 
@@ -82,22 +82,7 @@ spec:
     grpcPort = await new Promise<number>((resolve, reject) => grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
     s = await startServe();
     gwPort = await freePort();
-    await apply(`apiVersion: v1
-kind: Namespace
-metadata: {name: ${INFRA_NS}}
----
-apiVersion: ${GROUP}/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: ${CONTROLLER}}
----
-apiVersion: ${GROUP}/v1
-kind: Gateway
-metadata: {name: same-namespace, namespace: ${INFRA_NS}}
-spec:
-  gatewayClassName: switchyard
-  listeners: [{name: http, port: ${gwPort}, protocol: HTTP}]
----
+    await apply(`${baseGateway('same-namespace', gwPort)}---
 ${configMap('tls-checks-ca-certificate', ca.cert)}---
 ${configMap('wrong-ca', otherCA.cert)}---
 ${configMap('malformed-ca', '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----')}---

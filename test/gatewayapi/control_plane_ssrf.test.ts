@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { request } from 'undici';
 import { freePort } from '../harness/ports';
-import { CONTROLLER, GROUP, INFRA_NS, serviceManifest, startEcho, startServe, waitFor, type Echo, type Serve } from './lib';
+import { baseGateway, CONTROLLER, GROUP, INFRA_NS, serviceManifest, startEcho, startServe, waitFor, type Echo, type Serve } from './lib';
 
 const indent = (pem: string, n: number) => pem.trim().split('\n').join(`\n${' '.repeat(n)}`);
 
@@ -46,22 +46,7 @@ endpoints: [{addresses: [${addr}]}]
     backendRefs: [{name: ${svc}, port: ${port}}]
 `;
     await s.k.ok(['apply', '-f', '-'], {
-      input: `apiVersion: v1
-kind: Namespace
-metadata: {name: ${INFRA_NS}}
----
-apiVersion: ${GROUP}/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: ${CONTROLLER}}
----
-apiVersion: ${GROUP}/v1
-kind: Gateway
-metadata: {name: gw, namespace: ${INFRA_NS}}
-spec:
-  gatewayClassName: switchyard
-  listeners: [{name: http, port: ${gwPort}, protocol: HTTP}]
----
+      input: `${baseGateway('gw', gwPort)}---
 ${slice('api-ip', 'IPv4', '127.0.0.1')}---
 ${slice('api-fqdn', 'FQDN', 'localhost')}---
 ${serviceManifest('echo', INFRA_NS, [{ echo }])}---

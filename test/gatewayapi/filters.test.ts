@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { freePort } from '../harness/ports';
-import { CONTROLLER, GROUP, INFRA_NS, cond, getJSON, serviceManifest, startEcho, startServe, waitFor, type Echo, type EchoReply, type Serve } from './lib';
+import { baseGateway, CONTROLLER, GROUP, INFRA_NS, cond, getJSON, serviceManifest, startEcho, startServe, waitFor, type Echo, type EchoReply, type Serve } from './lib';
 
 interface Seen {
   method: string;
@@ -98,22 +98,7 @@ ${rules}`;
     hang = await startRecorder('hang');
     slow = await startRecorder('hang');
     const refused = await freePort(); // nothing listens there
-    await apply(`apiVersion: v1
-kind: Namespace
-metadata: {name: ${INFRA_NS}}
----
-apiVersion: ${GROUP}/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: ${CONTROLLER}}
----
-apiVersion: ${GROUP}/v1
-kind: Gateway
-metadata: {name: same-namespace, namespace: ${INFRA_NS}}
-spec:
-  gatewayClassName: switchyard
-  listeners: [{name: http, port: ${gwPort}, protocol: HTTP}]
-`);
+    await apply(`${baseGateway('same-namespace', gwPort)}`);
     await apply(serviceManifest('infra-backend-v1', INFRA_NS, [{ echo: v1 }]));
     await apply(serviceManifest('infra-backend-v2', INFRA_NS, [{ echo: v2 }]));
     await apply(recorderService('shadow', shadow.port));

@@ -34,6 +34,26 @@ export const WEB_NS = 'gateway-conformance-web-backend';
 export const CONTROLLER = 'gateway.apoxy.dev/gatewayclass-controller';
 export const GROUP = 'gateway.networking.k8s.io';
 
+/** The suite's infra namespace, our GatewayClass and one Gateway there with a single HTTP listener (YAML, ends with a newline). */
+export function baseGateway(name: string, port: number): string {
+  return `apiVersion: v1
+kind: Namespace
+metadata: {name: ${INFRA_NS}}
+---
+apiVersion: ${GROUP}/v1
+kind: GatewayClass
+metadata: {name: switchyard}
+spec: {controllerName: ${CONTROLLER}}
+---
+apiVersion: ${GROUP}/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: ${INFRA_NS}}
+spec:
+  gatewayClassName: switchyard
+  listeners: [{name: http, port: ${port}, protocol: HTTP}]
+`;
+}
+
 export interface Echo {
   pod: string;
   namespace: string;
