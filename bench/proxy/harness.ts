@@ -76,6 +76,25 @@ done = function(summary, latency, requests)
 end
 `;
 
+/** nginx as the reference reverse proxy: keep-alive upstream pool, the headers switchyard sets. */
+export function nginxProxyConf(dir: string, name: string, port: number, upPort: number, workers = 1): string {
+  return nginxConf(
+    dir,
+    name,
+    `listen 127.0.0.1:${port} backlog=4096;
+    location / {
+      proxy_pass http://up;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+    }`,
+    `upstream up { server 127.0.0.1:${upPort}; keepalive 64; keepalive_requests 1000000; }`,
+    workers,
+  );
+}
+
 export interface WrkResult {
   requests: number;
   duration_us: number;

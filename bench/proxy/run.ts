@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { freePorts } from '../../test/harness/ports';
 import { tempDir } from '../../test/harness/tmp';
 import { terminate } from '../../test/harness/process';
-import { has, median, ms, nginxConf, start, waitPort, wrk as wrkOn, type Proc, type WrkResult } from './harness';
+import { has, median, ms, nginxConf, nginxProxyConf, start, waitPort, wrk as wrkOn, type Proc, type WrkResult } from './harness';
 import { emit, statusRow } from '../lib/report';
 import { arg } from '../lib/args';
 
@@ -79,20 +79,7 @@ async function main(): Promise<void> {
     procs.push(sy, hp);
     const targets: Array<{ name: string; port: number; pid?: number }> = [{ name: 'direct', port: upPort }, { name: 'switchyard', port: syPort, pid: sy.child.pid }];
     if (nginx) {
-      const conf = nginxConf(
-        dir,
-        'proxy',
-        `listen 127.0.0.1:${ngPort} backlog=4096;
-    location / {
-      proxy_pass http://up;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-    }`,
-        `upstream up { server 127.0.0.1:${upPort}; keepalive 64; keepalive_requests 1000000; }`,
-      );
+      const conf = nginxProxyConf(dir, 'proxy', ngPort, upPort);
       const ng = start('nginx proxy', 0, nginx, ['-e', path.join(dir, 'proxy-error.log'), '-c', conf]);
       procs.push(ng);
       await waitPort(ng, ngPort);

@@ -13,7 +13,7 @@ import { tempDir } from '../../test/harness/tmp';
 import { terminate } from '../../test/harness/process';
 import { emit, statusRow } from '../lib/report';
 import { arg } from '../lib/args';
-import { has, median, ms, nginxConf, start, waitPort, wrk, type Proc, type WrkResult } from './harness';
+import { has, median, ms, nginxConf, nginxProxyConf, start, waitPort, wrk, type Proc, type WrkResult } from './harness';
 
 const SECONDS = Number(arg('seconds', '8'));
 const WARM_SECONDS = Number(arg('warm', '2'));
@@ -28,24 +28,6 @@ interface Target {
   pid: number;
   /** wrk's core: 1 beside a pinned proxy, null (unpinned) for the every-core targets */
   wrkCpu: number | null;
-}
-
-function proxyConf(dir: string, name: string, port: number, upPort: number, workers: number): string {
-  return nginxConf(
-    dir,
-    name,
-    `listen 127.0.0.1:${port} backlog=4096;
-    location / {
-      proxy_pass http://up;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-    }`,
-    `upstream up { server 127.0.0.1:${upPort}; keepalive 64; keepalive_requests 1000000; }`,
-    workers,
-  );
 }
 
 async function main(): Promise<void> {
@@ -67,7 +49,7 @@ async function main(): Promise<void> {
     const sy = (port: number, cpu: number | null, workers: number, up: number) =>
       start(`switchyard ×${workers}`, cpu, process.execPath, [path.join(DIST, 'switchyard_server.js'), '--port', String(port), '--upstream', `127.0.0.1:${up}`, '--workers', String(workers)]);
     const ng = (name: string, port: number, cpu: number | null, workers: number, up: number) =>
-      start(name, cpu, 'nginx', ['-e', path.join(dir, `${name}-error.log`), '-c', proxyConf(dir, name, port, up, workers)]);
+      start(name, cpu, 'nginx', ['-e', path.join(dir, `${name}-error.log`), '-c', nginxProxyConf(dir, name, port, up, workers)]);
     const started: Array<[Proc, number, string, number | null]> = [
       [sy(sy1, 0, 1, upPinned), sy1, 'switchyard 1 worker, pinned', 1],
       [ng('nginx-1', ng1, 0, 1, upPinned), ng1, 'nginx 1 worker, pinned', 1],
